@@ -1,0 +1,7 @@
+"""Every /api/v1/ route, gathered from the apps' api/urls.py modules."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("networks.api.urls")),
+]

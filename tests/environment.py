@@ -1,0 +1,23 @@
+"""Loaded by pytest before Django (``-p tests.environment``): test defaults for the environment.
+
+Tests run with production-like settings (DEBUG off, signatures required) and the embedded
+defaults unless DATABASE_URL / CELERY_BROKER_URL point at PostgreSQL / Redis (as CI does).
+"""
+
+import os
+
+TEST_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdefghijklmnop",
+    "FIELD_ENCRYPTION_KEY": "dGVzdC1vbmx5LWtlbmdlbGUtZmllbGQta2V5LTMyYnk=",
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+    "TWILIO_FROM_NUMBER": "+15005550006",
+    "SMS_BACKEND": "locmem",
+    "SECURE_SSL_REDIRECT": "false",
+    "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    "LOG_LEVEL": "WARNING",
+}
+for key, value in TEST_ENV.items():
+    os.environ.setdefault(key, value)
