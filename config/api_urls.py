@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("alerts.api.urls")),
     path("", include("networks.api.urls")),
 ]

@@ -4,7 +4,8 @@ import os
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; set-but-empty counts as unset, so defaults still apply."""
+    return os.environ.get(name) or default
 
 
 def envbool(name: str, default: bool) -> bool:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab  # noqa: F401  (used by later schedules)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -197,7 +196,16 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.broadcast_*": {"queue": "broadcast"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 30.0},
+    "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
+}
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -19,3 +19,36 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_intake_caches():
+    from alerts.channels.backends import LocmemBackend
+    from alerts.services import texts
+
+    texts.clear_cache()
+    LocmemBackend.outbox.clear()
+    yield
+    texts.clear_cache()
+
+
+@pytest.fixture
+def focal_point(db):
+    from networks.models import Location
+    from networks.services import focal_point_create
+
+    home, _ = Location.objects.get_or_create(name="Mbau", kind="village", parent=None)
+    return focal_point_create(
+        name="Kavira Masika", phone="+243991234567", language="fr", home_location=home
+    )
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    from tests.twilio_support import FakeTwilioAPI
+
+    fake = FakeTwilioAPI()
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_API_BASE_URL = fake.url
+    yield fake
+    fake.close()

@@ -1,0 +1,115 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from config.permissions import can_see_identity
+
+from ..models import Alert, Message
+from ..selectors import CATEGORY_CODES
+
+RAISABLE_SOURCES = (Alert.Source.WEB, Alert.Source.LPC, Alert.Source.CLA)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "alert",
+            "direction",
+            "kind",
+            "body",
+            "status",
+            "error_code",
+            "segments",
+            "provider_sid",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    location_name = serializers.SerializerMethodField()
+    reporter = serializers.SerializerMethodField()
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=CATEGORY_CODES), required=False
+    )
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "priority",
+            "categories",
+            "risk_factors",
+            "language",
+            "text",
+            "source",
+            "reporter",
+            "sender_known",
+            "location",
+            "location_name",
+            "location_is_fallback",
+            "incident",
+            "assignee",
+            "flooded",
+            "received_at",
+            "triaged_at",
+            "acknowledged_at",
+            "closed_at",
+            "sla_due_at",
+        ]
+        read_only_fields = [
+            "id",
+            "reference",
+            "risk_factors",
+            "language",
+            "reporter",
+            "sender_known",
+            "location_is_fallback",
+            "incident",
+            "flooded",
+            "received_at",
+            "triaged_at",
+            "acknowledged_at",
+            "closed_at",
+            "sla_due_at",
+        ]
+
+    def get_location_name(self, alert: Alert) -> str | None:
+        return alert.location.name if alert.location_id else None
+
+    def get_reporter(self, alert: Alert) -> int | None:
+        request = self.context.get("request")
+        if request is not None and not can_see_identity(request.user):
+            return None  # who reported is itself identifying
+        return alert.reporter_id
+
+
+class AlertCreateSerializer(serializers.ModelSerializer):
+    source = serializers.ChoiceField(choices=[(s.value, s.label) for s in RAISABLE_SOURCES])
+    text = serializers.CharField(max_length=4000, allow_blank=False, trim_whitespace=True)
+
+    class Meta:
+        model = Alert
+        fields = ["source", "text", "location"]
+
+
+class AlertUpdateSerializer(serializers.ModelSerializer):
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=CATEGORY_CODES), allow_empty=False, required=False
+    )
+    priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
+
+    class Meta:
+        model = Alert
+        fields = ["status", "priority", "categories", "assignee", "location"]
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(
+        max_length=1600, trim_whitespace=True, help_text=_("The SMS to send to the reporter.")
+    )

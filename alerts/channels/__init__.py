@@ -1,0 +1,1 @@
+"""Provider channels: an inbound parser and an SMS backend per provider (Twilio today)."""

@@ -1,0 +1,144 @@
+"""Twilio: webhook signature checks, request parsing, TwiML, and the REST SMS backend."""
+
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest
+from requests import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from .base import (
+    InboundCall,
+    InboundSMS,
+    MalformedInbound,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+TWILIO_API = "https://api.twilio.com"
+# Twilio error codes that no retry will fix (invalid or unreachable number, unsubscribed).
+PERMANENT_ERRORS = {"21211", "21212", "21408", "21601", "21606", "21610", "21612", "21614"}
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+def signed_url(request: HttpRequest) -> str:
+    """The URL Twilio signed: the public origin (behind a proxy) or the request's own URL."""
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL + request.get_full_path()
+    return request.build_absolute_uri()
+
+
+def signature_valid(request: HttpRequest) -> bool:
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        # Only reachable with DEBUG on: production refuses to start without a token.
+        log.warning("twilio: no TWILIO_AUTH_TOKEN, accepting an unsigned webhook (DEBUG only)")
+        return settings.DEBUG
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    params = {key: request.POST.get(key) for key in request.POST}
+    # RequestValidator tries the URL both with and without the default port, as Twilio does.
+    return RequestValidator(token).validate(signed_url(request), params, signature)
+
+
+def _form(request: HttpRequest) -> dict[str, str]:
+    return {key: request.POST.get(key, "") for key in request.POST}
+
+
+def parse_sms(request: HttpRequest) -> InboundSMS:
+    form = _form(request)
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From", "").strip()
+    if not sid:
+        raise MalformedInbound("MessageSid is missing")
+    if not sender:
+        raise MalformedInbound("From is missing")
+    try:
+        media_count = min(int(form.get("NumMedia") or 0), 10)
+        segments = max(1, int(form.get("NumSegments") or 1))
+    except ValueError as exc:
+        raise MalformedInbound("NumMedia/NumSegments are not numbers") from exc
+    media = tuple(form[f"MediaUrl{i}"] for i in range(media_count) if form.get(f"MediaUrl{i}"))
+    return InboundSMS(
+        provider_sid=sid[:64],
+        sender=sender[:40],
+        recipient=form.get("To", "")[:40],
+        body=form.get("Body", ""),
+        segments=segments,
+        media_urls=media,
+        raw=form,
+    )
+
+
+def parse_call(request: HttpRequest) -> InboundCall:
+    form = _form(request)
+    sid = form.get("CallSid", "")
+    caller = form.get("From", "").strip()
+    if not sid:
+        raise MalformedInbound("CallSid is missing")
+    if not caller:
+        raise MalformedInbound("From is missing")
+    duration = form.get("RecordingDuration", "")
+    return InboundCall(
+        call_sid=sid[:64],
+        caller=caller[:40],
+        recipient=form.get("To", "")[:40],
+        status=form.get("CallStatus", ""),
+        digits=form.get("Digits", "")[:4],
+        recording_url=form.get("RecordingUrl", "")[:500],
+        recording_duration=int(duration) if duration.isdigit() else None,
+        raw=form,
+    )
+
+
+# --- REST -----------------------------------------------------------------------------------
+class _BaseUrlHttpClient(TwilioHttpClient):
+    """Sends every REST call to TWILIO_API_BASE_URL (a local stand-in in tests)."""
+
+    def __init__(self, base_url: str, **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+@lru_cache(maxsize=4)
+def rest_client(account_sid: str, auth_token: str, base_url: str) -> Client:
+    return Client(account_sid, auth_token, http_client=_BaseUrlHttpClient(base_url, timeout=15))
+
+
+class TwilioBackend:
+    def send(self, *, to: str, body: str, status_callback: str = "") -> SendResult:
+        client = rest_client(
+            settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_BASE_URL
+        )
+        sender = (
+            {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
+            if settings.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": settings.TWILIO_FROM_NUMBER}
+        )
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = client.messages.create(to=to, body=body, **sender, **extra)
+        except TwilioRestException as exc:
+            code = str(exc.code or "")
+            if exc.status >= 500 or exc.status == 429:
+                raise TransientSendError(exc.msg, code=code, http_status=exc.status) from exc
+            raise PermanentSendError(exc.msg, code=code, http_status=exc.status) from exc
+        except (RequestException, TwilioException, OSError) as exc:
+            raise TransientSendError(str(exc)[:300]) from exc
+        segments = int(message.num_segments) if str(message.num_segments or "").isdigit() else None
+        return SendResult(
+            provider_sid=message.sid, status=message.status or "queued", segments=segments
+        )

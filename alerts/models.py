@@ -1,0 +1,311 @@
+"""Alerts and the messages around them (inbound SMS, replies, acknowledgements), and intake data."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.crypto import EncryptedJSONField, EncryptedTextField
+
+
+class Alert(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        TRIAGED = "triaged", _("Triaged")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        VERIFIED = "verified", _("Verified")
+        UNVERIFIED = "unverified", _("Unverified")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+        ESCALATED = "escalated", _("Escalated")
+        CLOSED = "closed", _("Closed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Source(models.TextChoices):
+        SMS = "sms", _("SMS")
+        VOICE = "voice", _("Voice call")
+        MISSED_CALL = "missed_call", _("Missed call")
+        WEB = "web", _("Web")
+        LPC = "lpc", _("Local Protection Committee")
+        CLA = "cla", _("Community Liaison Assistant")
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        SWAHILI = "sw", _("Swahili")
+        LINGALA = "ln", _("Lingala")
+        ENGLISH = "en", _("English")
+        UNDETERMINED = "und", _("Undetermined")
+
+    OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
+    language = models.CharField(
+        _("language"), max_length=3, choices=Language.choices, default=Language.UNDETERMINED
+    )
+    text = models.TextField(_("text"), blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    reporter = models.ForeignKey(
+        "networks.FocalPoint",
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    sender_known = models.BooleanField(_("sender known"), default=False)
+    # The number that sent it, kept (encrypted) so an unknown sender can be answered.
+    sender = EncryptedTextField(_("sender number"), blank=True)
+    sender_hash = models.CharField(max_length=64, blank=True, editable=False)
+    location = models.ForeignKey(
+        "networks.Location",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    location_is_fallback = models.BooleanField(_("place is the reporter's home"), default=False)
+    incident = models.ForeignKey(
+        "triage.Incident",
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_alerts",
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_alerts",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="raised_alerts",
+    )
+    flooded = models.BooleanField(_("flooding sender"), default=False)
+    category_hint = models.CharField(_("keypad category"), max_length=30, blank=True)
+    call_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    recording_url = models.URLField(_("recording"), max_length=500, blank=True)
+    recording_duration = models.PositiveIntegerField(_("recording seconds"), null=True, blank=True)
+    callback_requested_at = models.DateTimeField(_("call back requested"), null=True, blank=True)
+    callback_done_at = models.DateTimeField(_("called back"), null=True, blank=True)
+    explanation = models.JSONField(_("triage explanation"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["status", "priority", "sla_due_at"]),
+            models.Index(fields=["-received_at"]),
+            models.Index(fields=["sender_hash", "-received_at"]),
+            models.Index(fields=["assignee", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=4),
+                name="alert_priority_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """Human reference, e.g. A-2026-00123: the year received and the alert's number."""
+        if not self.pk:
+            return ""
+        return f"A-{timezone.localtime(self.received_at):%Y}-{self.pk:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Message(models.Model):
+    """One SMS in or out. Inbound rows keep the raw provider request (encrypted)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PENDING = "pending", _("Pending")
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("Alert")
+        KEYWORD = "keyword", _("Keyword")
+        REPLY = "reply", _("Analyst reply")
+        BROADCAST = "broadcast", _("Broadcast")
+        NOTICE = "notice", _("Notice")
+
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALERT)
+    body = models.TextField(_("text"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    error_code = models.CharField(_("error code"), max_length=12, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    segments = models.PositiveSmallIntegerField(_("segments"), default=1)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The other party: From on inbound, To on outbound. Encrypted, with a hash for lookups.
+    peer = EncryptedTextField(_("number"), blank=True)
+    peer_hash = models.CharField(max_length=64, blank=True, editable=False)
+    our_number = models.CharField(max_length=40, blank=True)
+    focal_point = models.ForeignKey(
+        "networks.FocalPoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    media_urls = models.JSONField(default=list, blank=True)
+    raw = EncryptedJSONField(null=True, blank=True)
+    # The automatic answer given in TwiML (acknowledgement, keyword confirmation), if any.
+    auto_reply = models.TextField(blank=True)
+    flooded = models.BooleanField(default=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sent_messages",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_callback = models.URLField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["peer_hash", "-created_at"]),
+            models.Index(fields=["alert", "created_at"]),
+            models.Index(fields=["direction", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.status} #{self.pk}"
+
+
+class SendAttempt(models.Model):
+    """Each try at handing an outbound SMS to the provider."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="send_attempts")
+    attempted_at = models.DateTimeField(default=timezone.now)
+    succeeded = models.BooleanField(default=False)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=12, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    permanent = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempted_at"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.pk} ({'ok' if self.succeeded else self.error_code or 'error'})"
+
+
+class OptOut(models.Model):
+    """A number that asked for no more SMS (any sender, known or not)."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    opted_out_at = models.DateTimeField(default=timezone.now)
+    keyword = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+
+    def __str__(self) -> str:
+        return f"opt-out {self.opted_out_at:%Y-%m-%d}"
+
+
+class Keyword(models.Model):
+    """Words that act on the subscription instead of raising an alert. Data, not code."""
+
+    class Action(models.TextChoices):
+        OPT_OUT = "opt_out", _("Stop messages")
+        OPT_IN = "opt_in", _("Resume messages")
+        HELP = "help", _("Help")
+
+    word = models.CharField(
+        _("word"), max_length=30, unique=True, help_text=_("Upper case, no accents.")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
+        ordering = ["action", "word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class ReplyText(models.Model):
+    """Automatic texts (acknowledgements, keyword answers) per language, editable by admins."""
+
+    class Key(models.TextChoices):
+        ACK = "ack", _("Alert acknowledgement")
+        OPT_OUT = "opt_out", _("Opt-out confirmation")
+        OPT_IN = "opt_in", _("Opt-in confirmation")
+        HELP = "help", _("Help")
+
+    key = models.CharField(_("purpose"), max_length=10, choices=Key.choices)
+    language = models.CharField(_("language"), max_length=2)
+    text = models.CharField(
+        _("text"),
+        max_length=320,
+        help_text=_("{reference} is replaced by the alert reference."),
+    )
+
+    class Meta:
+        verbose_name = _("automatic reply")
+        verbose_name_plural = _("automatic replies")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="replytext_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}/{self.language}"

@@ -1,0 +1,72 @@
+"""Reads of alerts and messages, and the filters the API and dashboard share."""
+
+import re
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from .models import Alert, Message
+
+REFERENCE = re.compile(r"^\s*A-(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
+CATEGORY_CODES = (
+    "attack",
+    "armed_presence",
+    "abduction",
+    "sexual_violence",
+    "displacement",
+    "looting",
+    "hate_speech",
+    "intercommunal_tension",
+    "other",
+)
+
+
+def alert_list() -> QuerySet[Alert]:
+    return Alert.objects.select_related("location", "assignee", "reporter")
+
+
+def alert_thread(*, alert: Alert) -> QuerySet[Message]:
+    return alert.messages.order_by("created_at", "id")
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Alert.Status.choices)
+    priority = django_filters.NumberFilter()
+    category = django_filters.ChoiceFilter(
+        choices=[(c, c) for c in CATEGORY_CODES], method="filter_category"
+    )
+    source = django_filters.MultipleChoiceFilter(choices=Alert.Source.choices)
+    network = django_filters.NumberFilter(method="filter_network")
+    location = django_filters.NumberFilter(method="filter_location")
+    assignee = django_filters.NumberFilter()
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_q", max_length=200)
+
+    class Meta:
+        model = Alert
+        fields: list[str] = []
+
+    def filter_category(self, queryset, name, value):
+        # JSON list stored as text on every backend: match the quoted code.
+        return queryset.filter(categories__icontains=f'"{value}"')
+
+    def filter_network(self, queryset, name, value):
+        return queryset.filter(
+            reporter__memberships__network_id=value, reporter__memberships__left_on__isnull=True
+        ).distinct()
+
+    def filter_location(self, queryset, name, value):
+        # The place itself or anything below it (a territory's villages), up to three levels.
+        return queryset.filter(
+            Q(location_id=value)
+            | Q(location__parent_id=value)
+            | Q(location__parent__parent_id=value)
+            | Q(location__parent__parent__parent_id=value)
+        )
+
+    def filter_q(self, queryset, name, value):
+        match = REFERENCE.match(value)
+        if match:
+            return queryset.filter(pk=int(match.group(2)))
+        return queryset.filter(Q(text__icontains=value) | Q(location__name__icontains=value))

@@ -1,0 +1,31 @@
+"""Everything that changes alerts and messages. Views, API, tasks and commands call these."""
+
+from .alerts import alert_create, alerts_requeue_stale, enqueue_triage
+from .changes import alert_update
+from .inbound import InboundResult, inbound_receive
+from .outbound import (
+    SendRefused,
+    message_deliver,
+    message_status_update,
+    messages_requeue_pending,
+    sms_send,
+    status_callback_url,
+)
+from .spool import spool_import, spool_write
+
+__all__ = [
+    "InboundResult",
+    "SendRefused",
+    "alert_create",
+    "alert_update",
+    "alerts_requeue_stale",
+    "enqueue_triage",
+    "inbound_receive",
+    "message_deliver",
+    "message_status_update",
+    "messages_requeue_pending",
+    "sms_send",
+    "status_callback_url",
+    "spool_import",
+    "spool_write",
+]

@@ -1,0 +1,66 @@
+"""Creating alerts from any source and making sure each one reaches triage."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..constants import RECORDING_GRACE, REQUEUE_AFTER
+from ..models import Alert
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_triage(alert_id: int, *, flooded: bool = False) -> bool:
+    """Publish the triage task. A broker failure is logged, not raised: the sweeper retries."""
+    try:
+        from triage.tasks import triage_alert
+
+        # Flooding senders go through the housekeeping queue so they never delay others.
+        triage_alert.apply_async((alert_id,), queue="default" if flooded else "triage")
+        return True
+    except Exception:  # broker unreachable: the alert is stored, alerts_requeue_stale retries
+        log.exception("could not queue triage for alert %s; the sweeper will retry", alert_id)
+        return False
+
+
+def alert_create(
+    *,
+    source: str,
+    text: str,
+    created_by=None,
+    reporter=None,
+    location=None,
+    category_hint: str = "",
+    received_at=None,
+) -> Alert:
+    """An alert raised from the web, an LPC meeting or a CLA visit; triaged after commit."""
+    alert = Alert.objects.create(
+        source=source,
+        text=text,
+        created_by=created_by,
+        reporter=reporter,
+        sender_known=reporter is not None,
+        location=location,
+        category_hint=category_hint,
+        received_at=received_at or timezone.now(),
+    )
+    transaction.on_commit(lambda: enqueue_triage(alert.pk))
+    return alert
+
+
+def alerts_requeue_stale() -> int:
+    """Queue triage again for alerts still 'new' a minute after they arrived (broker was down,
+    worker died before acknowledging, ...). Triage is idempotent, so a duplicate is harmless."""
+    now = timezone.now()
+    cutoff = now - REQUEUE_AFTER
+    stale = Alert.objects.filter(status=Alert.Status.NEW, received_at__lt=cutoff).exclude(
+        queued_at__gte=cutoff
+    )
+    # A voice call may still be recording: give it time to complete before triaging.
+    stale = stale.exclude(source=Alert.Source.VOICE, received_at__gte=now - RECORDING_GRACE)
+    ids = list(stale.values_list("pk", "flooded")[:500])
+    if not ids:
+        return 0
+    Alert.objects.filter(pk__in=[pk for pk, _ in ids]).update(queued_at=now)
+    return sum(enqueue_triage(pk, flooded=flooded) for pk, flooded in ids)

@@ -1,0 +1,228 @@
+"""Inbound SMS: store first (one transaction), then queue triage; keywords, threads, flooding."""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.crypto import lookup_hash
+from networks import selectors as network_selectors
+from networks import services as network_services
+from networks.phones import normalise_phone
+
+from ..channels.base import InboundSMS
+from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
+from ..models import Alert, Keyword, Message, OptOut
+from .alerts import enqueue_triage
+from .texts import keyword_for, reply_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InboundResult:
+    message: Message
+    alert: Alert | None
+    reply: str  # the automatic answer for the TwiML response ("" for none)
+    duplicate: bool = False
+
+
+def _sender_number(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except Exception:  # short codes, alphanumeric senders: keep them as they came
+        return raw.strip()
+
+
+def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
+    """One query: how many messages this number sent in the flood window, the open alert an
+    analyst replied to within the thread window, and the sender's latest alert in the window."""
+    rows = list(
+        Message.objects.filter(peer_hash=sender_hash, created_at__gte=now - THREAD_WINDOW)
+        .select_related("alert")
+        .only("direction", "kind", "created_at", "alert")
+        .order_by("-created_at")[:200]
+    )
+    flood_count, thread, latest = 0, None, None
+    for row in rows:
+        if row.direction == Message.Direction.INBOUND and row.created_at >= now - FLOOD_WINDOW:
+            flood_count += 1
+            if latest is None and row.alert is not None:
+                latest = row.alert
+        is_reply = row.direction == Message.Direction.OUTBOUND and row.kind == Message.Kind.REPLY
+        if thread is None and is_reply and row.alert is not None and row.alert.is_open:
+            thread = row.alert
+    return flood_count, thread, latest
+
+
+def _handle_keyword(
+    *,
+    keyword: Keyword,
+    sms: InboundSMS,
+    number: str,
+    sender_hash: str,
+    focal_point,
+    now: dt.datetime,
+) -> tuple[str, Message]:
+    language = focal_point.language if focal_point else (keyword.language or "fr")
+    reply = ""
+    if keyword.action == Keyword.Action.OPT_OUT:
+        _, created = OptOut.objects.get_or_create(
+            phone_hash=sender_hash, defaults={"opted_out_at": now, "keyword": keyword.word}
+        )
+        if focal_point is not None:
+            network_services.focal_point_opt_out(focal_point=focal_point, at=now)
+        if created:  # confirmed once; after that, silence
+            reply = reply_text("opt_out", language)
+    elif keyword.action == Keyword.Action.OPT_IN:
+        OptOut.objects.filter(phone_hash=sender_hash).delete()
+        if focal_point is not None:
+            network_services.focal_point_opt_in(focal_point=focal_point)
+        reply = reply_text("opt_in", language)
+    else:
+        reply = reply_text("help", language)
+    message = _store_message(
+        sms=sms,
+        number=number,
+        sender_hash=sender_hash,
+        focal_point=focal_point,
+        alert=None,
+        kind=Message.Kind.KEYWORD,
+        reply=reply,
+        flooded=False,
+        now=now,
+    )
+    return reply, message
+
+
+def _store_message(
+    *,
+    sms: InboundSMS,
+    number: str,
+    sender_hash: str,
+    focal_point,
+    alert,
+    kind: str,
+    reply: str,
+    flooded: bool,
+    now: dt.datetime,
+) -> Message:
+    return Message.objects.create(
+        alert=alert,
+        direction=Message.Direction.INBOUND,
+        kind=kind,
+        body=sms.body,
+        status=Message.Status.RECEIVED,
+        segments=sms.segments,
+        provider_sid=sms.provider_sid,
+        peer=number,
+        peer_hash=sender_hash,
+        our_number=sms.recipient,
+        focal_point=focal_point,
+        media_urls=list(sms.media_urls),
+        raw=sms.raw,
+        auto_reply=reply,
+        flooded=flooded,
+        created_at=sms.received_at or now,
+    )
+
+
+def inbound_receive(*, sms: InboundSMS) -> InboundResult:
+    """Store an inbound SMS and (usually) a new alert, in one transaction; queue triage after
+    commit. A MessageSid seen before returns the first result and creates nothing."""
+    number = _sender_number(sms.sender)
+    sender_hash = lookup_hash(number)
+    focal_point = network_selectors.focal_point_by_phone(number)
+    now = timezone.now()
+    keyword = keyword_for(sms.body)
+    try:
+        with transaction.atomic():
+            if keyword is not None:
+                reply, message = _handle_keyword(
+                    keyword=keyword,
+                    sms=sms,
+                    number=number,
+                    sender_hash=sender_hash,
+                    focal_point=focal_point,
+                    now=now,
+                )
+                return InboundResult(message=message, alert=None, reply=reply)
+            result = _receive_alert_text(
+                sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
+            )
+    except IntegrityError:
+        # Twilio delivered the same MessageSid twice (possibly at the same moment): the unique
+        # constraint stopped the second one; answer exactly as the first time.
+        existing = Message.objects.select_related("alert").filter(provider_sid=sms.provider_sid)
+        first = existing.first()
+        if first is None:
+            raise
+        return InboundResult(
+            message=first, alert=first.alert, reply=first.auto_reply, duplicate=True
+        )
+    return result
+
+
+def _receive_alert_text(
+    *, sms: InboundSMS, number: str, sender_hash: str, focal_point, now: dt.datetime
+) -> InboundResult:
+    flood_count, thread, latest = _recent_activity(sender_hash, now)
+    flooded = flood_count >= FLOOD_LIMIT
+    if thread is not None:
+        # A conversation with an analyst: the text joins that alert's thread.
+        message = _store_message(
+            sms=sms,
+            number=number,
+            sender_hash=sender_hash,
+            focal_point=focal_point,
+            alert=thread,
+            kind=Message.Kind.ALERT,
+            reply="",
+            flooded=flooded,
+            now=now,
+        )
+        return InboundResult(message=message, alert=thread, reply="")
+    if flooded and latest is not None:
+        # A flooding number's texts are all kept, on its latest alert, and never acknowledged.
+        message = _store_message(
+            sms=sms,
+            number=number,
+            sender_hash=sender_hash,
+            focal_point=focal_point,
+            alert=latest,
+            kind=Message.Kind.ALERT,
+            reply="",
+            flooded=True,
+            now=now,
+        )
+        if not latest.flooded:
+            Alert.objects.filter(pk=latest.pk).update(flooded=True)
+        return InboundResult(message=message, alert=latest, reply="")
+    alert = Alert.objects.create(
+        source=Alert.Source.SMS,
+        text=sms.body,
+        reporter=focal_point,
+        sender_known=focal_point is not None,
+        sender=number,
+        sender_hash=sender_hash,
+        flooded=flooded,
+        received_at=sms.received_at or now,
+    )
+    reply = ""
+    if focal_point is not None and not flooded and focal_point.opted_out_at is None:
+        reply = reply_text("ack", focal_point.language, reference=alert.reference)
+    message = _store_message(
+        sms=sms,
+        number=number,
+        sender_hash=sender_hash,
+        focal_point=focal_point,
+        alert=alert,
+        kind=Message.Kind.ALERT,
+        reply=reply,
+        flooded=flooded,
+        now=now,
+    )
+    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
+    return InboundResult(message=message, alert=alert, reply=reply)

@@ -1,0 +1,54 @@
+"""Admin-editable automatic texts and keywords, cached briefly in each process."""
+
+import time
+import unicodedata
+
+from ..constants import KEYWORD_CACHE_SECONDS
+from ..models import Keyword, ReplyText
+
+_cache: dict[str, tuple[float, dict]] = {}
+
+
+def _cached(name: str, load) -> dict:
+    hit = _cache.get(name)
+    if hit and time.monotonic() - hit[0] < KEYWORD_CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _cache[name] = (time.monotonic(), value)
+    return value
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def normalise_keyword(text: str) -> str:
+    """'  Arrêt! ' -> 'ARRET': upper case, no accents, letters and spaces only."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
+    return " ".join(letters.upper().split())
+
+
+def keyword_for(body: str) -> Keyword | None:
+    """The keyword the whole message is, if any (a keyword inside a sentence is an alert)."""
+    word = normalise_keyword(body)
+    if not word or len(word) > 30:
+        return None
+    table = _cached("keywords", lambda: {k.word: k for k in Keyword.objects.all()})
+    return table.get(word)
+
+
+def reply_text(key: str, language: str, **values: str) -> str:
+    """The automatic text for this purpose in this language (French, then English, as fallback)."""
+    table = _cached(
+        "replies", lambda: {(r.key, r.language): r.text for r in ReplyText.objects.all()}
+    )
+    for lang in (language, "fr", "en"):
+        text = table.get((key, lang))
+        if text:
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                # An admin's edit broke a placeholder: send the text as written, not nothing.
+                return text
+    return ""

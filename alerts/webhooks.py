@@ -1,0 +1,85 @@
+"""Twilio webhooks. They do the minimum before answering: verify, store, queue."""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.twiml.messaging_response import MessagingResponse
+
+from . import services
+from .channels import twilio
+from .channels.base import MalformedInbound
+
+log = logging.getLogger(__name__)
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _plain(status: int, reason: str) -> HttpResponse:
+    return HttpResponse(reason + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def twiml(response) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml; charset=utf-8")
+
+
+def twilio_webhook(view: Callable) -> Callable:
+    """CSRF-exempt only because every request must carry a valid Twilio signature."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.content_type != FORM_TYPE:
+            return _plain(415, f"Expected {FORM_TYPE}, got {request.content_type or 'nothing'}.")
+        try:
+            valid = twilio.signature_valid(request)
+        except (RequestDataTooBig, TooManyFieldsSent):
+            return _plain(413, "Request body too large for a Twilio webhook.")
+        if not valid:
+            log.warning(
+                "webhook %s: refused a request with a missing or invalid X-Twilio-Signature "
+                "from %s",
+                request.path,
+                request.META.get("REMOTE_ADDR", "?"),
+            )
+            return _plain(403, "Invalid or missing X-Twilio-Signature.")
+        try:
+            return view(request, *args, **kwargs)
+        except MalformedInbound as exc:
+            return _plain(400, f"Malformed webhook: {exc}.")
+
+    return wrapper
+
+
+@twilio_webhook
+def sms(request: HttpRequest) -> HttpResponse:
+    inbound = twilio.parse_sms(request)
+    response = MessagingResponse()
+    try:
+        result = services.inbound_receive(sms=inbound)
+    except DatabaseError:
+        # The database is down: keep the verified request on disk and still answer 200, so
+        # Twilio does not give up on it. The spool importer stores it when the database is back.
+        log.exception("sms webhook: database unavailable, spooling %s", inbound.provider_sid)
+        services.spool_write(sms=inbound)
+        return twiml(response)
+    if result.reply:
+        response.message(result.reply)
+    return twiml(response)
+
+
+@twilio_webhook
+def status(request: HttpRequest) -> HttpResponse:
+    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
+    new_status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
+    if not sid or not new_status:
+        raise MalformedInbound("MessageSid and MessageStatus are required")
+    services.message_status_update(
+        provider_sid=sid, status=new_status, error_code=request.POST.get("ErrorCode", "")
+    )
+    return HttpResponse(status=204)

@@ -1,0 +1,100 @@
+"""Test helpers at the Twilio boundary: signed webhooks (as Twilio signs them) and a local
+stand-in for Twilio's REST API."""
+
+import json
+import threading
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+
+def sms_params(body: str, sender: str = "+243970000123", sid: str | None = None) -> dict:
+    sid = sid or "SM" + uuid.uuid4().hex
+    return {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": settings.TWILIO_ACCOUNT_SID,
+        "From": sender,
+        "To": "+15005550006",
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def sign(url: str, params: dict) -> str:
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+
+
+def post_signed(client, path: str, params: dict, *, url: str | None = None, **extra):
+    """POST a form exactly as Twilio does: urlencoded, signed over the URL and the params."""
+    signature = sign(url or f"http://testserver{path}", params)
+    return client.post(
+        path,
+        urllib.parse.urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+        **extra,
+    )
+
+
+class FakeTwilioAPI:
+    """Answers POST .../Messages.json like Twilio; `script` holds canned failures to play first
+    (e.g. [(503, {})] or [(400, {"code": 21610, "message": "unsubscribed"})])."""
+
+    def __init__(self, script: list[tuple[int, dict]] | None = None):
+        self.requests: list[dict] = []
+        self.script = list(script or [])
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                outer.requests.append(dict(form, _path=self.path))
+                if outer.script:
+                    code, payload = outer.script.pop(0)
+                    self._reply(code, dict({"status": code}, **payload))
+                    return
+                sid = "SM" + uuid.uuid4().hex
+                self._reply(
+                    201,
+                    {
+                        "sid": sid,
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                        "num_segments": "1",
+                        "account_sid": self.path.split("/")[3],
+                    },
+                )
+
+            def _reply(self, code, payload):
+                body = json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def sent(self) -> list[dict]:
+        return [r for r in self.requests if r["_path"].endswith("/Messages.json")]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,10 @@
+"""Triage tasks: one line each, calling triage.services."""
+
+from celery import shared_task
+
+from .services import alert_triage_by_id
+
+
+@shared_task
+def triage_alert(alert_id: int) -> None:
+    alert_triage_by_id(alert_id=alert_id)
