@@ -1,4 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
+from .views import FocalPointViewSet, LocationViewSet, NetworkViewSet
+
 router = SimpleRouter()
+router.register("locations", LocationViewSet, basename="location")
+router.register("networks", NetworkViewSet, basename="network")
+router.register("focal-points", FocalPointViewSet, basename="focal-point")
 urlpatterns = router.urls
