@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.crypto import EncryptedTextField
@@ -212,7 +213,13 @@ class FocalPoint(models.Model):
         indexes = [models.Index(fields=["active", "home_location"])]
 
     def __str__(self) -> str:
-        return f"{self.name} #{self.pk}" if self.pk else self.name
+        # Never the name: str() ends up in clear text in logs and in the admin's history table,
+        # which would undo the encryption at rest.
+        return (
+            gettext("Focal point #%(id)s") % {"id": self.pk}
+            if self.pk
+            else gettext("New focal point")
+        )
 
     @property
     def opted_out(self) -> bool:

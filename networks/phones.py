@@ -4,6 +4,15 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+_PARSE_REASONS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: gettext_lazy("unknown country code"),
+    phonenumbers.NumberParseException.NOT_A_NUMBER: gettext_lazy("not a number"),
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: gettext_lazy("too short"),
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: gettext_lazy("too short"),
+    phonenumbers.NumberParseException.TOO_LONG: gettext_lazy("too long"),
+}
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -17,7 +26,7 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
         raise ValidationError(
             _("“%(raw)s” is not a phone number (%(reason)s)."),
             code="invalid",
-            params={"raw": text, "reason": str(exc).split(") ", 1)[-1]},
+            params={"raw": text, "reason": _PARSE_REASONS.get(exc.error_type, _("unreadable"))},
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(

@@ -1,11 +1,18 @@
 """Reads for the networks app, with the joins decided once."""
 
-from django.db.models import QuerySet
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from config.crypto import lookup_hash
 
-from .models import FocalPoint, Location, Network
+from .models import FocalPoint, Location, Membership, Network
 from .phones import normalise_phone
+from .text import fold
+
+# Something a person types when looking for a phone number rather than a name.
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
 
 
 def focal_point_by_phone(phone: str) -> FocalPoint | None:
@@ -23,12 +30,123 @@ def focal_point_by_phone(phone: str) -> FocalPoint | None:
 
 
 def focal_point_list() -> QuerySet[FocalPoint]:
-    return FocalPoint.objects.select_related("home_location").prefetch_related("memberships")
+    open_memberships = Membership.objects.filter(left_on__isnull=True).select_related("network")
+    return FocalPoint.objects.select_related("home_location").prefetch_related(
+        "memberships",
+        Prefetch("memberships", queryset=open_memberships, to_attr="open_memberships"),
+    )
+
+
+def focal_point_search(queryset: QuerySet[FocalPoint], term: str) -> QuerySet[FocalPoint]:
+    """Focal points whose number is `term`, or whose name contains every word of `term`.
+
+    Names and numbers are encrypted, so SQL cannot compare them: a number is looked up through
+    its keyed hash, and names are decrypted and compared here, ignoring case and accents.
+    """
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    if _PHONE_LIKE.match(term):
+        try:
+            digest = lookup_hash(normalise_phone(term))
+        except ValidationError:
+            return queryset.none()
+        return queryset.filter(Q(phone_hash=digest) | Q(phone_alt_hash=digest))
+    words = fold(term).split()
+    matching = [
+        pk
+        for pk, name in queryset.order_by().prefetch_related(None).values_list("pk", "name")
+        if all(word in fold(name) for word in words)
+    ]
+    return queryset.filter(pk__in=matching)
 
 
 def network_list() -> QuerySet[Network]:
-    return Network.objects.select_related("base", "cla").prefetch_related("area")
+    return (
+        Network.objects.select_related("base", "cla")
+        .prefetch_related("area")
+        .annotate(
+            open_members=Count("memberships", filter=Q(memberships__left_on__isnull=True)),
+        )
+    )
+
+
+def network_by_codes(codes: list[str]) -> dict[str, Network]:
+    return {n.code: n for n in Network.objects.filter(code__in=codes)}
 
 
 def location_list() -> QuerySet[Location]:
     return Location.objects.select_related("parent")
+
+
+def location_of_kind(kind: str) -> QuerySet[Location]:
+    return Location.objects.filter(kind=kind).order_by("name")
+
+
+def location_ids_within(ancestor_id: int) -> set[int]:
+    """The ids of a place and everything below it (the tree is a few levels deep)."""
+    found, frontier = {ancestor_id}, {ancestor_id}
+    while frontier:
+        frontier = (
+            set(Location.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def location_search(queryset: QuerySet[Location], term: str) -> QuerySet[Location]:
+    """Places whose name or an alternate spelling contains `term`, ignoring case and accents."""
+    needle = fold(term)
+    if not needle:
+        return queryset
+    matching = [
+        pk
+        for pk, name, alternates in queryset.order_by().values_list("pk", "name", "alternate_names")
+        if any(needle in fold(n) for n in [name, *(alternates or [])])
+    ]
+    return queryset.filter(pk__in=matching)
+
+
+class LocationIndex:
+    """Every place by folded name and alternate spelling, for matching many names at once."""
+
+    def __init__(self) -> None:
+        self.by_pk: dict[int, Location] = {loc.pk: loc for loc in Location.objects.all()}
+        self.by_name: dict[str, list[Location]] = {}
+        for loc in self.by_pk.values():
+            for name in {fold(loc.name), *(fold(a) for a in loc.alternate_names or [])}:
+                if name:
+                    self.by_name.setdefault(name, []).append(loc)
+
+    def ancestors(self, loc: Location) -> list[Location]:
+        chain, parent_id = [], loc.parent_id
+        while parent_id is not None and parent_id in self.by_pk:
+            parent = self.by_pk[parent_id]
+            chain.append(parent)
+            parent_id = parent.parent_id
+        return chain
+
+    def path(self, loc: Location) -> str:
+        return " › ".join(n.name for n in reversed([loc, *self.ancestors(loc)]))
+
+    def match(self, text: str) -> list[Location]:
+        """Places called `text`; 'Place (Territory)' narrows to those under that territory.
+
+        A town often shares its name with its territory (Beni in Beni): when every match lies
+        on one branch, the deepest one is meant.
+        """
+        text = (text or "").strip()
+        qualifier = ""
+        if text.endswith(")") and "(" in text:
+            text, qualifier = (part.strip() for part in text[:-1].rsplit("(", 1))
+        found = list(self.by_name.get(fold(text), []))
+        if qualifier:
+            wanted = fold(qualifier)
+            found = [
+                loc for loc in found if any(fold(a.name) == wanted for a in self.ancestors(loc))
+            ]
+        if len(found) > 1:
+            ancestor_ids = {a.pk for loc in found for a in self.ancestors(loc)}
+            found = [loc for loc in found if loc.pk not in ancestor_ids]
+        return sorted(found, key=lambda loc: loc.pk)

@@ -16,18 +16,43 @@ IDENTITY_FIELDS = ("name", "phone", "phone_alt")
 
 
 def focal_point_set_phones(*, focal_point: FocalPoint, phone: str, phone_alt: str = "") -> None:
-    """Normalise both numbers and refresh their lookup hashes (does not save)."""
-    focal_point.phone = normalise_phone(phone)
+    """Normalise both numbers and refresh their lookup hashes (does not save).
+
+    Errors name the field they belong to, so forms and the CSV import can show them in place.
+    """
+    errors: dict[str, ValidationError] = {}
+    numbers = {"phone": phone, "phone_alt": phone_alt}
+    for field, raw in numbers.items():
+        if field == "phone_alt" and not (raw or "").strip():
+            numbers[field] = ""
+            continue
+        try:
+            numbers[field] = normalise_phone(raw)
+        except ValidationError as exc:
+            errors[field] = exc
+    if not errors and numbers["phone_alt"] == numbers["phone"]:
+        errors["phone_alt"] = ValidationError(
+            _("The second phone is the same as the main one."), code="same_number"
+        )
+    if errors:
+        raise ValidationError(errors)
+    focal_point.phone = numbers["phone"]
     focal_point.phone_hash = lookup_hash(focal_point.phone)
-    focal_point.phone_alt = normalise_phone(phone_alt) if phone_alt else ""
-    focal_point.phone_alt_hash = lookup_hash(focal_point.phone_alt) if phone_alt else ""
+    focal_point.phone_alt = numbers["phone_alt"]
+    focal_point.phone_alt_hash = lookup_hash(focal_point.phone_alt) if focal_point.phone_alt else ""
     clash = FocalPoint.objects.filter(phone_hash=focal_point.phone_hash)
     if focal_point.pk:
         clash = clash.exclude(pk=focal_point.pk)
     if clash.exists():
+        # The error is built on its own: a dict of plain strings would drop the params.
         raise ValidationError(
-            {"phone": _("Another focal point already has the number %(phone)s.")},
-            params={"phone": focal_point.phone},
+            {
+                "phone": ValidationError(
+                    _("Another focal point already has the number %(phone)s."),
+                    code="duplicate",
+                    params={"phone": focal_point.phone},
+                )
+            }
         )
 
 
@@ -77,8 +102,13 @@ def membership_end(
     left_on = left_on or timezone.localdate()
     if left_on < membership.joined_on:
         raise ValidationError(
-            {"left_on": _("A membership cannot end before it started (%(joined)s).")},
-            params={"joined": membership.joined_on},
+            {
+                "left_on": ValidationError(
+                    _("A membership cannot end before it started (%(joined)s)."),
+                    code="before_joined",
+                    params={"joined": membership.joined_on},
+                )
+            }
         )
     membership.left_on = left_on
     membership.left_reason = reason

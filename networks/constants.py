@@ -1,0 +1,49 @@
+"""Limits and fixed values of the networks app, kept in one place."""
+
+# CSV import of focal points: bigger than any real roster (about 50 000 rows), small enough to
+# parse in a request.
+CSV_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+# Required and optional columns of the focal point CSV, in the order the export writes them.
+CSV_REQUIRED_COLUMNS = ("name", "phone")
+CSV_COLUMNS = (
+    "name",
+    "phone",
+    "phone_alt",
+    "language",
+    "gender",
+    "age_band",
+    "role",
+    "home_location",
+    "networks",
+    "consent_at",
+    "notes",
+)
+# Separators accepted between network codes in one cell.
+CSV_NETWORK_SEPARATORS = (";", ",")
+
+# Besides each choice's code and label, what people write in a roster for these values.
+CSV_CHOICE_ALIASES = {
+    "gender": {
+        "f": "female",
+        "femme": "female",
+        "feminin": "female",
+        "woman": "female",
+        "m": "male",
+        "h": "male",
+        "homme": "male",
+        "masculin": "male",
+        "man": "male",
+    },
+    "language": {
+        "francais": "fr",
+        "french": "fr",
+        "kiswahili": "sw",
+        "swahili": "sw",
+        "lingala": "ln",
+        "anglais": "en",
+        "english": "en",
+    },
+}
+# Date formats accepted for consent_at: ISO, and the day-first form spreadsheets in French use.
+CSV_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
