@@ -6,6 +6,20 @@ FLOOD_WINDOW = dt.timedelta(minutes=5)
 FLOOD_LIMIT = 30  # more messages than this in the window from one number are flagged
 THREAD_WINDOW = dt.timedelta(hours=24)  # an analyst reply keeps the conversation open this long
 REQUEUE_AFTER = dt.timedelta(seconds=60)  # an alert still "new" this long is queued again
+# A pending SMS untouched this long lost its worker mid-attempt (longer than any retry wait).
+ABANDONED_AFTER = dt.timedelta(minutes=15)
 MISSED_CALL_JOIN_WINDOW = dt.timedelta(minutes=10)
 RECORDING_GRACE = dt.timedelta(minutes=4)  # a call may still be recording; don't triage it yet
 KEYWORD_CACHE_SECONDS = 60
+
+# --- Voice calls ---
+MISSED_CALL_PRIORITY = 2  # a missed call carries no words: priority 2 until someone calls back
+VOICE_LANGUAGE_DIGITS = {"1": "fr", "2": "sw", "3": "ln", "4": "en"}  # the unknown caller's menu
+VOICE_CATEGORY_DIGITS = {"1": "attack", "2": "armed_presence", "3": "displacement", "4": "other"}
+VOICE_SAY_LANGUAGES = {"fr": "fr-FR", "en": "en-US"}  # Twilio speaks these; others are played
+VOICE_DEFAULT_LANGUAGE = "fr"
+VOICE_GATHER_TIMEOUT = 6  # seconds of silence before the menu goes on to the recording
+VOICE_MAX_RECORDING = 120  # seconds
+VOICE_RECORDING_SILENCE = 10  # seconds of silence that end a recording
+# Twilio's final call statuses; anything else (ringing, in-progress) is not the end of a call.
+CALL_FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})

@@ -176,6 +176,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         data_folder_in=str(BROKER_DIR / "queue"),
         data_folder_out=str(BROKER_DIR / "queue"),
         processed_folder=str(BROKER_DIR / "processed"),
+        control_folder=str(BROKER_DIR / "control"),
         store_processed=False,
     )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -237,5 +238,5 @@ LOGGING = {
 }
 
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)

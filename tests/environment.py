@@ -5,6 +5,7 @@ defaults unless DATABASE_URL / CELERY_BROKER_URL point at PostgreSQL / Redis (as
 """
 
 import os
+from pathlib import Path
 
 TEST_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -18,6 +19,8 @@ TEST_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "LOG_LEVEL": "WARNING",
+    # Own broker folder, spool and SQLite file: tests never touch a running `make run`.
+    "KENGELE_VAR_DIR": str(Path(__file__).resolve().parent.parent / "var" / "test"),
 }
 for key, value in TEST_ENV.items():
     os.environ.setdefault(key, value)

@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from networks.phones import normalise_phone
 
 from ..channels.backends import get_backend
 from ..channels.base import PermanentSendError, TransientSendError
-from ..constants import REQUEUE_AFTER
+from ..constants import ABANDONED_AFTER, REQUEUE_AFTER
 from ..models import Alert, Message, OptOut, SendAttempt
 from ..segments import count_segments
 
@@ -118,7 +118,7 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> None:
     # Claim this attempt: a duplicate task for the same attempt finds nothing to do.
     claimed = Message.objects.filter(
         pk=message.pk, status=Message.Status.PENDING, attempts=message.attempts
-    ).update(attempts=F("attempts") + 1)
+    ).update(attempts=F("attempts") + 1, updated_at=timezone.now())
     if not claimed:
         return
     if is_opted_out(phone_hash=message.peer_hash, focal_point=message.focal_point):
@@ -183,17 +183,16 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
 
 
 def messages_requeue_pending() -> int:
-    """Queue again the SMS that never reached the broker (it was down when they were made)."""
-    cutoff = timezone.now() - REQUEUE_AFTER
-    ids = list(
-        Message.objects.filter(
-            direction=Message.Direction.OUTBOUND,
-            status=Message.Status.PENDING,
-            attempts=0,
-            created_at__lt=cutoff,
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)[:500]
+    """Queue again the SMS that never reached the broker (it was down when they were made), and
+    those whose worker died mid-attempt (pending, untouched for longer than any retry wait)."""
+    now = timezone.now()
+    cutoff = now - REQUEUE_AFTER
+    pending = Message.objects.filter(
+        direction=Message.Direction.OUTBOUND, status=Message.Status.PENDING
     )
+    never_tried = Q(attempts=0, created_at__lt=cutoff, updated_at__lt=cutoff)
+    abandoned = Q(updated_at__lt=now - ABANDONED_AFTER)
+    ids = list(pending.filter(never_tried | abandoned).values_list("pk", flat=True)[:500])
     if ids:
         Message.objects.filter(pk__in=ids).update(updated_at=timezone.now())
     for pk in ids:

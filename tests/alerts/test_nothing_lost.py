@@ -1,0 +1,106 @@
+"""The database or the broker going down must never lose an alert."""
+
+import contextlib
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from alerts.models import Alert, Message
+from alerts.services import alerts_requeue_stale, messages_requeue_pending, sms_send, spool_import
+from config.celery import app as celery_app
+from tests.twilio_support import post_signed, sms_params
+
+URL = "/webhooks/twilio/sms/"
+
+
+@contextlib.contextmanager
+def database_down():
+    """Point the connection at a database that cannot be reached, as when the server is down."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/kengele/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+def _reset_broker_connections() -> None:
+    # Forget the pools (without closing them: kombu shares them per broker URL).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def broker_down():
+    saved = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    _reset_broker_connections()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url = saved
+        _reset_broker_connections()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_down_the_webhook_spools_and_answers_200(client, settings, tmp_path):
+    settings.SPOOL_DIR = tmp_path
+    params = sms_params("Hommes armés à Mbau, on tire")
+    with database_down():
+        response = post_signed(client, URL, params)
+        again = post_signed(client, URL, params)  # Twilio retrying while the database is down
+    assert response.status_code == again.status_code == 200
+    assert b"<Response" in response.content
+    spooled = list(tmp_path.glob("*.spool"))
+    assert len(spooled) == 2
+    assert "970000123" not in spooled[0].read_text()  # the spool is encrypted too
+    assert not Alert.objects.exists()
+
+    assert spool_import() == 2
+    alert = Alert.objects.get()  # the duplicate delivery made nothing more
+    assert alert.text == params["Body"] and alert.status == "new"
+    assert Message.objects.get().provider_sid == params["MessageSid"]
+    assert list(tmp_path.glob("*.spool")) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_spool_import_waits_while_the_database_is_still_down(settings, tmp_path, client):
+    settings.SPOOL_DIR = tmp_path
+    with database_down():
+        post_signed(client, URL, sms_params("Tirs à Beni"))
+        assert spool_import() == 0
+    assert len(list(tmp_path.glob("*.spool"))) == 1
+    assert spool_import() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_alert_is_stored_and_requeued_later(client):
+    with broker_down():
+        response = post_signed(client, URL, sms_params("Hommes armés à Mbau"))
+    assert response.status_code == 200
+    alert = Alert.objects.get()
+    assert alert.status == "new" and alert.queued_at is None
+    assert alerts_requeue_stale() == 0  # too early: it may still be on its way
+    Alert.objects.filter(pk=alert.pk).update(received_at=timezone.now() - dt.timedelta(seconds=61))
+    assert alerts_requeue_stale() == 1
+    alert.refresh_from_db()
+    assert alert.queued_at is not None
+    assert alerts_requeue_stale() == 0  # not queued again within the minute
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_made_while_the_broker_is_down_is_queued_later(focal_point):
+    with broker_down():
+        message = sms_send(focal_point=focal_point, body="Restez à l'abri")
+    assert Message.objects.get(pk=message.pk).status == "pending"
+    past = timezone.now() - dt.timedelta(seconds=61)
+    Message.objects.filter(pk=message.pk).update(created_at=past, updated_at=past)
+    assert messages_requeue_pending() == 1
