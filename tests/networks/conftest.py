@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from networks.demo import seed_places
 
@@ -13,3 +14,11 @@ def fast_password_hashing(settings):
 def places(db):
     """The project's own gazetteer (provinces, territories, places)."""
     seed_places()
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """Messages are asserted in their English source form, whatever catalogues exist."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -1,0 +1,458 @@
+"""Admin of places, networks, focal points, memberships and equipment.
+
+Two rules from config.permissions apply everywhere here: only membership editors change
+anything, and users who may not see identities get names, numbers, serials and notes masked.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from config.permissions import (
+    CLA,
+    can_edit_membership,
+    can_see_identity,
+    mask_name,
+    mask_phone,
+)
+
+from .admin_filters import (
+    HomeTerritoryFilter,
+    MembershipOpenFilter,
+    NetworkMemberFilter,
+    OptedOutFilter,
+    ProvinceFilter,
+    TerritoryFilter,
+)
+from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS
+from .csv_io import focal_points_export, focal_points_import
+from .forms import CsvImportForm, FocalPointAdminForm, NetworkAdminForm
+from .models import Equipment, FocalPoint, Location, Membership, Network
+from .selectors import focal_point_list, focal_point_search, location_search, network_list
+from .services import membership_end, membership_start
+
+
+class EditorsOnly:
+    """Everyone with the model's view permission may look; only membership editors change."""
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return can_edit_membership(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_edit_membership(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_edit_membership(request.user) and super().has_delete_permission(request, obj)
+
+
+class HistoryKept(EditorsOnly):
+    """Memberships are history: ending one sets `left_on`, nothing is ever deleted."""
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+def _person_column(request: HttpRequest):
+    """A 'name' column for membership rows, clear or masked for this request's user.
+
+    A closure rather than a method: admin instances are shared between requests, so the
+    user cannot be kept on them. Memoised on the request so fields and readonly_fields agree.
+    """
+    column = getattr(request, "_kengele_person_column", None)
+    if column is None:
+        reveal = can_see_identity(request.user)
+
+        @admin.display(description=_("name"))
+        def person(obj: Membership) -> str:
+            if not obj.focal_point_id:
+                return ""
+            name = obj.focal_point.name
+            return name if reveal else mask_name(name)
+
+        column = request._kengele_person_column = person
+    return column
+
+
+def _save_memberships(formset) -> None:
+    """New rows join through the service; edits of existing rows are corrections of history."""
+    for membership in formset.save(commit=False):
+        if membership.pk:
+            membership.save()
+            continue
+        opened = membership_start(
+            focal_point=membership.focal_point,
+            network=membership.network,
+            joined_on=membership.joined_on,
+        )
+        if membership.left_on:
+            membership_end(
+                membership=opened, left_on=membership.left_on, reason=membership.left_reason
+            )
+
+
+# --- Places ----------------------------------------------------------------------------------
+
+
+@admin.register(Location)
+class LocationAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = ("name", "kind", "parent", "alternates", "latitude", "longitude")
+    list_filter = ("kind", ProvinceFilter, TerritoryFilter)
+    list_select_related = ("parent",)
+    search_fields = ("name",)
+    search_help_text = _("Name or another spelling, with or without accents.")
+    autocomplete_fields = ("parent",)
+    list_per_page = 100
+
+    @admin.display(description=_("alternate names"))
+    def alternates(self, obj: Location) -> str:
+        return ", ".join(obj.alternate_names or [])
+
+    def get_search_results(self, request, queryset, search_term):
+        # Alternate names are a JSON list and accents vary: matched in Python, not SQL.
+        return location_search(queryset, search_term), False
+
+
+# --- Networks --------------------------------------------------------------------------------
+
+
+class NetworkMembershipInline(HistoryKept, admin.TabularInline):
+    model = Membership
+    fk_name = "network"
+    extra = 0
+    raw_id_fields = ("focal_point",)
+    verbose_name_plural = _("members (current and past)")
+
+    def get_fields(self, request, obj=None):
+        return ("focal_point", _person_column(request), "joined_on", "left_on", "left_reason")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (_person_column(request),)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("focal_point")
+
+
+@admin.register(Network)
+class NetworkAdmin(EditorsOnly, admin.ModelAdmin):
+    form = NetworkAdminForm
+    list_display = ("name", "code", "status", "base", "cla", "open_members", "started_on")
+    list_filter = ("status",)
+    search_fields = ("name", "code")
+    filter_horizontal = ("area",)
+    autocomplete_fields = ("base",)
+    inlines = (NetworkMembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "code", "base", "area", "cla")}),
+        (_("Status"), {"fields": ("status", "started_on", "dormant_since", "closed_on")}),
+        (_("Notes"), {"fields": ("notes",)}),
+    )
+
+    def get_queryset(self, request):
+        return network_list()
+
+    @admin.display(description=_("current members"), ordering="open_members")
+    def open_members(self, obj: Network) -> int:
+        return obj.open_members
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cla":
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=CLA).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Membership:
+            _save_memberships(formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+# --- Focal points ----------------------------------------------------------------------------
+
+
+class FocalPointMembershipInline(HistoryKept, admin.TabularInline):
+    model = Membership
+    fk_name = "focal_point"
+    extra = 0
+    fields = ("network", "joined_on", "left_on", "left_reason")
+    verbose_name_plural = _("networks (current and past)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("network")
+
+
+class EquipmentInline(EditorsOnly, admin.TabularInline):
+    model = Equipment
+    extra = 0
+    readonly_fields = ("given_by",)
+
+    def get_fields(self, request, obj=None):
+        fields = ["kind", "given_on", "amount", "currency", "serial", "given_by", "notes"]
+        if not can_see_identity(request.user):
+            fields.remove("serial")  # a SIM number is a phone number
+        return fields
+
+
+IDENTITY_FIELDS = ("name", "phone", "phone_alt")
+MASKED_FIELDS = ("masked_name", "masked_phone", "masked_phone_alt")
+
+
+@admin.register(FocalPoint)
+class FocalPointAdmin(EditorsOnly, admin.ModelAdmin):
+    form = FocalPointAdminForm
+    list_filter = (
+        "language",
+        "gender",
+        "role",
+        "active",
+        OptedOutFilter,
+        HomeTerritoryFilter,
+        NetworkMemberFilter,
+    )
+    # Shown for the search box; the search itself is get_search_results (encrypted columns).
+    search_fields = ("home_location__name",)
+    search_help_text = _("Name (any part, accents ignored), phone number or home place.")
+    autocomplete_fields = ("home_location",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (FocalPointMembershipInline, EquipmentInline)
+    actions = ("export_csv",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return focal_point_list()
+
+    # Masked or clear identity columns, chosen per user.
+    @admin.display(description=_("name"))
+    def person_name(self, obj: FocalPoint) -> str:
+        return obj.name
+
+    @admin.display(description=_("phone"))
+    def person_phone(self, obj: FocalPoint) -> str:
+        return obj.phone
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj: FocalPoint) -> str:
+        return mask_name(obj.name)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: FocalPoint) -> str:
+        return mask_phone(obj.phone)
+
+    @admin.display(description=_("second phone"))
+    def masked_phone_alt(self, obj: FocalPoint) -> str:
+        return mask_phone(obj.phone_alt)
+
+    @admin.display(description=_("networks"))
+    def network_codes(self, obj: FocalPoint) -> str:
+        return ", ".join(sorted(m.network.code for m in obj.open_memberships))
+
+    @admin.display(description=_("opted out"), boolean=True)
+    def is_opted_out(self, obj: FocalPoint) -> bool:
+        return obj.opted_out
+
+    def get_list_display(self, request):
+        identity = ("person_name", "person_phone")
+        if not can_see_identity(request.user):
+            identity = ("masked_name", "masked_phone")
+        return (
+            "id",
+            *identity,
+            "language",
+            "gender",
+            "role",
+            "home_location",
+            "network_codes",
+            "active",
+            "is_opted_out",
+        )
+
+    def get_list_display_links(self, request, list_display):
+        return ("id", list_display[1])
+
+    def get_fieldsets(self, request, obj=None):
+        identity = IDENTITY_FIELDS if can_see_identity(request.user) else MASKED_FIELDS
+        fieldsets = [
+            (_("Identity"), {"fields": identity}),
+            (_("Profile"), {"fields": ("language", "gender", "age_band", "role", "home_location")}),
+            (_("Status"), {"fields": ("consent_at", "active", "opted_out_at")}),
+        ]
+        if can_see_identity(request.user):
+            fieldsets.append((_("Notes"), {"fields": ("notes",)}))
+        if obj is not None:
+            fieldsets.append((_("Record"), {"fields": ("created_at", "updated_at")}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_see_identity(request.user):
+            readonly += MASKED_FIELDS
+        return readonly
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        places = location_search(Location.objects.all(), term)
+        found = queryset.filter(home_location__in=places)
+        # Searching names or numbers would tell a masked user who is in the network.
+        if can_see_identity(request.user):
+            people = focal_point_search(queryset, term)
+            found = queryset.filter(pk__in=people.values("pk")) | found
+        return found, False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Membership:
+            _save_memberships(formset)
+            return
+        if formset.model is Equipment:
+            for item in formset.save(commit=False):
+                item.given_by = item.given_by or request.user
+                item.save()
+            return
+        super().save_formset(request, form, formset, change)
+
+    # --- CSV import and export ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="networks_focalpoint_import"),
+            path("export/", view(self.export_view), name="networks_focalpoint_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CsvImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            result = focal_points_import(file=form.cleaned_data["file"], by=request.user)
+            if result.ok:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d focal point imported.",
+                        "%(count)d focal points imported.",
+                        result.created,
+                    )
+                    % {"count": result.created},
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect("admin:networks_focalpoint_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import focal points from a CSV file"),
+            "form": form,
+            "result": result,
+            "columns": CSV_COLUMNS,
+            "required_columns": CSV_REQUIRED_COLUMNS,
+            "max_mb": CSV_IMPORT_MAX_BYTES // (1024 * 1024),
+        }
+        return TemplateResponse(request, "admin/networks/focalpoint/import_csv.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        # The changelist's own filters and search, from the query string the button passes on.
+        changelist = self.get_changelist_instance(request)
+        return self._csv_response(request, changelist.get_queryset(request))
+
+    @admin.action(description=_("Export selected focal points as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._csv_response(request, queryset)
+
+    def _csv_response(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="focal-points-{stamp}.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 only with a byte-order mark
+        focal_points_export(
+            queryset=queryset, writer=response, reveal_identity=can_see_identity(request.user)
+        )
+        return response
+
+
+# --- Memberships and equipment ---------------------------------------------------------------
+
+
+@admin.register(Membership)
+class MembershipAdmin(HistoryKept, admin.ModelAdmin):
+    list_filter = (MembershipOpenFilter, "network", "joined_on", "left_on")
+    list_select_related = ("focal_point", "network")
+    raw_id_fields = ("focal_point",)
+    date_hierarchy = "joined_on"
+    actions = ("end_today",)
+
+    def get_list_display(self, request):
+        columns = ("network", "joined_on", "left_on", "left_reason")
+        return ("focal_point", _person_column(request), *columns)
+
+    @admin.action(description=_("End the selected memberships today"))
+    def end_today(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseRedirect | None:
+        if not can_edit_membership(request.user):
+            raise PermissionDenied
+        ended = 0
+        for membership in queryset.filter(left_on__isnull=True):
+            membership_end(membership=membership, left_on=timezone.localdate())
+            ended += 1
+        messages.success(
+            request,
+            ngettext("%(count)d membership ended.", "%(count)d memberships ended.", ended)
+            % {"count": ended},
+        )
+        return None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_edit_membership(request.user):
+            actions.pop("end_today", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        opened = membership_start(
+            focal_point=obj.focal_point, network=obj.network, joined_on=obj.joined_on
+        )
+        if obj.left_on:
+            opened = membership_end(membership=opened, left_on=obj.left_on, reason=obj.left_reason)
+        obj.pk = opened.pk
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = ("focal_point", "kind", "given_on", "amount", "currency", "given_by")
+    list_filter = ("kind", "given_on")
+    list_select_related = ("focal_point", "given_by")
+    raw_id_fields = ("focal_point",)
+    readonly_fields = ("given_by",)
+    date_hierarchy = "given_on"
+
+    def get_fields(self, request, obj=None):
+        fields = ["focal_point", "kind", "given_on", "amount", "currency", "serial", "given_by"]
+        if not can_see_identity(request.user):
+            fields.remove("serial")
+        return [*fields, "notes"]
+
+    def save_model(self, request, obj, form, change):
+        obj.given_by = obj.given_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+admin.site.site_header = _("Kengele administration")
+admin.site.site_title = _("Kengele")

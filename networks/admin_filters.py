@@ -1,0 +1,88 @@
+"""List filters of the networks admin: places by province/territory, membership, opt-out."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Location, Membership, Network
+from .selectors import location_ids_within, location_of_kind
+
+
+class _WithinPlaceFilter(admin.SimpleListFilter):
+    """Rows whose place (`place_field`) lies anywhere under the chosen province or territory."""
+
+    kind: str = ""
+    place_field = "pk"
+
+    def lookups(self, request, model_admin):
+        return [(str(loc.pk), loc.name) for loc in location_of_kind(self.kind)]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        try:
+            ancestor = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(**{f"{self.place_field}__in": location_ids_within(ancestor)})
+
+
+class ProvinceFilter(_WithinPlaceFilter):
+    title = _("province")
+    parameter_name = "province"
+    kind = Location.Kind.PROVINCE
+
+
+class TerritoryFilter(_WithinPlaceFilter):
+    title = _("territory")
+    parameter_name = "territory"
+    kind = Location.Kind.TERRITORY
+
+
+class HomeTerritoryFilter(_WithinPlaceFilter):
+    title = _("home territory")
+    parameter_name = "home_territory"
+    kind = Location.Kind.TERRITORY
+    place_field = "home_location"
+
+
+class NetworkMemberFilter(admin.SimpleListFilter):
+    """Focal points currently in a network (an ended membership does not count)."""
+
+    title = _("network")
+    parameter_name = "network"
+
+    def lookups(self, request, model_admin):
+        return [(str(n.pk), str(n)) for n in Network.objects.order_by("name")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        members = Membership.objects.filter(network_id=self.value(), left_on__isnull=True)
+        return queryset.filter(pk__in=members.values("focal_point_id"))
+
+
+class OptedOutFilter(admin.SimpleListFilter):
+    title = _("opted out")
+    parameter_name = "opted_out"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(opted_out_at__isnull=self.value() == "no")
+        return queryset
+
+
+class MembershipOpenFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Current")), ("ended", _("Ended"))]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("open", "ended"):
+            return queryset.filter(left_on__isnull=self.value() == "open")
+        return queryset

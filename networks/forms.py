@@ -1,0 +1,89 @@
+"""Forms of the networks admin. Validation that is business logic stays in services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .constants import CSV_IMPORT_MAX_BYTES
+from .models import FocalPoint, Network
+from .services import focal_point_set_phones
+
+
+class FocalPointAdminForm(forms.ModelForm):
+    class Meta:
+        model = FocalPoint
+        fields = (
+            "name",
+            "phone",
+            "phone_alt",
+            "language",
+            "gender",
+            "age_band",
+            "role",
+            "home_location",
+            "consent_at",
+            "active",
+            "opted_out_at",
+            "notes",
+        )
+        widgets = {
+            "name": forms.TextInput(attrs={"size": 40}),
+            "phone": forms.TextInput(attrs={"placeholder": "+243991234567"}),
+            "phone_alt": forms.TextInput(),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Users who may not see identities get the form without the phone fields.
+        if "phone" not in self.fields or cleaned.get("phone") is None:
+            return cleaned
+        try:
+            focal_point_set_phones(
+                focal_point=self.instance,
+                phone=cleaned["phone"],
+                phone_alt=cleaned.get("phone_alt") or "",
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+            return cleaned
+        # The instance is rebuilt from cleaned_data after clean(): keep the normalised numbers.
+        cleaned["phone"] = self.instance.phone
+        cleaned["phone_alt"] = self.instance.phone_alt
+        return cleaned
+
+
+class NetworkAdminForm(forms.ModelForm):
+    class Meta:
+        model = Network
+        fields = (
+            "name",
+            "code",
+            "base",
+            "area",
+            "cla",
+            "status",
+            "started_on",
+            "dormant_since",
+            "closed_on",
+            "notes",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("status") == Network.Status.CLOSED and not cleaned.get("closed_on"):
+            self.add_error("closed_on", _("A closed network needs the date it closed."))
+        if cleaned.get("status") == Network.Status.DORMANT and not cleaned.get("dormant_since"):
+            self.add_error("dormant_since", _("A dormant network needs the date it went quiet."))
+        return cleaned
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Interpolated per request, so the text follows the user's language.
+        self.fields["file"].help_text = _(
+            "UTF-8 or Latin-1, separated by ; or , — at most %(mb)s MB."
+        ) % {"mb": CSV_IMPORT_MAX_BYTES // (1024 * 1024)}
