@@ -1,0 +1,83 @@
+"""Every threshold the engine uses, in one place so they can be read and tuned together."""
+
+LANGUAGES = ("fr", "sw", "ln", "en")
+UNDETERMINED = "und"
+
+CATEGORIES = (
+    "attack",
+    "armed_presence",
+    "abduction",
+    "sexual_violence",
+    "displacement",
+    "looting",
+    "hate_speech",
+    "intercommunal_tension",
+    "other",
+)
+RISK_FACTORS = tuple(f"RF{n}" for n in range(1, 15))
+
+# Harm done to people or property outranks who was seen or what was said: armed men who
+# shoot make an attack, not an "armed presence".
+EVENT_CATEGORIES = ("attack", "abduction", "sexual_violence", "looting")
+CONTEXT_CATEGORIES = ("armed_presence", "displacement", "hate_speech", "intercommunal_tension")
+# Tie-break between equal scores: the more dangerous reading first.
+SEVERITY_ORDER = EVENT_CATEGORIES + CONTEXT_CATEGORIES + ("other",)
+
+# A category is kept when its summed weight reaches this.
+MIN_CATEGORY_SCORE = 1.0
+# Weight added to the category pressed on the voice keypad.
+HINT_WEIGHT = 1.5
+
+# Priority before urgency rules (1 = threat to life now ... 4 = not an alert).
+BASE_PRIORITY = {
+    "attack": 1,
+    "abduction": 1,
+    "armed_presence": 2,
+    "sexual_violence": 2,
+    "displacement": 2,
+    "looting": 2,
+    "hate_speech": 2,
+    "intercommunal_tension": 3,
+    "other": 4,
+}
+# Categories that an "happening now" signal lifts to priority 1.
+URGENCY_PROMOTES = ("armed_presence", "sexual_violence", "displacement", "looting")
+# A run of this many "!" counts as an urgency signal.
+EXCLAMATION_RUN = 3
+# Below this reliability a priority 2 or 3 alert drops one level (never a priority 1).
+LOW_RELIABILITY = 0.4
+
+# Fuzzy matching (rapidfuzz ``fuzz.ratio``, 0-100). Short words never fuzz: one wrong letter
+# in a 5-letter word is a different word more often than a misspelling.
+FUZZY_TERM_MIN_LEN = 6
+FUZZY_TERM_CUTOFF = 85.0
+FUZZY_PLACE_MIN_LEN = 5
+FUZZY_PLACE_CUTOFF = 85.0
+FUZZY_MAX_LEN_DIFF = 2
+# Wildcard lexicon entries ("pill*", "*uawa") need this many literal letters.
+MIN_PATTERN_CORE = 4
+# Tokens between a negator ("pas de", "hakuna", "no") and the term it cancels.
+NEGATION_WINDOW = 2
+# Language votes: a function word, a lexicon term, a morphology pattern.
+FUNCTION_WORD_VOTE = 1.0
+TERM_VOTE = 1.0
+MORPHOLOGY_VOTE = 0.5
+# The winning language must lead the runner-up by this much, else "und".
+LANGUAGE_MIN_SCORE = 1.0
+LANGUAGE_MIN_MARGIN = 0.5
+
+# Risk factors every alert of a category carries, on top of those its terms name.
+CATEGORY_RISK_FACTORS = {
+    "attack": ("RF1", "RF13"),
+    "abduction": ("RF13",),
+    "sexual_violence": ("RF13",),
+    "armed_presence": ("RF1",),
+    "displacement": ("RF1",),
+    "looting": ("RF1",),
+    "hate_speech": ("RF9",),
+    "intercommunal_tension": ("RF9",),
+}
+# This many dead or wounded in one message is a sign of a widespread attack (RF11).
+MASS_CASUALTIES = 5
+# Tokens allowed between a number and the casualty word it counts ("10 personnes tuees").
+CASUALTY_COUNT_WINDOW = 3
