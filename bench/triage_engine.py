@@ -1,0 +1,94 @@
+"""Time ``triage.engine.analyse`` on the corpus gazetteer and on a synthetic 2,400-place one.
+
+Run: ``.venv/bin/python bench/triage_engine.py``. Prints per-message timings (median, p95,
+max) over the dev-set messages, the index build time, and accuracy with the large gazetteer
+(where many invented names could steal matches from real ones).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from triage.engine import Place, PlaceIndex, analyse, default_lexicon  # noqa: E402
+from triage.engine.evaluate import evaluate, read_gazetteer_csv, read_jsonl  # noqa: E402
+
+CORPUS = Path("/work/shared/corpus")
+SYNTHETIC_SIZE = 2400
+ROUNDS = 20
+SYLLABLES = (
+    "ka ki ku ma mi mu ba bi bu nya nyi ga gi ru ri lu li to te se sa ngo nge mbo mba "
+    "bwe kwa rwa shi sha tsi ndi nda wa we yo ze lo"
+).split()
+
+
+def synthetic_gazetteer(real: list[Place], size: int, seed: int = 7) -> list[Place]:
+    """Real places plus invented Kivu-like names (2-4 syllables) scattered over the region."""
+    rng = random.Random(seed)
+    places = list(real)
+    next_id = max(p.id for p in real) + 1
+    while len(places) < size:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        alternates = (name.replace("k", "c", 1),) if rng.random() < 0.1 else ()
+        places.append(
+            Place(
+                id=next_id,
+                name=name,
+                alternate_names=alternates,
+                latitude=rng.uniform(-4.5, 3.0),
+                longitude=rng.uniform(27.0, 31.0),
+                territory=None,
+                province=None,
+            )
+        )
+        next_id += 1
+    return places
+
+
+def time_calls(texts: list[str], index: PlaceIndex) -> dict[str, float]:
+    samples = []
+    for _ in range(ROUNDS):
+        for text in texts:
+            start = time.perf_counter()
+            analyse(text, index)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
+        "max_ms": round(samples[-1], 3),
+        "calls": len(samples),
+    }
+
+
+def main() -> None:
+    start = time.perf_counter()
+    default_lexicon()
+    print(f"lexicon load + compile: {(time.perf_counter() - start) * 1000:.1f} ms (once)")
+
+    rows = read_jsonl(CORPUS / "alerts-dev.jsonl")
+    texts = [r["text"] for r in rows]
+    real = read_gazetteer_csv(CORPUS / "places.csv")
+    for label, places in (
+        (f"{len(real)} places", real),
+        (f"{SYNTHETIC_SIZE} places", synthetic_gazetteer(real, SYNTHETIC_SIZE)),
+    ):
+        start = time.perf_counter()
+        index = PlaceIndex(places)
+        build_ms = (time.perf_counter() - start) * 1000
+        timings = time_calls(texts, index)
+        report = evaluate(rows, index)
+        report.pop("misses")
+        accuracy = {k: round(v, 3) for k, v in report.items()}
+        print(f"{label}: index build {build_ms:.1f} ms; analyse {json.dumps(timings)}")
+        print(f"{label}: dev-set accuracy {json.dumps(accuracy)}")
+
+
+if __name__ == "__main__":
+    main()
