@@ -34,7 +34,7 @@ from .admin_filters import (
 )
 from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS
 from .csv_io import focal_points_export, focal_points_import
-from .forms import CsvImportForm, FocalPointAdminForm, NetworkAdminForm
+from .forms import CsvImportForm, EquipmentForm, FocalPointAdminForm, NetworkAdminForm
 from .models import Equipment, FocalPoint, Location, Membership, Network
 from .selectors import focal_point_list, focal_point_search, location_search, network_list
 from .services import membership_end, membership_start
@@ -190,6 +190,7 @@ class FocalPointMembershipInline(HistoryKept, admin.TabularInline):
 
 class EquipmentInline(EditorsOnly, admin.TabularInline):
     model = Equipment
+    form = EquipmentForm
     extra = 0
     readonly_fields = ("given_by",)
 
@@ -436,6 +437,7 @@ class MembershipAdmin(HistoryKept, admin.ModelAdmin):
 
 @admin.register(Equipment)
 class EquipmentAdmin(EditorsOnly, admin.ModelAdmin):
+    form = EquipmentForm
     list_display = ("focal_point", "kind", "given_on", "amount", "currency", "given_by")
     list_filter = ("kind", "given_on")
     list_select_related = ("focal_point", "given_by")

@@ -85,15 +85,22 @@ class _FileProblem(Exception):
 def focal_points_import(*, file: IO[bytes], by: AbstractBaseUser | None = None) -> ImportResult:
     """Check every row of a focal point CSV, then create all of them or none."""
     result = ImportResult()
+    reader = None
     try:
         text = _decode(_read_limited(file))
-        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        # Universal newlines: old spreadsheets end lines with a bare carriage return.
+        reader = csv.reader(io.StringIO(text, newline=None), delimiter=_delimiter(text))
         columns = _read_header(reader, result)
+        rows = _check_rows(reader, columns, result)
     except _FileProblem as exc:
         result.file_errors.append(str(exc))
         return result
-
-    rows = _check_rows(reader, columns, result)
+    except csv.Error as exc:
+        result.file_errors.append(
+            _("The file is not a readable CSV file (line %(line)s: %(error)s).")
+            % {"line": reader.line_num if reader else 1, "error": exc}
+        )
+        return result
     if not rows and result.ok:
         result.file_errors.append(_("The file has a header but no focal points."))
     if not result.ok:
@@ -252,7 +259,10 @@ class _Checker:
             try:
                 fields[column] = normalise_phone(raw)
             except ValidationError as exc:
-                errors.extend(f"{column}: {m}" for m in exc.messages)
+                errors.extend(
+                    _("%(column)s: %(message)s") % {"column": column, "message": m}
+                    for m in exc.messages
+                )
         if fields["phone_alt"] and fields["phone_alt"] == fields["phone"]:
             errors.append(_("phone_alt: the same number as phone."))
         for column, lookup in self.choices.items():

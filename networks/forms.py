@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .constants import CSV_IMPORT_MAX_BYTES
-from .models import FocalPoint, Network
+from .models import Equipment, FocalPoint, Network
 from .services import focal_point_set_phones
 
 
@@ -75,6 +75,28 @@ class NetworkAdminForm(forms.ModelForm):
             self.add_error("closed_on", _("A closed network needs the date it closed."))
         if cleaned.get("status") == Network.Status.DORMANT and not cleaned.get("dormant_since"):
             self.add_error("dormant_since", _("A dormant network needs the date it went quiet."))
+        return cleaned
+
+
+class EquipmentForm(forms.ModelForm):
+    class Meta:
+        model = Equipment
+        fields = (
+            "focal_point",
+            "kind",
+            "given_on",
+            "amount",
+            "currency",
+            "serial",
+            "given_by",
+            "notes",
+        )
+        widgets = {"serial": forms.TextInput()}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == Equipment.Kind.AIRTIME and not cleaned.get("amount"):
+            self.add_error("amount", _("An airtime top-up needs its amount."))
         return cleaned
 
 

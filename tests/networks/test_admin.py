@@ -333,3 +333,11 @@ def test_membership_dates_are_validated_in_the_admin(admin_client, person):
     membership.refresh_from_db()
     assert membership.left_on is None
     assert membership.joined_on == dt.date(2024, 1, 15)
+
+
+def test_an_airtime_top_up_needs_its_amount(admin_client, person):
+    response = admin_client.post(
+        "/admin/networks/equipment/add/",
+        {"focal_point": person.pk, "kind": "airtime", "given_on": "2025-03-01", "currency": "USD"},
+    )
+    assert "An airtime top-up needs its amount." in response.content.decode()

@@ -205,3 +205,24 @@ def test_it_warns_about_ignored_columns_but_imports(networks):
     result = focal_points_import(file=upload("name,phone,colour\nFuraha,0991234567,red\n"), by=None)
     assert result.ok
     assert result.warnings == ["Ignored column(s): colour."]
+
+
+def test_it_reads_files_with_bare_carriage_returns(networks):
+    text = "name,phone\rFuraha,0991234567\rBahati,0991234568\r"
+    result = focal_points_import(file=upload(text), by=None)
+    assert result.ok, (result.file_errors, result.row_errors)
+    assert result.created == 2
+
+
+def test_a_spreadsheet_saved_in_its_own_format_gets_a_clear_message(networks):
+    xlsx = io.BytesIO(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb4\x9a\x81\xd6")
+    result = focal_points_import(file=xlsx, by=None)
+    assert result.created == 0
+    assert result.file_errors[0].startswith("Missing required column(s): name, phone.")
+
+
+def test_a_cell_too_long_for_csv_is_a_file_error_not_a_crash(networks):
+    text = 'name,phone\n"' + "x" * 200_000 + '",0991234567\n'
+    result = focal_points_import(file=upload(text), by=None)
+    assert result.created == 0
+    assert result.file_errors[0].startswith("The file is not a readable CSV file (line")
