@@ -112,3 +112,8 @@ def test_it_maps_risk_factors(index):
     assert {"RF3", "RF13"} <= set(result.risk_factors)
     result = analyse("massacre a Beni, 12 morts", index)
     assert "RF11" in result.risk_factors
+
+
+def test_common_words_close_to_lexicon_words_are_protected(index):
+    # "eleves" (pupils) is one letter from "enleves" (abducted).
+    assert analyse("les eleves sont a l'ecole", index).categories == ["other"]

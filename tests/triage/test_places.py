@@ -62,3 +62,10 @@ def test_a_place_named_like_a_common_word_needs_a_capital():
 
 def test_a_plain_list_of_places_works_too(places):
     assert analyse("Tirs a Bunagana", places).place.name == "Bunagana"
+
+
+def test_an_exact_name_beats_an_earlier_lowercase_near_miss():
+    index = PlaceIndex([Place(id=1, name="Shari"), Place(id=2, name="Kiwanja")])
+    result = analyse("hali ni shwari Kiwanja", index)
+    assert result.place.id == 2
+    assert analyse("tirs a Sharri", index).place.id == 1

@@ -104,16 +104,19 @@ def _choose_place(
     for match in matches:
         resolve(match, home)
     if matches:
-        chosen = matches[0].chosen
-        return (
-            chosen,
-            False,
-            {
-                "value": chosen.id if chosen else None,
-                "rule": "first place named in the text",
-                "matches": [m.to_dict() for m in matches],
-            },
-        )
+        # A lowercase near-miss ("shwari" ~ "Shari") is weaker evidence than a name spelt
+        # exactly, so it only comes first when no name is spelt exactly.
+        trusted = [m for m in matches if m.how != "fuzzy" or m.text[:1].isupper()]
+        first = (trusted or matches)[0]
+        rule = "first place named in the text"
+        if first is not matches[0]:
+            rule += " (lowercase fuzzy matches skipped for an exact name)"
+        why = {
+            "value": first.chosen.id if first.chosen else None,
+            "rule": rule,
+            "matches": [m.to_dict() for m in matches],
+        }
+        return first.chosen, False, why
     if home is not None:
         return (
             home,

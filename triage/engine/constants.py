@@ -53,7 +53,7 @@ FUZZY_TERM_MIN_LEN = 6
 FUZZY_TERM_CUTOFF = 85.0
 FUZZY_PLACE_MIN_LEN = 5
 FUZZY_PLACE_CUTOFF = 85.0
-FUZZY_MAX_LEN_DIFF = 2
+FUZZY_MAX_LEN_DIFF = 1
 # Wildcard lexicon entries ("pill*", "*uawa") need this many literal letters.
 MIN_PATTERN_CORE = 4
 # Tokens between a negator ("pas de", "hakuna", "no") and the term it cancels.
