@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -403,19 +403,19 @@ class MembershipAdmin(HistoryKept, admin.ModelAdmin):
         return ("focal_point", _person_column(request), *columns)
 
     @admin.action(description=_("End the selected memberships today"))
-    def end_today(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseRedirect | None:
+    def end_today(self, request: HttpRequest, queryset: QuerySet) -> None:
         if not can_edit_membership(request.user):
             raise PermissionDenied
-        ended = 0
-        for membership in queryset.filter(left_on__isnull=True):
-            membership_end(membership=membership, left_on=timezone.localdate())
+        today, ended = timezone.localdate(), 0
+        # A membership recorded as starting later cannot end today; it is left as it is.
+        for membership in queryset.filter(left_on__isnull=True, joined_on__lte=today):
+            membership_end(membership=membership, left_on=today)
             ended += 1
         messages.success(
             request,
             ngettext("%(count)d membership ended.", "%(count)d memberships ended.", ended)
             % {"count": ended},
         )
-        return None
 
     def get_actions(self, request):
         actions = super().get_actions(request)
