@@ -1,6 +1,7 @@
 """Alerts and the messages around them (inbound SMS, replies, acknowledgements), and intake data."""
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -305,6 +306,50 @@ class ReplyText(models.Model):
         verbose_name_plural = _("automatic replies")
         constraints = [
             models.UniqueConstraint(fields=["key", "language"], name="replytext_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}/{self.language}"
+
+
+class VoicePrompt(models.Model):
+    """What the voice menu says, per language. French and English are spoken by Twilio from
+    the text; Swahili and Lingala need a recording (a generated placeholder until an admin
+    uploads one). An uploaded recording is played in any language."""
+
+    class Key(models.TextChoices):
+        GREETING = "greeting", _("Greeting (known caller)")
+        LANGUAGE_MENU = "language_menu", _("Language menu (unknown caller)")
+        CATEGORY_MENU = "category_menu", _("What is happening (keypad menu)")
+        RECORD = "record", _("Invitation to speak after the beep")
+        THANKS = "thanks", _("Thanks at the end of the call")
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        SWAHILI = "sw", _("Swahili")
+        LINGALA = "ln", _("Lingala")
+        ENGLISH = "en", _("English")
+
+    key = models.CharField(_("purpose"), max_length=20, choices=Key.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    text = models.TextField(
+        _("text"), help_text=_("Spoken by Twilio in French and English; a script elsewhere.")
+    )
+    audio = models.FileField(
+        _("recording"),
+        upload_to="voice/",
+        blank=True,
+        validators=[FileExtensionValidator(["mp3", "wav"])],
+        help_text=_("MP3 or WAV, played instead of the text. Needed for Swahili and Lingala."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("voice prompt")
+        verbose_name_plural = _("voice prompts")
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="voiceprompt_one_per_language")
         ]
 
     def __str__(self) -> str:

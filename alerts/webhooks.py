@@ -4,12 +4,14 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from . import services
 from .channels import twilio
@@ -83,3 +85,74 @@ def status(request: HttpRequest) -> HttpResponse:
         provider_sid=sid, status=new_status, error_code=request.POST.get("ErrorCode", "")
     )
     return HttpResponse(status=204)
+
+
+# --- Voice ------------------------------------------------------------------------------------
+def _base_url(request: HttpRequest) -> str:
+    """The origin Twilio reaches us on, for the absolute URLs in TwiML."""
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+@twilio_webhook
+def voice(request: HttpRequest) -> HttpResponse:
+    call = twilio.parse_call(request)
+    try:
+        return twiml(services.call_start(call=call, base_url=_base_url(request)))
+    except DatabaseError:
+        log.exception("voice webhook: database unavailable for call %s", call.call_sid)
+        return twiml(services.voice_unavailable(reject=settings.VOICE_REJECT_MISSED_CALLS))
+
+
+@twilio_webhook
+def voice_language(request: HttpRequest) -> HttpResponse:
+    call = twilio.parse_call(request)
+    try:
+        return twiml(services.call_language_choose(call=call, base_url=_base_url(request)))
+    except DatabaseError:
+        log.exception("voice language menu: database unavailable for call %s", call.call_sid)
+        return twiml(services.voice_unavailable())
+
+
+@twilio_webhook
+def voice_category(request: HttpRequest) -> HttpResponse:
+    call = twilio.parse_call(request)
+    try:
+        response = services.call_category_choose(
+            call=call, language=request.GET.get("lang", ""), base_url=_base_url(request)
+        )
+    except DatabaseError:
+        log.exception("voice category menu: database unavailable for call %s", call.call_sid)
+        return twiml(services.voice_unavailable())
+    return twiml(response)
+
+
+@twilio_webhook
+def voice_recording(request: HttpRequest) -> HttpResponse:
+    call = twilio.parse_call(request)
+    try:
+        response = services.call_recording_complete(
+            call=call,
+            language=request.GET.get("lang", ""),
+            category=request.GET.get("category", ""),
+            base_url=_base_url(request),
+        )
+    except DatabaseError:
+        # The recording stays in the Twilio account: log enough to attach it by hand.
+        log.exception(
+            "voice recording: database unavailable, call %s recording %s not stored",
+            call.call_sid,
+            call.recording_url,
+        )
+        return twiml(services.voice_unavailable())
+    return twiml(response)
+
+
+@twilio_webhook
+def voice_status(request: HttpRequest) -> HttpResponse:
+    call = twilio.parse_call(request)
+    try:
+        services.call_finished(call=call)
+    except DatabaseError:
+        # The sweeper turns the call's alert (if it was stored) into a missed call later.
+        log.exception("voice status: database unavailable for call %s", call.call_sid)
+    return twiml(VoiceResponse())

@@ -12,6 +12,15 @@ from .outbound import (
     status_callback_url,
 )
 from .spool import spool_import, spool_write
+from .voice import (
+    call_category_choose,
+    call_finished,
+    call_language_choose,
+    call_recording_complete,
+    call_start,
+    missed_call_receive,
+    voice_unavailable,
+)
 
 __all__ = [
     "InboundResult",
@@ -19,13 +28,20 @@ __all__ = [
     "alert_create",
     "alert_update",
     "alerts_requeue_stale",
+    "call_category_choose",
+    "call_finished",
+    "call_language_choose",
+    "call_recording_complete",
+    "call_start",
     "enqueue_triage",
     "inbound_receive",
     "message_deliver",
     "message_status_update",
     "messages_requeue_pending",
+    "missed_call_receive",
     "sms_send",
     "status_callback_url",
     "spool_import",
     "spool_write",
+    "voice_unavailable",
 ]

@@ -1,11 +1,13 @@
 """Creating alerts from any source and making sure each one reaches triage."""
 
+import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..constants import RECORDING_GRACE, REQUEUE_AFTER
+from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE, REQUEUE_AFTER
 from ..models import Alert
 
 log = logging.getLogger(__name__)
@@ -49,11 +51,28 @@ def alert_create(
     return alert
 
 
+def unrecorded_calls_mark_missed(*, alerts: QuerySet[Alert], at: dt.datetime) -> int:
+    """Voice calls among `alerts` that ended with no recording become missed-call alerts (priority
+    2, someone calls back): a call hung up before recording must still leave an alert."""
+    return alerts.filter(
+        status=Alert.Status.NEW, source=Alert.Source.VOICE, recording_url=""
+    ).update(
+        source=Alert.Source.MISSED_CALL,
+        priority=MISSED_CALL_PRIORITY,
+        callback_requested_at=at,
+    )
+
+
 def alerts_requeue_stale() -> int:
     """Queue triage again for alerts still 'new' a minute after they arrived (broker was down,
     worker died before acknowledging, ...). Triage is idempotent, so a duplicate is harmless."""
     now = timezone.now()
     cutoff = now - REQUEUE_AFTER
+    # A call with no recording after the grace period was hung up before recording, and the
+    # call-status callback that would have said so never came: call the person back.
+    unrecorded_calls_mark_missed(
+        alerts=Alert.objects.filter(received_at__lt=now - RECORDING_GRACE), at=now
+    )
     stale = Alert.objects.filter(status=Alert.Status.NEW, received_at__lt=cutoff).exclude(
         queued_at__gte=cutoff
     )
