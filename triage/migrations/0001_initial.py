@@ -6,34 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('networks', '0002_roles'),
+        ("networks", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('categories', models.JSONField(blank=True, default=list, verbose_name='categories')),
-                ('priority', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='priority')),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first alert')),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last alert')),
-                ('reporter_count', models.PositiveIntegerField(default=0, verbose_name='independent reporters')),
-                ('mechanism_count', models.PositiveIntegerField(default=0, verbose_name='mechanisms')),
-                ('corroboration', models.CharField(choices=[('single_source', 'Single source'), ('several_sources', 'Several sources'), ('several_mechanisms', 'Several mechanisms')], default='single_source', max_length=20, verbose_name='corroboration')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='networks.location', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "categories",
+                    models.JSONField(blank=True, default=list, verbose_name="categories"),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="priority"
+                    ),
+                ),
+                (
+                    "first_seen_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="first alert"
+                    ),
+                ),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="last alert"
+                    ),
+                ),
+                (
+                    "reporter_count",
+                    models.PositiveIntegerField(default=0, verbose_name="independent reporters"),
+                ),
+                (
+                    "mechanism_count",
+                    models.PositiveIntegerField(default=0, verbose_name="mechanisms"),
+                ),
+                (
+                    "corroboration",
+                    models.CharField(
+                        choices=[
+                            ("single_source", "Single source"),
+                            ("several_sources", "Several sources"),
+                            ("several_mechanisms", "Several mechanisms"),
+                        ],
+                        default="single_source",
+                        max_length=20,
+                        verbose_name="corroboration",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="networks.location",
+                        verbose_name="place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'verbose_name_plural': 'incidents',
-                'ordering': ['-last_seen_at'],
-                'indexes': [models.Index(fields=['location', '-last_seen_at'], name='triage_inci_locatio_2253d7_idx')],
+                "verbose_name": "incident",
+                "verbose_name_plural": "incidents",
+                "ordering": ["-last_seen_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["location", "-last_seen_at"], name="triage_inci_locatio_2253d7_idx"
+                    )
+                ],
             },
         ),
     ]
