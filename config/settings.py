@@ -226,6 +226,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community early-warning alerts, incidents and networks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStatusEnum": "alerts.models.Alert.Status",
+        "MessageStatusEnum": "alerts.models.Message.Status",
+        "NetworkStatusEnum": "networks.models.Network.Status",
+        "AlertLanguageEnum": "alerts.models.Alert.Language",
+        "FocalPointLanguageEnum": "networks.models.FocalPoint.Language",
+    },
 }
 
 LOGGING = {
