@@ -1,0 +1,274 @@
+"""The analyst dashboard: the alert queue (live through htmx polling) and the alert page.
+
+Views stay thin: reads go through alerts.selectors, every change through alerts.services.
+"""
+
+from functools import wraps
+from math import ceil
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from alerts.models import Alert
+from alerts.selectors import CATEGORY_CODES, AlertFilter, alert_list, alert_thread
+from alerts.services import SendRefused, alert_update, sms_send, status_callback_url
+from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role
+
+from .templatetags.dashboard import CATEGORY_LABELS
+
+PAGE_SIZE = 50
+POLL_SECONDS = 3
+ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
+REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
+
+VIEWS = {
+    "open": _("All open"),
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
+    "overdue": _("Overdue"),
+}
+
+# Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
+# a threat to life, and triage normally takes seconds, so one that lingers needs a human look.
+# Then P1 before P4, the nearest deadline first (none last), and the newest.
+QUEUE_ORDER = (
+    F("priority").asc(nulls_first=True),
+    F("sla_due_at").asc(nulls_last=True),
+    F("received_at").desc(),
+    F("pk").desc(),
+)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply by SMS"),
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "data-segments": "reply-segments"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Alert.Status.choices)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=[(p, f"P{p}") for p in range(1, 5)]
+    )
+
+
+def _login_required_htmx(view):
+    """Like login_required, but an htmx request whose session ended gets the browser sent to
+    the login page instead of a login form swapped into the table."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{reverse('login')}?next={reverse('triage:queue')}"
+            return response
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _require_action_role(request: HttpRequest) -> None:
+    if not has_role(request.user, *ACTION_ROLES):
+        raise PermissionDenied
+
+
+# --- Queue -------------------------------------------------------------------------------------
+
+
+def _queue_state(request: HttpRequest) -> dict:
+    """Rows, counts and filters for the queue page and its polled partial (two queries)."""
+    view = request.GET.get("view", "open")
+    if view not in VIEWS:
+        view = "open"
+    queryset: QuerySet[Alert] = alert_list()
+    # The views keep to open alerts unless the analyst picked statuses in the filter form.
+    if view == "overdue" or not request.GET.getlist("status"):
+        queryset = queryset.filter(status__in=Alert.OPEN_STATUSES)
+    if view == "mine":
+        queryset = queryset.filter(assignee=request.user)
+    elif view == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif view == "overdue":
+        queryset = queryset.filter(sla_due_at__lt=timezone.now())
+    filterset = AlertFilter(request.GET, queryset=queryset, request=request)
+    queryset = filterset.qs
+
+    try:
+        since = max(int(request.GET.get("since", "")), 0)
+    except ValueError:
+        since = None
+    counts = queryset.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES)),
+        new=Count("pk", filter=Q(pk__gt=since or 0)),
+        latest=Max("pk"),
+    )
+    if since is None:  # first load: everything here now counts as seen
+        since = counts["latest"] or 0
+        counts["new"] = 0
+
+    pages = max(ceil(counts["total"] / PAGE_SIZE), 1)
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), pages)
+    except ValueError:
+        page = 1
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(queryset.order_by(*QUEUE_ORDER)[offset : offset + PAGE_SIZE])
+
+    poll_params = request.GET.copy()
+    poll_params["since"] = str(since)
+    filter_params = request.GET.copy()
+    for key in ("page", "since"):
+        filter_params.pop(key, None)
+    return {
+        "view": view,
+        "views": VIEWS,
+        "filter": filterset,
+        "form": filterset.form,
+        "status_choices": Alert.Status.choices,
+        "source_choices": Alert.Source.choices,
+        "category_choices": [(code, CATEGORY_LABELS.get(code, code)) for code in CATEGORY_CODES],
+        "selected_statuses": request.GET.getlist("status"),
+        "selected_sources": request.GET.getlist("source"),
+        "rows": rows,
+        "counts": counts,
+        "since": since,
+        "page": page,
+        "pages": pages,
+        "poll_url": f"{reverse('triage:queue-rows')}?{poll_params.urlencode()}",
+        "poll_seconds": POLL_SECONDS,
+        "filter_query": filter_params.urlencode(),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "triage/queue.html", _queue_state(request))
+
+
+@require_GET
+@_login_required_htmx
+def queue_rows(request: HttpRequest) -> HttpResponse:
+    """The table body, polled by the queue page; the counts ride along out of band."""
+    return render(request, "triage/_queue_rows.html", _queue_state(request))
+
+
+# --- Alert page ----------------------------------------------------------------------------------
+
+
+def _alert(pk: int) -> Alert:
+    return get_object_or_404(alert_list().select_related("location__parent"), pk=pk)
+
+
+def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None):
+    may_act = has_role(request.user, *ACTION_ROLES)
+    context = {
+        "alert": alert,
+        "thread": alert_thread(alert=alert).select_related("sent_by"),
+        "show_identity": can_see_identity(request.user),
+        "may_act": may_act,
+        "may_acknowledge": alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED),
+        "reply_form": reply_form or ReplyForm(),
+        "status_form": StatusForm(initial={"status": alert.status}),
+        "priority_form": PriorityForm(initial={"priority": alert.priority}),
+        "now": timezone.now(),
+    }
+    return render(request, "triage/alert.html", context)
+
+
+@require_GET
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alert_page(request, _alert(pk))
+
+
+def _action(handler):
+    """POST-only, logged in, analyst/supervisor/admin only, back to the alert page afterwards."""
+
+    @wraps(handler)
+    @require_POST
+    @login_required
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        _require_action_role(request)
+        alert = _alert(pk)
+        response = handler(request, alert)
+        return response or redirect("triage:alert", pk=alert.pk)
+
+    return wrapper
+
+
+@_action
+def alert_acknowledge(request: HttpRequest, alert: Alert):
+    if alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED):
+        alert_update(alert=alert, by=request.user, status=Alert.Status.ACKNOWLEDGED)
+        messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
+    else:
+        messages.info(request, gettext("This alert was already acknowledged."))
+
+
+@_action
+def alert_set_status(request: HttpRequest, alert: Alert):
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose a valid status."))
+        return
+    alert_update(alert=alert, by=request.user, status=form.cleaned_data["status"])
+    messages.success(
+        request, gettext("Status set to “%(status)s”.") % {"status": alert.get_status_display()}
+    )
+
+
+@_action
+def alert_set_priority(request: HttpRequest, alert: Alert):
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose a priority from 1 to 4."))
+        return
+    alert_update(alert=alert, by=request.user, priority=form.cleaned_data["priority"])
+    messages.success(request, gettext("Priority set to P%(p)s.") % {"p": alert.priority})
+
+
+@_action
+def alert_assign_me(request: HttpRequest, alert: Alert):
+    alert_update(alert=alert, by=request.user, assignee=request.user)
+    messages.success(request, gettext("The alert is assigned to you."))
+
+
+@_action
+def alert_reply(request: HttpRequest, alert: Alert):
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _alert_page(request, alert, reply_form=form)
+    callback = status_callback_url(request.build_absolute_uri(reverse("twilio-status")))
+    try:
+        sms_send(
+            alert=alert,
+            body=form.cleaned_data["body"],
+            kind="reply",
+            sent_by=request.user,
+            status_callback=callback,
+        )
+    except SendRefused as exc:
+        messages.error(request, str(exc))
+        return _alert_page(request, alert, reply_form=form)
+    messages.success(request, gettext("Reply queued for sending."))
