@@ -37,24 +37,30 @@ def _sender_number(raw: str) -> str:
 
 
 def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
-    """One query: how many messages this number sent in the flood window, the open alert an
-    analyst replied to within the thread window, and the sender's latest alert in the window."""
-    rows = list(
+    """How many messages this number sent in the flood window, the open alert an analyst
+    replied to within the thread window, and, when the number is flooding, its latest alert in
+    the window (None otherwise: only a flooding number's texts are attached to it)."""
+    # One query of plain tuples, not models: this runs on every inbound SMS, so the (wide)
+    # alerts are loaded only when one is needed, in a second query.
+    rows = (
         Message.objects.filter(peer_hash=sender_hash, created_at__gte=now - THREAD_WINDOW)
-        .select_related("alert")
-        .only("direction", "kind", "created_at", "alert")
-        .order_by("-created_at")[:200]
+        .order_by("-created_at")
+        .values_list("direction", "kind", "created_at", "alert_id", "alert__status")[:200]
     )
-    flood_count, thread, latest = 0, None, None
-    for row in rows:
-        if row.direction == Message.Direction.INBOUND and row.created_at >= now - FLOOD_WINDOW:
+    flood_count, thread_id, latest_id = 0, None, None
+    for direction, kind, created_at, alert_id, alert_status in rows:
+        if direction == Message.Direction.INBOUND and created_at >= now - FLOOD_WINDOW:
             flood_count += 1
-            if latest is None and row.alert is not None:
-                latest = row.alert
-        is_reply = row.direction == Message.Direction.OUTBOUND and row.kind == Message.Kind.REPLY
-        if thread is None and is_reply and row.alert is not None and row.alert.is_open:
-            thread = row.alert
-    return flood_count, thread, latest
+            if latest_id is None and alert_id is not None:
+                latest_id = alert_id
+        is_reply = direction == Message.Direction.OUTBOUND and kind == Message.Kind.REPLY
+        if thread_id is None and is_reply and alert_status in Alert.OPEN_STATUSES:
+            thread_id = alert_id
+    if flood_count < FLOOD_LIMIT:
+        latest_id = None
+    wanted = [pk for pk in (thread_id, latest_id) if pk is not None]
+    alerts = Alert.objects.in_bulk(wanted) if wanted else {}
+    return flood_count, alerts.get(thread_id), alerts.get(latest_id)
 
 
 def _handle_keyword(
