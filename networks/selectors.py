@@ -23,10 +23,17 @@ def focal_point_by_phone(phone: str) -> FocalPoint | None:
         e164 = (phone or "").strip()
     if not e164:
         return None
-    digest = lookup_hash(e164)
-    people = FocalPoint.objects.select_related("home_location")
-    # A main number wins over someone's second phone.
-    return people.filter(phone_hash=digest).first() or people.filter(phone_alt_hash=digest).first()
+    return focal_point_by_hash(lookup_hash(e164))
+
+
+def focal_point_by_hash(digest: str) -> FocalPoint | None:
+    """One indexed query (the webhook's hot path); a main number wins over a second phone."""
+    people = list(
+        FocalPoint.objects.filter(Q(phone_hash=digest) | Q(phone_alt_hash=digest))
+        .defer("notes")
+        .order_by("id")[:5]
+    )
+    return next((p for p in people if p.phone_hash == digest), people[0] if people else None)
 
 
 def focal_point_list() -> QuerySet[FocalPoint]:

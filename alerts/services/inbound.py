@@ -140,7 +140,7 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     commit. A MessageSid seen before returns the first result and creates nothing."""
     number = _sender_number(sms.sender)
     sender_hash = lookup_hash(number)
-    focal_point = network_selectors.focal_point_by_phone(number)
+    focal_point = network_selectors.focal_point_by_hash(sender_hash)
     now = timezone.now()
     keyword = keyword_for(sms.body)
     try:
