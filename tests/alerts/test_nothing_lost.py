@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, Message
 from alerts.services import alerts_requeue_stale, messages_requeue_pending, sms_send, spool_import
-from config.celery import app as celery_app
+from tests.outages import broker_down
 from tests.twilio_support import post_signed, sms_params
 
 URL = "/webhooks/twilio/sms/"
@@ -30,24 +30,6 @@ def database_down():
         connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
-
-
-def _reset_broker_connections() -> None:
-    # Forget the pools (without closing them: kombu shares them per broker URL).
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextlib.contextmanager
-def broker_down():
-    saved = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    _reset_broker_connections()
-    try:
-        yield
-    finally:
-        celery_app.conf.broker_url = saved
-        _reset_broker_connections()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,33 @@
+"""Make the broker really unreachable for a while (as when Redis is down)."""
+
+import contextlib
+import os
+
+from config.celery import app as celery_app
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def _reset_broker_connections() -> None:
+    # Forget the pools (without closing them: kombu shares them per broker URL).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def broker_down():
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    saved_url = celery_app.conf.broker_url
+    os.environ["CELERY_BROKER_URL"] = DEAD_BROKER
+    celery_app.conf.broker_url = DEAD_BROKER
+    _reset_broker_connections()
+    try:
+        yield
+    finally:
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
+        celery_app.conf.broker_url = saved_url
+        _reset_broker_connections()
