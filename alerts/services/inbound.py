@@ -176,49 +176,29 @@ def _receive_alert_text(
 ) -> InboundResult:
     flood_count, thread, latest = _recent_activity(sender_hash, now)
     flooded = flood_count >= FLOOD_LIMIT
+    reply = ""
     if thread is not None:
         # A conversation with an analyst: the text joins that alert's thread.
-        message = _store_message(
-            sms=sms,
-            number=number,
-            sender_hash=sender_hash,
-            focal_point=focal_point,
-            alert=thread,
-            kind=Message.Kind.ALERT,
-            reply="",
-            flooded=flooded,
-            now=now,
-        )
-        return InboundResult(message=message, alert=thread, reply="")
-    if flooded and latest is not None:
+        alert = thread
+    elif flooded and latest is not None:
         # A flooding number's texts are all kept, on its latest alert, and never acknowledged.
-        message = _store_message(
-            sms=sms,
-            number=number,
-            sender_hash=sender_hash,
-            focal_point=focal_point,
-            alert=latest,
-            kind=Message.Kind.ALERT,
-            reply="",
-            flooded=True,
-            now=now,
-        )
+        alert = latest
         if not latest.flooded:
             Alert.objects.filter(pk=latest.pk).update(flooded=True)
-        return InboundResult(message=message, alert=latest, reply="")
-    alert = Alert.objects.create(
-        source=Alert.Source.SMS,
-        text=sms.body,
-        reporter=focal_point,
-        sender_known=focal_point is not None,
-        sender=number,
-        sender_hash=sender_hash,
-        flooded=flooded,
-        received_at=sms.received_at or now,
-    )
-    reply = ""
-    if focal_point is not None and not flooded and focal_point.opted_out_at is None:
-        reply = reply_text("ack", focal_point.language, reference=alert.reference)
+    else:
+        alert = Alert.objects.create(
+            source=Alert.Source.SMS,
+            text=sms.body,
+            reporter=focal_point,
+            sender_known=focal_point is not None,
+            sender=number,
+            sender_hash=sender_hash,
+            flooded=flooded,
+            received_at=sms.received_at or now,
+        )
+        if focal_point is not None and not flooded and focal_point.opted_out_at is None:
+            reply = reply_text("ack", focal_point.language, reference=alert.reference)
+        transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
     message = _store_message(
         sms=sms,
         number=number,
@@ -230,5 +210,4 @@ def _receive_alert_text(
         flooded=flooded,
         now=now,
     )
-    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
     return InboundResult(message=message, alert=alert, reply=reply)
