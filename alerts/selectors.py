@@ -4,21 +4,24 @@ import re
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Alert, Message
 
 REFERENCE = re.compile(r"^\s*A-(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
-CATEGORY_CODES = (
-    "attack",
-    "armed_presence",
-    "abduction",
-    "sexual_violence",
-    "displacement",
-    "looting",
-    "hate_speech",
-    "intercommunal_tension",
-    "other",
+# The categories triage assigns, with the words people read for them (dashboard, exports).
+CATEGORY_CHOICES = (
+    ("attack", _("Attack")),
+    ("armed_presence", _("Armed presence")),
+    ("abduction", _("Abduction")),
+    ("sexual_violence", _("Sexual violence")),
+    ("displacement", _("Displacement")),
+    ("looting", _("Looting")),
+    ("hate_speech", _("Hate speech")),
+    ("intercommunal_tension", _("Intercommunal tension")),
+    ("other", _("Other")),
 )
+CATEGORY_CODES = tuple(code for code, _label in CATEGORY_CHOICES)
 
 
 def alert_list() -> QuerySet[Alert]:
@@ -32,9 +35,7 @@ def alert_thread(*, alert: Alert) -> QuerySet[Message]:
 class AlertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Alert.Status.choices)
     priority = django_filters.NumberFilter()
-    category = django_filters.ChoiceFilter(
-        choices=[(c, c) for c in CATEGORY_CODES], method="filter_category"
-    )
+    category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
     source = django_filters.MultipleChoiceFilter(choices=Alert.Source.choices)
     network = django_filters.NumberFilter(method="filter_network")
     location = django_filters.NumberFilter(method="filter_location")

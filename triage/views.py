@@ -21,11 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.models import Alert
-from alerts.selectors import CATEGORY_CODES, AlertFilter, alert_list, alert_thread
+from alerts.selectors import CATEGORY_CHOICES, AlertFilter, alert_list, alert_thread
 from alerts.services import SendRefused, alert_update, sms_send, status_callback_url
 from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role
-
-from .templatetags.dashboard import CATEGORY_LABELS
 
 PAGE_SIZE = 50
 POLL_SECONDS = 3
@@ -145,7 +143,7 @@ def _queue_state(request: HttpRequest) -> dict:
         "form": filterset.form,
         "status_choices": Alert.Status.choices,
         "source_choices": Alert.Source.choices,
-        "category_choices": [(code, CATEGORY_LABELS.get(code, code)) for code in CATEGORY_CODES],
+        "category_choices": CATEGORY_CHOICES,
         "selected_statuses": request.GET.getlist("status"),
         "selected_sources": request.GET.getlist("source"),
         "rows": rows,

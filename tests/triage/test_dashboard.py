@@ -202,6 +202,17 @@ def test_the_filter_form_keeps_its_values(as_analyst):
     assert '<option value="attack" selected>' in html
 
 
+def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
+    from alerts.selectors import CATEGORY_CHOICES, CATEGORY_CODES
+    from triage.templatetags.dashboard import category_label
+
+    assert CATEGORY_CODES == tuple(code for code, _label in CATEGORY_CHOICES)
+    html = as_analyst.get(QUEUE).content.decode()
+    for code, label in CATEGORY_CHOICES:
+        assert f'<option value="{code}">{label}</option>' in html
+        assert category_label(code) == label
+
+
 def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst, make_user):
     other = make_user("olga", "analyst")
     mine = make_alert(priority=2, assignee=analyst)

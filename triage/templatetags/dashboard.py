@@ -9,21 +9,12 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 
+from alerts.selectors import CATEGORY_CHOICES
 from config.permissions import has_role
 
 register = template.Library()
 
-CATEGORY_LABELS = {
-    "attack": _("Attack"),
-    "armed_presence": _("Armed presence"),
-    "abduction": _("Abduction"),
-    "sexual_violence": _("Sexual violence"),
-    "displacement": _("Displacement"),
-    "looting": _("Looting"),
-    "hate_speech": _("Hate speech"),
-    "intercommunal_tension": _("Intercommunal tension"),
-    "other": _("Other"),
-}
+CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 
 # UN Framework of Analysis for Atrocity Crimes (2014).
 RISK_FACTOR_LABELS = {
