@@ -35,3 +35,12 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
             params={"raw": text},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_sender(raw: str) -> str:
+    """A sender as a provider gives it: E.164 when it parses, else as it came (short codes,
+    alphanumeric senders), so it can still be hashed and answered."""
+    try:
+        return normalise_phone(raw)
+    except ValidationError:
+        return (raw or "").strip()

@@ -50,7 +50,11 @@ def signature_valid(request: HttpRequest) -> bool:
 
 
 def _form(request: HttpRequest) -> dict[str, str]:
-    return {key: request.POST.get(key, "") for key in request.POST}
+    # PostgreSQL text cannot hold NUL characters: drop them rather than fail the alert.
+    return {
+        key.replace("\x00", ""): request.POST.get(key, "").replace("\x00", "")
+        for key in request.POST
+    }
 
 
 def parse_sms(request: HttpRequest) -> InboundSMS:

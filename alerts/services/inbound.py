@@ -10,12 +10,13 @@ from django.utils import timezone
 from config.crypto import lookup_hash
 from networks import selectors as network_selectors
 from networks import services as network_services
-from networks.phones import normalise_phone
+from networks.phones import normalise_sender
 
 from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
+from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,6 @@ class InboundResult:
     alert: Alert | None
     reply: str  # the automatic answer for the TwiML response ("" for none)
     duplicate: bool = False
-
-
-def _sender_number(raw: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except Exception:  # short codes, alphanumeric senders: keep them as they came
-        return raw.strip()
 
 
 def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
@@ -138,7 +132,7 @@ def _store_message(
 def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     """Store an inbound SMS and (usually) a new alert, in one transaction; queue triage after
     commit. A MessageSid seen before returns the first result and creates nothing."""
-    number = _sender_number(sms.sender)
+    number = normalise_sender(sms.sender)
     sender_hash = lookup_hash(number)
     focal_point = network_selectors.focal_point_by_hash(sender_hash)
     now = timezone.now()
@@ -196,7 +190,11 @@ def _receive_alert_text(
             flooded=flooded,
             received_at=sms.received_at or now,
         )
-        if focal_point is not None and not flooded and focal_point.opted_out_at is None:
+        if (
+            focal_point is not None
+            and not flooded
+            and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point)
+        ):
             reply = reply_text("ack", focal_point.language, reference=alert.reference)
         transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
     message = _store_message(

@@ -122,3 +122,12 @@ def test_others_are_acknowledged_while_someone_floods(client, focal_point):
     for i in range(32):
         send(client, f"spam {i}")
     assert "<Message" in send(client, "Attaque à Beni", sender=other.phone)
+
+
+def test_a_number_that_opted_out_before_it_was_registered_gets_no_acknowledgement(client):
+    from networks.services import focal_point_create
+
+    send(client, "STOP", sender="+243997777777")
+    focal_point_create(name="Furaha Kavira", phone="+243997777777", language="fr")
+    answer = send(client, "Hommes armés à Beni", sender="+243997777777")
+    assert Alert.objects.count() == 1 and "<Message" not in answer

@@ -161,3 +161,9 @@ def test_the_sender_number_is_not_stored_in_clear(client):
         peer, raw = cursor.fetchone()
     for stored in (sender, peer, raw):
         assert "970000123" not in stored
+
+
+def test_nul_characters_are_dropped_not_a_500(client):
+    response = post_signed(client, URL, sms_params("Tirs\x00 à Beni"))
+    assert response.status_code == 200
+    assert Alert.objects.get().text == "Tirs à Beni"
