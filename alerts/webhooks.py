@@ -99,7 +99,8 @@ def voice(request: HttpRequest) -> HttpResponse:
     try:
         return twiml(services.call_start(call=call, base_url=_base_url(request)))
     except DatabaseError:
-        log.exception("voice webhook: database unavailable for call %s", call.call_sid)
+        log.exception("voice webhook: database unavailable, spooling call %s", call.call_sid)
+        services.spool_write_call(call=call, step="start")
         return twiml(services.voice_unavailable(reject=settings.VOICE_REJECT_MISSED_CALLS))
 
 
@@ -110,6 +111,7 @@ def voice_language(request: HttpRequest) -> HttpResponse:
         return twiml(services.call_language_choose(call=call, base_url=_base_url(request)))
     except DatabaseError:
         log.exception("voice language menu: database unavailable for call %s", call.call_sid)
+        services.spool_write_call(call=call, step="menu")
         return twiml(services.voice_unavailable())
 
 
@@ -122,6 +124,7 @@ def voice_category(request: HttpRequest) -> HttpResponse:
         )
     except DatabaseError:
         log.exception("voice category menu: database unavailable for call %s", call.call_sid)
+        services.spool_write_call(call=call, step="menu")
         return twiml(services.voice_unavailable())
     return twiml(response)
 
@@ -137,12 +140,8 @@ def voice_recording(request: HttpRequest) -> HttpResponse:
             base_url=_base_url(request),
         )
     except DatabaseError:
-        # The recording stays in the Twilio account: log enough to attach it by hand.
-        log.exception(
-            "voice recording: database unavailable, call %s recording %s not stored",
-            call.call_sid,
-            call.recording_url,
-        )
+        log.exception("voice recording: database unavailable, spooling call %s", call.call_sid)
+        services.spool_write_call(call=call, step="recording")
         return twiml(services.voice_unavailable())
     return twiml(response)
 
@@ -153,6 +152,6 @@ def voice_status(request: HttpRequest) -> HttpResponse:
     try:
         services.call_finished(call=call)
     except DatabaseError:
-        # The sweeper turns the call's alert (if it was stored) into a missed call later.
-        log.exception("voice status: database unavailable for call %s", call.call_sid)
+        log.exception("voice status: database unavailable, spooling call %s", call.call_sid)
+        services.spool_write_call(call=call, step="status")
     return twiml(VoiceResponse())

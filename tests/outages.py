@@ -3,6 +3,8 @@
 import contextlib
 import os
 
+from django.db import connection
+
 from config.celery import app as celery_app
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -31,3 +33,20 @@ def broker_down():
             os.environ["CELERY_BROKER_URL"] = saved_env
         celery_app.conf.broker_url = saved_url
         _reset_broker_connections()
+
+
+@contextlib.contextmanager
+def database_down():
+    """Point the connection at a database that cannot be reached, as when the server is down."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/kengele/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)

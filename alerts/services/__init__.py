@@ -11,14 +11,13 @@ from .outbound import (
     sms_send,
     status_callback_url,
 )
-from .spool import spool_import, spool_write
+from .spool import spool_import, spool_write, spool_write_call
 from .voice import (
     call_category_choose,
     call_finished,
     call_language_choose,
     call_recording_complete,
     call_start,
-    missed_call_receive,
     voice_unavailable,
 )
 
@@ -38,10 +37,10 @@ __all__ = [
     "message_deliver",
     "message_status_update",
     "messages_requeue_pending",
-    "missed_call_receive",
     "sms_send",
     "status_callback_url",
     "spool_import",
     "spool_write",
+    "spool_write_call",
     "voice_unavailable",
 ]

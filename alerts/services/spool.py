@@ -8,13 +8,13 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.crypto import decrypt, encrypt
 
-from ..channels.base import InboundSMS
+from ..channels.base import InboundCall, InboundSMS
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +26,41 @@ def _spool_dir() -> Path:
 
 
 def spool_write(*, sms: InboundSMS) -> Path:
+    return _write(
+        {
+            "kind": "sms",
+            "provider_sid": sms.provider_sid,
+            "sender": sms.sender,
+            "recipient": sms.recipient,
+            "body": sms.body,
+            "segments": sms.segments,
+            "media_urls": list(sms.media_urls),
+            "raw": sms.raw,
+        }
+    )
+
+
+def spool_write_call(*, call: InboundCall, step: str) -> Path:
+    """A voice webhook met a database outage: keep the call, so it still leaves an alert
+    (a voice alert if it has a recording, else a missed call to return)."""
+    return _write(
+        {
+            "kind": "call",
+            "step": step,
+            "call_sid": call.call_sid,
+            "caller": call.caller,
+            "recipient": call.recipient,
+            "recording_url": call.recording_url,
+            "recording_duration": call.recording_duration,
+            "digits": call.digits,
+            "raw": call.raw,
+        }
+    )
+
+
+def _write(payload: dict) -> Path:
     """Write atomically (temp file + rename) so the importer never reads half a file."""
-    payload = {
-        "kind": "sms",
-        "provider_sid": sms.provider_sid,
-        "sender": sms.sender,
-        "recipient": sms.recipient,
-        "body": sms.body,
-        "segments": sms.segments,
-        "media_urls": list(sms.media_urls),
-        "raw": sms.raw,
-        "received_at": timezone.now().isoformat(),
-    }
+    payload["received_at"] = timezone.now().isoformat()
     folder = _spool_dir()
     name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     tmp = folder / f".{name}.tmp"
@@ -46,8 +69,11 @@ def spool_write(*, sms: InboundSMS) -> Path:
     return folder / f"{name}.spool"
 
 
-def _read(path: Path) -> InboundSMS:
-    data = json.loads(decrypt(path.read_text(encoding="utf-8")))
+def _read(path: Path) -> dict:
+    return json.loads(decrypt(path.read_text(encoding="utf-8")))
+
+
+def _sms(data: dict) -> InboundSMS:
     return InboundSMS(
         provider_sid=data["provider_sid"],
         sender=data["sender"],
@@ -60,25 +86,54 @@ def _read(path: Path) -> InboundSMS:
     )
 
 
-def spool_import() -> int:
-    """Import spooled messages oldest first; a MessageSid already stored creates nothing."""
-    from .inbound import inbound_receive
+def _call(data: dict) -> InboundCall:
+    return InboundCall(
+        call_sid=data["call_sid"],
+        caller=data["caller"],
+        recipient=data.get("recipient", ""),
+        digits=data.get("digits", ""),
+        recording_url=data.get("recording_url", ""),
+        recording_duration=data.get("recording_duration"),
+        raw=data.get("raw") or {},
+    )
 
+
+def _import_one(data: dict) -> None:
+    from .inbound import inbound_receive
+    from .voice import call_spooled
+
+    if data.get("kind") == "call":
+        call_spooled(call=_call(data), step=data.get("step", ""))
+    else:
+        inbound_receive(sms=_sms(data))
+
+
+def _set_aside(path: Path, reason: str) -> None:
+    log.exception("spool: %s %s; moved aside for a person to look at", reason, path.name)
+    path.rename(path.with_suffix(".bad"))
+
+
+def spool_import() -> int:
+    """Import spooled requests oldest first; one already stored creates nothing (MessageSid and
+    CallSid are unique). Stops while the database is still unreachable; a file that can never
+    be imported is moved aside so it does not hold up the others."""
     imported = 0
     for path in sorted(_spool_dir().glob("*.spool")):
         try:
-            sms = _read(path)
-        except Exception:  # unreadable (wrong key, corrupt): keep it aside, never delete it
-            log.exception("spool: cannot read %s; moved aside for a person to look at", path.name)
-            path.rename(path.with_suffix(".bad"))
+            data = _read(path)
+        except Exception:  # unreadable (wrong key, corrupt)
+            _set_aside(path, "cannot read")
             continue
         try:
-            inbound_receive(sms=sms)
-        except DatabaseError:
+            _import_one(data)
+        except (OperationalError, InterfaceError):
             log.warning("spool: database still unavailable; %s stays spooled", path.name)
             break
-        path.unlink()
+        except Exception:  # bad data the database will never take: don't block the rest
+            _set_aside(path, "cannot import")
+            continue
+        path.unlink(missing_ok=True)  # another importer may have finished it first
         imported += 1
     if imported:
-        log.info("spool: imported %s message(s)", imported)
+        log.info("spool: imported %s request(s)", imported)
     return imported

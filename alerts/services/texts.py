@@ -9,7 +9,7 @@ from ..models import Keyword, ReplyText
 _cache: dict[str, tuple[float, dict]] = {}
 
 
-def _cached(name: str, load) -> dict:
+def cached(name: str, load) -> dict:
     hit = _cache.get(name)
     if hit and time.monotonic() - hit[0] < KEYWORD_CACHE_SECONDS:
         return hit[1]
@@ -34,13 +34,13 @@ def keyword_for(body: str) -> Keyword | None:
     word = normalise_keyword(body)
     if not word or len(word) > 30:
         return None
-    table = _cached("keywords", lambda: {k.word: k for k in Keyword.objects.all()})
+    table = cached("keywords", lambda: {k.word: k for k in Keyword.objects.all()})
     return table.get(word)
 
 
 def reply_text(key: str, language: str, **values: str) -> str:
     """The automatic text for this purpose in this language (French, then English, as fallback)."""
-    table = _cached(
+    table = cached(
         "replies", lambda: {(r.key, r.language): r.text for r in ReplyText.objects.all()}
     )
     for lang in (language, "fr", "en"):

@@ -8,7 +8,7 @@ a missed-call alert at once; more bips within MISSED_CALL_JOIN_WINDOW join that 
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from config.crypto import lookup_hash
 from networks import selectors as network_selectors
 from networks.models import FocalPoint
+from networks.phones import normalise_sender
 
 from ..channels.base import InboundCall, MalformedInbound
 from ..constants import (
@@ -39,7 +40,7 @@ from ..constants import (
 )
 from ..models import Alert, VoicePrompt
 from .alerts import enqueue_triage, unrecorded_calls_mark_missed
-from .inbound import _sender_number
+from .texts import cached
 
 # Said when the database cannot be reached: the prompts themselves live in the database.
 SORRY = _("Sorry, Kengele cannot take your call right now. Please send an SMS or call again.")
@@ -62,11 +63,19 @@ def voice_language(value: str | None) -> str:
 
 
 def _caller(call: InboundCall) -> Caller:
-    number = _sender_number(call.caller)
+    number = normalise_sender(call.caller)
+    number_hash = lookup_hash(number)
     return Caller(
         number=number,
-        number_hash=lookup_hash(number),
-        focal_point=network_selectors.focal_point_by_phone(number),
+        number_hash=number_hash,
+        focal_point=network_selectors.focal_point_by_hash(number_hash),
+    )
+
+
+def voice_prompts() -> dict[tuple[str, str], VoicePrompt]:
+    """The admin-editable prompts, cached briefly per process like the other intake texts."""
+    return cached(
+        "voice_prompts", lambda: {(p.key, p.language): p for p in VoicePrompt.objects.all()}
     )
 
 
@@ -76,7 +85,7 @@ class _Menu:
 
     def __init__(self, *, base_url: str):
         self.base_url = base_url.rstrip("/")
-        self.prompts = {(p.key, p.language): p for p in VoicePrompt.objects.all()}
+        self.prompts = voice_prompts()
 
     def _absolute(self, url: str) -> str:
         return url if url.startswith(("https://", "http://")) else self.base_url + url
@@ -212,13 +221,6 @@ def _missed_call(*, call: InboundCall, caller: Caller, now: dt.datetime) -> tupl
     return alert, True
 
 
-def missed_call_receive(*, call: InboundCall) -> tuple[Alert, bool]:
-    """A bip: open a missed-call alert (priority 2, call back requested) and queue triage, or
-    join the caller's alert from the last few minutes. Returns the alert and whether it is new."""
-    with transaction.atomic():
-        return _missed_call(call=call, caller=_caller(call), now=timezone.now())
-
-
 def call_start(*, call: InboundCall, base_url: str) -> VoiceResponse:
     """A call comes in: open its alert (triaged once recorded) and answer with the menu, or, for
     a known focal point when VOICE_REJECT_MISSED_CALLS is on, reject it as a missed call."""
@@ -243,8 +245,7 @@ def call_language_choose(*, call: InboundCall, base_url: str) -> VoiceResponse:
     """An unknown caller pressed a language digit: the category menu in that language."""
     language = VOICE_LANGUAGE_DIGITS.get(call.digits, VOICE_DEFAULT_LANGUAGE)
     response = VoiceResponse()
-    with transaction.atomic():
-        _Menu(base_url=base_url).category_menu(response, language)
+    _Menu(base_url=base_url).category_menu(response, language)
     return response
 
 
@@ -281,12 +282,19 @@ def call_recording_complete(
             "recording_duration": call.recording_duration,
             "category_hint": category or alert.category_hint,
         }
-        untriaged = alert.status == Alert.Status.NEW
-        if untriaged:
-            # The call-status callback may have come first and made it a missed call: it was not.
-            fields.update(source=Alert.Source.VOICE, priority=None, callback_requested_at=None)
+        # The call-status callback may have come first and made it a missed call, possibly
+        # already triaged as one: it was a voice report after all, so triage it again as long
+        # as no analyst has taken it up.
+        retriage = first_recording and alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED)
+        if retriage:
+            fields.update(
+                source=Alert.Source.VOICE,
+                status=Alert.Status.NEW,
+                priority=None,
+                callback_requested_at=None,
+            )
         Alert.objects.filter(pk=alert.pk).update(**fields)
-        if first_recording and untriaged:
+        if retriage:
             transaction.on_commit(lambda: enqueue_triage(alert.pk))
         _Menu(base_url=base_url).goodbye(response, language)
     return response
@@ -308,3 +316,12 @@ def call_finished(*, call: InboundCall) -> Alert | None:
             transaction.on_commit(lambda: enqueue_triage(alert.pk))
             alert.refresh_from_db()
     return alert
+
+
+def call_spooled(*, call: InboundCall, step: str) -> Alert | None:
+    """Import a voice webhook that was spooled while the database was down: a recording
+    completes the call's alert; any other step leaves at least a missed-call alert."""
+    if step == "recording" and call.recording_url:
+        call_recording_complete(call=call, language="", base_url="")
+        return Alert.objects.filter(call_sid=call.call_sid).first()
+    return call_finished(call=replace(call, status="completed"))

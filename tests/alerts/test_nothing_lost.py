@@ -1,35 +1,16 @@
 """The database or the broker going down must never lose an alert."""
 
-import contextlib
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from alerts.models import Alert, Message
 from alerts.services import alerts_requeue_stale, messages_requeue_pending, sms_send, spool_import
-from tests.outages import broker_down
+from tests.outages import broker_down, database_down
 from tests.twilio_support import post_signed, sms_params
 
 URL = "/webhooks/twilio/sms/"
-
-
-@contextlib.contextmanager
-def database_down():
-    """Point the connection at a database that cannot be reached, as when the server is down."""
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent/kengele/db.sqlite3"
-    else:
-        connection.settings_dict["PORT"] = "1"
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,3 +67,23 @@ def test_a_reply_made_while_the_broker_is_down_is_queued_later(focal_point):
     past = timezone.now() - dt.timedelta(seconds=61)
     Message.objects.filter(pk=message.pk).update(created_at=past, updated_at=past)
     assert messages_requeue_pending() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spooled_request_that_can_never_be_stored_does_not_block_the_others(settings, tmp_path):
+    from alerts.channels.base import InboundSMS
+    from alerts.services import spool_write
+
+    settings.SPOOL_DIR = tmp_path
+    rejected = InboundSMS(
+        provider_sid="SM1", sender="+243970000123", recipient="", body="x", segments=-1
+    )  # the database refuses it (a check constraint)
+    spool_write(sms=rejected)
+    corrupt = spool_write(sms=rejected)
+    corrupt.write_text("not a spool file")
+    spool_write(
+        sms=InboundSMS(provider_sid="SM2", sender="+243970000123", recipient="", body="Tirs à Beni")
+    )
+    assert spool_import() == 1
+    assert Alert.objects.get().text == "Tirs à Beni"
+    assert len(list(tmp_path.glob("*.bad"))) == 2 and not list(tmp_path.glob("*.spool"))

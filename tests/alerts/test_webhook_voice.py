@@ -1,4 +1,3 @@
-import contextlib
 import datetime as dt
 import threading
 import uuid
@@ -11,12 +10,13 @@ import pytest
 import yaml
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from alerts.models import Alert, VoicePrompt
 from alerts.services import alerts_requeue_stale
+from tests.outages import database_down
 from tests.twilio_support import post_signed, sign
 
 VOICE = "/webhooks/twilio/voice/"
@@ -447,23 +447,6 @@ def test_get_is_not_allowed(client):
     assert client.get(VOICE).status_code == 405
 
 
-@contextlib.contextmanager
-def database_down():
-    """Point the connection at a database that cannot be reached, as when the server is down."""
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent/kengele/db.sqlite3"
-    else:
-        connection.settings_dict["PORT"] = "1"
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_down_the_caller_hears_an_apology_not_an_error(client, caplog):
     with database_down():
@@ -527,3 +510,40 @@ def test_the_prompts_are_in_the_admin(admin_client):
     assert admin_client.get("/admin/alerts/voiceprompt/").status_code == 200
     page = admin_client.get(f"/admin/alerts/voiceprompt/{prompt.pk}/change/")
     assert page.status_code == 200 and "Matondi" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calls_met_by_a_database_outage_are_spooled_and_still_leave_alerts(
+    client, settings, tmp_path
+):
+    from alerts.services import spool_import
+
+    settings.SPOOL_DIR = tmp_path
+    hung_up = call_params()
+    recorded = call_params(sender="+243970000456")
+    with database_down():
+        post_signed(client, VOICE, hung_up)
+        post_signed(client, RECORDING, recording_params(recorded))
+    assert not Alert.objects.exists() and len(list(tmp_path.glob("*.spool"))) == 2
+    assert spool_import() == 2
+    missed = Alert.objects.get(call_sid=hung_up["CallSid"])
+    assert missed.source == "missed_call" and missed.callback_requested_at is not None
+    voice = Alert.objects.get(call_sid=recorded["CallSid"])
+    assert voice.source == "voice" and voice.recording_duration == 42
+
+
+def test_a_recording_after_the_call_was_triaged_as_missed_is_triaged_again_as_voice(
+    client, focal_point, django_capture_on_commit_callbacks
+):
+    from triage.services import alert_triage
+
+    call = call_params(sender=focal_point.phone)
+    post_signed(client, VOICE, call)
+    post_signed(client, STATUS, dict(call, CallStatus="completed"))
+    alert_triage(alert=Alert.objects.get())  # triage ran before the recording arrived
+    assert Alert.objects.get().status == "triaged"
+    with django_capture_on_commit_callbacks() as callbacks:
+        post_signed(client, RECORDING, recording_params(call))
+    alert = Alert.objects.get()
+    assert (alert.source, alert.status, alert.recording_duration) == ("voice", "new", 42)
+    assert len(callbacks) == 1  # queued for triage again

@@ -195,6 +195,85 @@ def test_a_membership_added_inline_goes_through_the_service(admin_client, places
     assert Membership.objects.get().network == network
 
 
+def inline_memberships(*rows: tuple) -> dict:
+    data = {"memberships-TOTAL_FORMS": str(len(rows))}
+    for i, (network, joined_on, left_on, reason) in enumerate(rows):
+        data |= {
+            f"memberships-{i}-network": str(network.pk),
+            f"memberships-{i}-joined_on": joined_on,
+            f"memberships-{i}-left_on": left_on,
+            f"memberships-{i}-left_reason": reason,
+        }
+    return data
+
+
+def test_past_and_current_memberships_added_inline_are_both_kept(admin_client, places):
+    network = NetworkFactory()
+    data = add_form() | inline_memberships(
+        (network, "2020-01-01", "2022-12-31", "Moved to Goma"),
+        (network, "2023-03-01", "", ""),
+    )
+    assert admin_client.post("/admin/networks/focalpoint/add/", data).status_code == 302
+    assert list(
+        Membership.objects.values_list("joined_on", "left_on", "left_reason").order_by("joined_on")
+    ) == [
+        (dt.date(2020, 1, 1), dt.date(2022, 12, 31), "Moved to Goma"),
+        (dt.date(2023, 3, 1), None, ""),
+    ]
+
+
+def test_overlapping_memberships_added_inline_are_a_form_error(admin_client, places):
+    network = NetworkFactory()
+    data = add_form() | inline_memberships(
+        (network, "2020-01-01", "2024-01-01", ""),
+        (network, "2023-03-01", "", ""),
+    )
+    response = admin_client.post("/admin/networks/focalpoint/add/", data)
+    assert response.status_code == 200
+    assert "This period overlaps the membership of the same network" in response.content.decode()
+    assert not FocalPoint.objects.exists()
+    assert not Membership.objects.exists()
+
+
+def membership_form(person, network, joined_on: str, left_on: str, reason: str = "") -> dict:
+    return {
+        "focal_point": person.pk,
+        "network": network.pk,
+        "joined_on": joined_on,
+        "left_on": left_on,
+        "left_reason": reason,
+    }
+
+
+def test_adding_a_past_membership_keeps_the_current_one_open(admin_client, person):
+    current = person.memberships.get()  # joined 2024-01-15
+    data = membership_form(person, current.network, "2020-01-01", "2023-12-31", "Moved to Goma")
+    response = admin_client.post("/admin/networks/membership/add/", data)
+    assert response.status_code == 302
+    current.refresh_from_db()
+    assert (current.left_on, current.left_reason) == (None, "")
+    past = person.memberships.exclude(pk=current.pk).get()
+    assert (past.joined_on, past.left_on, past.left_reason) == (
+        dt.date(2020, 1, 1),
+        dt.date(2023, 12, 31),
+        "Moved to Goma",
+    )
+
+
+@pytest.mark.parametrize("left_on", ["2024-06-30", "2025-01-01"])
+def test_adding_a_membership_overlapping_the_current_one_is_a_form_error(
+    admin_client, person, left_on
+):
+    current = person.memberships.get()
+    data = membership_form(person, current.network, "2020-01-01", left_on, "Moved")
+    response = admin_client.post("/admin/networks/membership/add/", data)
+    assert response.status_code == 200
+    assert "This period overlaps the membership of the same network" in response.content.decode()
+    current.refresh_from_db()
+    assert (current.left_on, current.left_reason) == (None, "")
+    assert person.memberships.count() == 1
+
+
 def test_equipment_records_who_gave_it(admin_client, person):
     data = add_form(phone="0991111111") | {
         "equipment-TOTAL_FORMS": "1",
