@@ -174,6 +174,11 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 # --- Alert page ----------------------------------------------------------------------------------
 
 
+def may_acknowledge(alert: Alert) -> bool:
+    """Only an alert nobody has taken up yet (new or triaged) can be acknowledged."""
+    return alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED)
+
+
 def _alert(pk: int) -> Alert:
     return get_object_or_404(alert_list().select_related("location__parent"), pk=pk)
 
@@ -185,7 +190,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
         "thread": alert_thread(alert=alert).select_related("sent_by"),
         "show_identity": can_see_identity(request.user),
         "may_act": may_act,
-        "may_acknowledge": alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED),
+        "may_acknowledge": may_acknowledge(alert),
         "reply_form": reply_form or ReplyForm(),
         "status_form": StatusForm(initial={"status": alert.status}),
         "priority_form": PriorityForm(initial={"priority": alert.priority}),
@@ -217,7 +222,7 @@ def _action(handler):
 
 @_action
 def alert_acknowledge(request: HttpRequest, alert: Alert):
-    if alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED):
+    if may_acknowledge(alert):
         alert_update(alert=alert, by=request.user, status=Alert.Status.ACKNOWLEDGED)
         messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
     else:

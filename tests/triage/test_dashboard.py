@@ -360,6 +360,19 @@ def test_an_analyst_acknowledges_sets_status_priority_and_takes_the_alert(
     assert as_analyst.get(base + "acknowledge/").status_code == 405
 
 
+@pytest.mark.parametrize("status", Alert.Status.values)
+def test_the_acknowledge_button_shows_exactly_when_acknowledging_works(as_analyst, status):
+    from triage.views import may_acknowledge
+
+    alert = make_alert(priority=2, status=status)
+    base = f"/dashboard/alerts/{alert.pk}/"
+    offered = "/acknowledge/" in as_analyst.get(base).content.decode()
+    assert offered == may_acknowledge(alert) == (status in ("new", "triaged"))
+    as_analyst.post(base + "acknowledge/")
+    alert.refresh_from_db()
+    assert (alert.status == "acknowledged") == (offered or status == "acknowledged")
+
+
 def test_a_reply_queues_an_outbound_sms_to_the_reporter(as_analyst, reported, analyst):
     response = as_analyst.post(
         f"/dashboard/alerts/{reported.pk}/reply/", {"body": "Restez à l'abri, on arrive."}
