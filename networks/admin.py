@@ -34,10 +34,17 @@ from .admin_filters import (
 )
 from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS
 from .csv_io import focal_points_export, focal_points_import
-from .forms import CsvImportForm, EquipmentForm, FocalPointAdminForm, NetworkAdminForm
+from .forms import (
+    CsvImportForm,
+    EquipmentForm,
+    FocalPointAdminForm,
+    MembershipAdminForm,
+    MembershipInlineFormSet,
+    NetworkAdminForm,
+)
 from .models import Equipment, FocalPoint, Location, Membership, Network
 from .selectors import focal_point_list, focal_point_search, location_search, network_list
-from .services import membership_end, membership_start
+from .services import membership_end, membership_record
 
 
 class EditorsOnly:
@@ -82,20 +89,21 @@ def _person_column(request: HttpRequest):
 
 
 def _save_memberships(formset) -> None:
-    """New rows join through the service; edits of existing rows are corrections of history."""
+    """New rows are recorded with their own dates; edits of existing rows correct history.
+
+    MembershipInlineFormSet has already checked the periods, so the service's own check passes.
+    """
     for membership in formset.save(commit=False):
         if membership.pk:
             membership.save()
             continue
-        opened = membership_start(
+        membership_record(
             focal_point=membership.focal_point,
             network=membership.network,
             joined_on=membership.joined_on,
+            left_on=membership.left_on,
+            reason=membership.left_reason,
         )
-        if membership.left_on:
-            membership_end(
-                membership=opened, left_on=membership.left_on, reason=membership.left_reason
-            )
 
 
 # --- Places ----------------------------------------------------------------------------------
@@ -125,6 +133,7 @@ class LocationAdmin(EditorsOnly, admin.ModelAdmin):
 
 class NetworkMembershipInline(HistoryKept, admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     fk_name = "network"
     extra = 0
     raw_id_fields = ("focal_point",)
@@ -179,6 +188,7 @@ class NetworkAdmin(EditorsOnly, admin.ModelAdmin):
 
 class FocalPointMembershipInline(HistoryKept, admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     fk_name = "focal_point"
     extra = 0
     fields = ("network", "joined_on", "left_on", "left_reason")
@@ -392,6 +402,7 @@ class FocalPointAdmin(EditorsOnly, admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(HistoryKept, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_filter = (MembershipOpenFilter, "network", "joined_on", "left_on")
     list_select_related = ("focal_point", "network")
     raw_id_fields = ("focal_point",)
@@ -427,12 +438,14 @@ class MembershipAdmin(HistoryKept, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        opened = membership_start(
-            focal_point=obj.focal_point, network=obj.network, joined_on=obj.joined_on
-        )
-        if obj.left_on:
-            opened = membership_end(membership=opened, left_on=obj.left_on, reason=obj.left_reason)
-        obj.pk = opened.pk
+        # MembershipAdminForm has checked the period against the other memberships.
+        obj.pk = membership_record(
+            focal_point=obj.focal_point,
+            network=obj.network,
+            joined_on=obj.joined_on,
+            left_on=obj.left_on,
+            reason=obj.left_reason,
+        ).pk
 
 
 @admin.register(Equipment)

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from .constants import CSV_IMPORT_MAX_BYTES
-from .models import Equipment, FocalPoint, Network
-from .services import focal_point_set_phones
+from .models import Equipment, FocalPoint, Membership, Network
+from .services import focal_point_set_phones, membership_check
 
 
 class FocalPointAdminForm(forms.ModelForm):
@@ -51,6 +52,58 @@ class FocalPointAdminForm(forms.ModelForm):
         cleaned["phone"] = self.instance.phone
         cleaned["phone_alt"] = self.instance.phone_alt
         return cleaned
+
+
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's errors on the form's own fields, the rest above the form."""
+    for field, errors in exc.update_error_dict({}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """A membership on its own page: its period may not overlap another of the same network."""
+
+    class Meta:
+        model = Membership
+        fields = ("focal_point", "network", "joined_on", "left_on", "left_reason")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        candidate = Membership(
+            pk=self.instance.pk,
+            focal_point=cleaned["focal_point"],
+            network=cleaned["network"],
+            joined_on=cleaned["joined_on"],
+            left_on=cleaned.get("left_on"),
+        )
+        try:
+            membership_check(membership=candidate)
+        except ValidationError as exc:
+            _add_errors(self, exc)
+        return cleaned
+
+
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """Memberships edited together: each changed row is checked against the saved ones and
+    against the other rows of the form, since they are saved one after the other."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [
+            form
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+        alongside = [form.instance for form in rows]
+        for form in rows:
+            if not form.has_changed():
+                continue
+            try:
+                membership_check(membership=form.instance, alongside=alongside)
+            except ValidationError as exc:
+                _add_errors(form, exc)
 
 
 class NetworkAdminForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 """Everything that changes the networks app's state."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -113,4 +114,81 @@ def membership_end(
     membership.left_on = left_on
     membership.left_reason = reason
     membership.save(update_fields=["left_on", "left_reason"])
+    return membership
+
+
+def membership_check(*, membership: Membership, alongside: Iterable[Membership] = ()) -> None:
+    """Raise ValidationError unless the membership's period is sound (does not save).
+
+    It must not end before it starts, nor share a day with another membership of the same
+    focal point in the same network: one already saved, or one of `alongside`, the rows about
+    to be saved with it (their new dates count, not the stored ones).
+    """
+    if membership.left_on is not None and membership.left_on < membership.joined_on:
+        raise ValidationError(
+            {
+                "left_on": ValidationError(
+                    _("A membership cannot end before it started (%(joined)s)."),
+                    code="before_joined",
+                    params={"joined": membership.joined_on},
+                )
+            }
+        )
+    pending = [
+        other
+        for other in alongside
+        if other is not membership
+        and other.focal_point_id == membership.focal_point_id
+        and other.network_id == membership.network_id
+    ]
+    saved: list[Membership] = []
+    if membership.focal_point_id and membership.network_id:
+        saved = list(
+            Membership.objects.filter(
+                focal_point_id=membership.focal_point_id, network_id=membership.network_id
+            ).exclude(pk__in=[m.pk for m in [membership, *pending] if m.pk])
+        )
+    for other in [*saved, *pending]:
+        if _periods_overlap(membership, other):
+            raise ValidationError(
+                _(
+                    "This period overlaps the membership of the same network from %(joined)s "
+                    "to %(left)s."
+                ),
+                code="overlap",
+                params={"joined": other.joined_on, "left": other.left_on or _("today")},
+            )
+
+
+def _periods_overlap(a: Membership, b: Membership) -> bool:
+    # Days are inclusive: leaving on the 1st and rejoining on the 1st is one day in two rows.
+    return (b.left_on is None or a.joined_on <= b.left_on) and (
+        a.left_on is None or b.joined_on <= a.left_on
+    )
+
+
+@transaction.atomic
+def membership_record(
+    *,
+    focal_point: FocalPoint,
+    network: Network,
+    joined_on: dt.date,
+    left_on: dt.date | None = None,
+    reason: str = "",
+) -> Membership:
+    """Record a membership with its dates as given, typically a past one from paper records.
+
+    Unlike membership_start it never returns or changes another row: a period overlapping an
+    existing membership of the same network is a ValidationError.
+    """
+    membership = Membership(
+        focal_point=focal_point,
+        network=network,
+        joined_on=joined_on,
+        left_on=left_on,
+        left_reason=reason,
+    )
+    membership_check(membership=membership)
+    membership.full_clean()
+    membership.save()
     return membership

@@ -210,8 +210,8 @@ def inline_memberships(*rows: tuple) -> dict:
 def test_past_and_current_memberships_added_inline_are_both_kept(admin_client, places):
     network = NetworkFactory()
     data = add_form() | inline_memberships(
-        (network, "2020-01-01", "2022-12-31", "Moved to Goma"),
         (network, "2023-03-01", "", ""),
+        (network, "2020-01-01", "2022-12-31", "Moved to Goma"),
     )
     assert admin_client.post("/admin/networks/focalpoint/add/", data).status_code == 302
     assert list(
