@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from alerts.models import Alert
 from alerts.selectors import CATEGORY_CHOICES, AlertFilter, alert_list, alert_thread
 from alerts.services import SendRefused, alert_update, sms_send, status_callback_url
-from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role
+from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
 
 PAGE_SIZE = 50
 POLL_SECONDS = 3
@@ -66,19 +66,21 @@ class PriorityForm(forms.Form):
     )
 
 
-def _login_required_htmx(view):
-    """Like login_required, but an htmx request whose session ended gets the browser sent to
-    the login page instead of a login form swapped into the table."""
+def _role_required(view):
+    """Logged in and holding a role, else 403. A visitor goes to the login page; an htmx poll
+    whose session ended sends the browser there instead of swapping a login form into the table."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"{reverse('login')}?next={reverse('triage:queue')}"
-            return response
-        return redirect_to_login(request.get_full_path())
+        if not request.user.is_authenticated:
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = f"{reverse('login')}?next={reverse('triage:queue')}"
+                return response
+            return redirect_to_login(request.get_full_path())
+        if not roles_of(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -159,13 +161,13 @@ def _queue_state(request: HttpRequest) -> dict:
 
 
 @require_GET
-@login_required
+@_role_required
 def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/queue.html", _queue_state(request))
 
 
 @require_GET
-@_login_required_htmx
+@_role_required
 def queue_rows(request: HttpRequest) -> HttpResponse:
     """The table body, polled by the queue page; the counts ride along out of band."""
     return render(request, "triage/_queue_rows.html", _queue_state(request))
@@ -200,7 +202,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
 
 
 @require_GET
-@login_required
+@_role_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _alert_page(request, _alert(pk))
 

@@ -116,6 +116,14 @@ def test_an_expired_session_while_polling_redirects_the_browser(client):
     assert response["HX-Redirect"].startswith("/accounts/login/")
 
 
+def test_a_user_without_a_role_is_refused_everywhere(client, make_user, reported):
+    client.force_login(make_user("nobody"))
+    for url in (QUEUE, ROWS, f"/dashboard/alerts/{reported.pk}/"):
+        assert client.get(url).status_code == 403, url
+    assert client.get(ROWS, HTTP_HX_REQUEST="true").status_code == 403
+    assert client.post(f"/dashboard/alerts/{reported.pk}/acknowledge/").status_code == 403
+
+
 def test_logging_out_is_a_post_form(as_analyst):
     html = as_analyst.get(QUEUE).content.decode()
     assert 'action="/accounts/logout/" method="post"' in html
