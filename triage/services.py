@@ -3,19 +3,19 @@
 import logging
 import time
 
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from alerts.constants import MISSED_CALL_PRIORITY
 from alerts.models import Alert
-from networks.models import Location
+from networks.models import FocalPoint, Location
 
 from .engine import Analysis, Place, PlaceIndex, analyse
 
 log = logging.getLogger(__name__)
 
 PLACE_INDEX_TTL = 300  # seconds; gazetteer edits reach the workers within five minutes
-MISSED_CALL_PRIORITY = 2
-_index: tuple[float, PlaceIndex] | None = None
+_index: tuple[float, PlaceIndex, dict[int, Place]] | None = None
 
 
 def _place(location: Location) -> Place:
@@ -32,14 +32,19 @@ def _place(location: Location) -> Place:
     )
 
 
-def place_index() -> PlaceIndex:
-    """The gazetteer as the engine wants it, built once per process and refreshed now and then."""
+def _gazetteer() -> tuple[PlaceIndex, dict[int, Place]]:
+    """The gazetteer as the engine wants it (and by id), built once per process and refreshed
+    now and then."""
     global _index
     if _index is None or time.monotonic() - _index[0] > PLACE_INDEX_TTL:
         locations = list(Location.objects.select_related("parent__parent__parent__parent"))
         places = [_place(loc) for loc in locations if loc.kind != Location.Kind.PROVINCE]
-        _index = (time.monotonic(), PlaceIndex(places))
-    return _index[1]
+        _index = (time.monotonic(), PlaceIndex(places), {place.id: place for place in places})
+    return _index[1], _index[2]
+
+
+def place_index() -> PlaceIndex:
+    return _gazetteer()[0]
 
 
 def place_index_reset() -> None:
@@ -47,12 +52,25 @@ def place_index_reset() -> None:
     _index = None
 
 
+def _reporter_home_id(alert: Alert) -> int | None:
+    if not alert.reporter_id:
+        return None
+    if hasattr(alert, "reporter_home_id"):  # annotated by alert_triage_by_id
+        return alert.reporter_home_id
+    return (
+        FocalPoint.objects.filter(pk=alert.reporter_id)
+        .values_list("home_location_id", flat=True)
+        .first()
+    )
+
+
 def _analysis_for(alert: Alert) -> Analysis:
-    home = alert.reporter.home_location if alert.reporter_id else None
+    index, by_id = _gazetteer()
+    home_id = _reporter_home_id(alert)
     return analyse(
         alert.text or "",
-        place_index(),
-        reporter_home=_place(home) if home is not None else None,
+        index,
+        reporter_home=by_id.get(home_id) if home_id else None,
         hint_category=alert.category_hint or None,
     )
 
@@ -69,32 +87,32 @@ def alert_triage(*, alert: Alert) -> Alert:
         # A missed call carries no words: priority 2 until someone calls back.
         priority = MISSED_CALL_PRIORITY
         explanation["priority_rule"] = "missed call: priority 2 until called back"
-    location = None
-    fallback = False
-    if alert.location_id:
-        location = alert.location
-    elif analysis.place is not None:
-        location = Location.objects.filter(pk=analysis.place.id).first()
-        fallback = analysis.place_is_fallback
-    with transaction.atomic():
-        updated = Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(
-            status=Alert.Status.TRIAGED,
-            language=analysis.language,
-            categories=analysis.categories,
-            risk_factors=analysis.risk_factors,
-            priority=priority,
-            location=location,
-            location_is_fallback=fallback,
-            explanation=explanation,
-            triaged_at=timezone.now(),
+    changes = {
+        "status": Alert.Status.TRIAGED,
+        "language": analysis.language,
+        "categories": analysis.categories,
+        "risk_factors": analysis.risk_factors,
+        "priority": priority,
+        "explanation": explanation,
+        "triaged_at": timezone.now(),
+    }
+    if not alert.location_id and analysis.place is not None:
+        changes.update(
+            location_id=analysis.place.id, location_is_fallback=analysis.place_is_fallback
         )
-    if updated:
-        alert.refresh_from_db()
+    # Only an alert still "new" is updated: a second delivery of the task changes nothing.
+    if Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(**changes):
+        for name, value in changes.items():
+            setattr(alert, name, value)
     return alert
 
 
 def alert_triage_by_id(*, alert_id: int) -> Alert | None:
-    alert = Alert.objects.select_related("reporter__home_location").filter(pk=alert_id).first()
+    alert = (
+        Alert.objects.annotate(reporter_home_id=F("reporter__home_location_id"))
+        .filter(pk=alert_id)
+        .first()
+    )
     if alert is None:
         log.warning("triage: alert %s does not exist (deleted?)", alert_id)
         return None
