@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Alert, Message
 
+# The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
+# rather than an overflow inside the database driver.
+MAX_ID = 2**63 - 1
 REFERENCE = re.compile(r"^\s*A-(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
 # The categories triage assigns, with the words people read for them (dashboard, exports).
 CATEGORY_CHOICES = (
@@ -34,12 +37,12 @@ def alert_thread(*, alert: Alert) -> QuerySet[Message]:
 
 class AlertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Alert.Status.choices)
-    priority = django_filters.NumberFilter()
+    priority = django_filters.NumberFilter(min_value=1, max_value=4)
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
     source = django_filters.MultipleChoiceFilter(choices=Alert.Source.choices)
-    network = django_filters.NumberFilter(method="filter_network")
-    location = django_filters.NumberFilter(method="filter_location")
-    assignee = django_filters.NumberFilter()
+    network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
+    location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
+    assignee = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", max_length=200)

@@ -79,6 +79,34 @@ def test_a_bad_filter_value_is_a_400_not_a_500(api):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "location=99999999999999999999",
+        "assignee=99999999999999999999",
+        "network=99999999999999999999",
+        "location=0",
+        "assignee=-3",
+        "priority=0",
+        "priority=5",
+    ],
+)
+def test_an_out_of_range_number_filter_is_a_400(api, query):
+    response = api("analyst").get(f"/api/v1/alerts/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_number_filters_in_range_still_filter(api, sms_alert):
+    client = api("analyst")
+    Alert.objects.filter(pk=sms_alert.pk).update(priority=4)
+    location = sms_alert.reporter.home_location_id
+    assert client.get("/api/v1/alerts/?priority=4").json()["count"] == 1
+    assert client.get("/api/v1/alerts/?priority=1").json()["count"] == 0
+    assert client.get(f"/api/v1/alerts/?location={location}").json()["count"] == 0
+    assert client.get(f"/api/v1/alerts/?assignee={client.user.pk}").json()["count"] == 0
+
+
 @pytest.mark.parametrize("source", ["web", "lpc", "cla"])
 def test_it_raises_an_alert_from_the_web_an_lpc_or_a_cla(
     api, source, django_capture_on_commit_callbacks

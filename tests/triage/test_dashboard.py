@@ -210,6 +210,25 @@ def test_the_filter_form_keeps_its_values(as_analyst):
     assert '<option value="attack" selected>' in html
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"location": "99999999999999999999"},
+        {"assignee": "99999999999999999999"},
+        {"network": "99999999999999999999"},
+        {"location": "-1"},
+        {"priority": "7"},
+    ],
+)
+def test_an_out_of_range_filter_is_shown_as_an_error_not_a_crash(as_analyst, params):
+    alert = make_alert(priority=2)
+    for url in (QUEUE, ROWS):
+        response = as_analyst.get(url, params)
+        assert response.status_code == 200
+        assert refs(response) == [alert.reference]  # the bad filter is left out
+    assert 'class="errors"' in as_analyst.get(QUEUE, params).content.decode()
+
+
 def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
     from alerts.selectors import CATEGORY_CHOICES, CATEGORY_CODES
     from triage.templatetags.dashboard import category_label
