@@ -15,7 +15,7 @@ from typing import IO, Protocol
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,7 @@ CHOICE_COLUMNS = {
     "age_band": FocalPoint.AgeBand,
     "role": FocalPoint.Role,
 }
+PHONE_COLUMNS = ("phone", "phone_alt")
 # Spreadsheets run cells starting with these as formulas ("CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -355,26 +356,38 @@ def _check_rows(reader, columns: list[str], result: ImportResult) -> list[_Row]:
         parsed.append((line, fields, codes, errors + row_errors))
 
     networks = network_by_codes(sorted({c for _, _, codes, _ in parsed for c in codes}))
-    taken = set(
-        FocalPoint.objects.filter(
-            phone_hash__in=[lookup_hash(f["phone"]) for _, f, _, _ in parsed if f["phone"]]
-        ).values_list("phone_hash", flat=True)
-    )
+    # A number, main or second, belongs to one focal point: checked across the file's rows and
+    # against both numbers of everyone already saved, in one query.
+    numbers = {f[column] for _, f, _, _ in parsed for column in PHONE_COLUMNS if f[column]}
+    digest_of = {number: lookup_hash(number) for number in numbers}
+    hashes = list(digest_of.values())
+    taken = {
+        digest
+        for pair in FocalPoint.objects.filter(
+            Q(phone_hash__in=hashes) | Q(phone_alt_hash__in=hashes)
+        ).values_list("phone_hash", "phone_alt_hash")
+        for digest in pair
+    }
     first_line_of: dict[str, int] = {}
     rows: list[_Row] = []
     for line, fields, codes, errors in parsed:
-        phone = fields["phone"]
-        if phone and phone in first_line_of:
-            errors.append(
-                _("phone: %(phone)s is already on line %(line)s of this file.")
-                % {"phone": phone, "line": first_line_of[phone]}
-            )
-        elif phone and lookup_hash(phone) in taken:
-            errors.append(
-                _("phone: another focal point already has the number %(phone)s.") % {"phone": phone}
-            )
-        if phone:
-            first_line_of.setdefault(phone, line)
+        for column in PHONE_COLUMNS:
+            phone = fields[column]
+            if not phone:
+                continue
+            if phone in first_line_of:
+                errors.append(
+                    _("%(column)s: %(phone)s is already on line %(line)s of this file.")
+                    % {"column": column, "phone": phone, "line": first_line_of[phone]}
+                )
+            elif digest_of[phone] in taken:
+                errors.append(
+                    _("%(column)s: another focal point already has the number %(phone)s.")
+                    % {"column": column, "phone": phone}
+                )
+        for column in PHONE_COLUMNS:
+            if fields[column]:
+                first_line_of.setdefault(fields[column], line)
         row_networks = []
         for code in codes:
             network = networks.get(code)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,20 +42,27 @@ def focal_point_set_phones(*, focal_point: FocalPoint, phone: str, phone_alt: st
     focal_point.phone_hash = lookup_hash(focal_point.phone)
     focal_point.phone_alt = numbers["phone_alt"]
     focal_point.phone_alt_hash = lookup_hash(focal_point.phone_alt) if focal_point.phone_alt else ""
-    clash = FocalPoint.objects.filter(phone_hash=focal_point.phone_hash)
+    # A number, main or second, belongs to one focal point: the webhook finds senders by it.
+    hashes = [h for h in (focal_point.phone_hash, focal_point.phone_alt_hash) if h]
+    clash = FocalPoint.objects.filter(Q(phone_hash__in=hashes) | Q(phone_alt_hash__in=hashes))
     if focal_point.pk:
         clash = clash.exclude(pk=focal_point.pk)
-    if clash.exists():
-        # The error is built on its own: a dict of plain strings would drop the params.
-        raise ValidationError(
-            {
-                "phone": ValidationError(
-                    _("Another focal point already has the number %(phone)s."),
-                    code="duplicate",
-                    params={"phone": focal_point.phone},
-                )
-            }
+    taken = {h for pair in clash.values_list("phone_hash", "phone_alt_hash") for h in pair}
+    # Each error is built on its own: a dict of plain strings would drop the params.
+    errors = {
+        field: ValidationError(
+            _("Another focal point already has the number %(phone)s."),
+            code="duplicate",
+            params={"phone": getattr(focal_point, field)},
         )
+        for field, digest in (
+            ("phone", focal_point.phone_hash),
+            ("phone_alt", focal_point.phone_alt_hash),
+        )
+        if digest and digest in taken
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def focal_point_create(*, name: str, phone: str, phone_alt: str = "", **fields) -> FocalPoint:

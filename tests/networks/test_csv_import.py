@@ -100,6 +100,41 @@ def test_it_reports_a_number_already_in_the_database(networks):
     assert FocalPoint.objects.count() == 1
 
 
+def test_it_reports_a_second_phone_repeated_inside_the_file(networks):
+    rows = [GOOD_ROWS[1], "Neema Sifa,0991112222,+243970001111,sw,female,,,,,,"]
+    result = focal_points_import(file=csv_file(*rows), by=None)
+    assert result.created == 0
+    (error,) = result.row_errors
+    assert error.line == 3
+    assert error.messages == ["phone_alt: +243970001111 is already on line 2 of this file."]
+
+
+def test_it_reports_a_main_number_that_is_another_rows_second_phone(networks):
+    rows = [GOOD_ROWS[1], "Neema Sifa,0970001111,,sw,female,,,,,,"]
+    result = focal_points_import(file=csv_file(*rows), by=None)
+    (error,) = result.row_errors
+    assert error.messages == ["phone: +243970001111 is already on line 2 of this file."]
+
+
+@pytest.mark.parametrize(
+    ("existing", "message"),
+    [
+        ({"phone": "0970001111"}, "phone_alt: another focal point already has the number"),
+        (
+            {"phone": "0991112222", "phone_alt": "0812345678"},
+            "phone: another focal point already has the number",
+        ),
+    ],
+)
+def test_it_reports_numbers_already_in_the_database_as_main_or_second(networks, existing, message):
+    focal_point_create(name="Existing", **existing)
+    result = focal_points_import(file=csv_file(GOOD_ROWS[1]), by=None)
+    (error,) = result.row_errors
+    assert len(error.messages) == 1
+    assert error.messages[0].startswith(message)
+    assert FocalPoint.objects.count() == 1
+
+
 def test_it_reports_unknown_and_closed_networks(networks):
     result = focal_points_import(
         file=csv_file("Neema,0991234567,,,,,,,can-old;can-nowhere,,"), by=None

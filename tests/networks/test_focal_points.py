@@ -58,8 +58,39 @@ def test_it_finds_a_focal_point_by_main_or_second_phone():
 
 def test_a_main_number_wins_over_someone_elses_second_phone():
     owner = focal_point_create(name="Safari", phone="0812345678")
-    focal_point_create(name="Amani", phone="0991234567", phone_alt="0812345678")
+    # Numbers shared this way were saved before sharing was refused; lookups still cope.
+    other = focal_point_create(name="Amani", phone="0991234567")
+    other.phone_alt, other.phone_alt_hash = owner.phone, owner.phone_hash
+    other.save()
     assert focal_point_by_phone("0812345678") == owner
+
+
+@pytest.mark.parametrize(
+    ("existing", "new", "field"),
+    [
+        ({"phone": "0812345678"}, {"phone": "0991234567", "phone_alt": "0812345678"}, "phone_alt"),
+        ({"phone": "0991234567", "phone_alt": "0812345678"}, {"phone": "0812345678"}, "phone"),
+        (
+            {"phone": "0991234567", "phone_alt": "0812345678"},
+            {"phone": "0970001111", "phone_alt": "+243 81 234 5678"},
+            "phone_alt",
+        ),
+    ],
+)
+def test_a_number_belongs_to_one_focal_point_whether_main_or_second(existing, new, field):
+    focal_point_create(name="Safari", **existing)
+    with pytest.raises(ValidationError) as caught:
+        focal_point_create(name="Amani", **new)
+    assert caught.value.message_dict == {
+        field: ["Another focal point already has the number +243812345678."]
+    }
+    assert FocalPoint.objects.count() == 1
+
+
+def test_a_focal_point_may_keep_its_own_numbers_when_edited():
+    person = focal_point_create(name="Safari", phone="0991234567", phone_alt="0812345678")
+    focal_point_set_phones(focal_point=person, phone="0812345678", phone_alt="0991234567")
+    assert (person.phone, person.phone_alt) == ("+243812345678", "+243991234567")
 
 
 def test_name_and_numbers_are_encrypted_at_rest():
