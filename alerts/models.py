@@ -86,6 +86,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_alerts",
+        db_index=False,  # covered by a composite index, or rarely searched
     )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,6 +94,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claimed_alerts",
+        db_index=False,  # covered by a composite index, or rarely searched
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -102,6 +104,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="raised_alerts",
+        db_index=False,  # covered by a composite index, or rarely searched
     )
     flooded = models.BooleanField(_("flooding sender"), default=False)
     category_hint = models.CharField(_("keypad category"), max_length=30, blank=True)
@@ -176,7 +179,12 @@ class Message(models.Model):
         NOTICE = "notice", _("Notice")
 
     alert = models.ForeignKey(
-        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,  # the (alert, created_at) index serves it
     )
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALERT)
@@ -208,6 +216,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sent_messages",
+        db_index=False,  # covered by a composite index, or rarely searched
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     status_callback = models.URLField(max_length=300, blank=True)
