@@ -35,11 +35,22 @@ def alert_thread(*, alert: Alert) -> QuerySet[Message]:
     return alert.messages.order_by("created_at", "id")
 
 
+class _AnyOrChoicesField(django_filters.fields.MultipleChoiceField):
+    """A select's "any" option sends an empty value: read it as no choice, not a wrong one."""
+
+    def to_python(self, value) -> list[str]:
+        return [item for item in super().to_python(value) if item != ""]
+
+
+class AnyOrChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = _AnyOrChoicesField
+
+
 class AlertFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Alert.Status.choices)
+    status = AnyOrChoicesFilter(choices=Alert.Status.choices)
     priority = django_filters.NumberFilter(min_value=1, max_value=4)
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
-    source = django_filters.MultipleChoiceFilter(choices=Alert.Source.choices)
+    source = AnyOrChoicesFilter(choices=Alert.Source.choices)
     network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
     location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
     assignee = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)

@@ -98,9 +98,12 @@ def _queue_state(request: HttpRequest) -> dict:
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
-    queryset: QuerySet[Alert] = alert_list()
+    filterset = AlertFilter(request.GET, queryset=alert_list(), request=request)
+    filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
+    statuses = filterset.form.cleaned_data.get("status") or []
+    queryset: QuerySet[Alert] = filterset.qs
     # The views keep to open alerts unless the analyst picked statuses in the filter form.
-    if view == "overdue" or not request.GET.getlist("status"):
+    if view == "overdue" or not statuses:
         queryset = queryset.filter(status__in=Alert.OPEN_STATUSES)
     if view == "mine":
         queryset = queryset.filter(assignee=request.user)
@@ -108,8 +111,6 @@ def _queue_state(request: HttpRequest) -> dict:
         queryset = queryset.filter(assignee__isnull=True)
     elif view == "overdue":
         queryset = queryset.filter(sla_due_at__lt=timezone.now())
-    filterset = AlertFilter(request.GET, queryset=queryset, request=request)
-    queryset = filterset.qs
 
     try:
         since = max(int(request.GET.get("since", "")), 0)
@@ -146,7 +147,7 @@ def _queue_state(request: HttpRequest) -> dict:
         "status_choices": Alert.Status.choices,
         "source_choices": Alert.Source.choices,
         "category_choices": CATEGORY_CHOICES,
-        "selected_statuses": request.GET.getlist("status"),
+        "selected_statuses": statuses,
         "selected_sources": request.GET.getlist("source"),
         "rows": rows,
         "counts": counts,

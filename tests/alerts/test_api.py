@@ -79,6 +79,15 @@ def test_a_bad_filter_value_is_a_400_not_a_500(api):
     assert response.status_code == 400
 
 
+def test_an_empty_status_or_source_is_no_filter(api, sms_alert):
+    client = api("analyst")
+    for query in ("status=", "source=", "status=&source=sms"):
+        response = client.get(f"/api/v1/alerts/?{query}")
+        assert response.status_code == 200, query
+        assert [a["id"] for a in response.json()["results"]] == [sms_alert.id]
+    assert client.get("/api/v1/alerts/?status=bogus").status_code == 400
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -202,6 +202,21 @@ def test_the_filters_narrow_the_queue(as_analyst):
     assert shown(received_before=since) == {old.reference}
 
 
+def test_open_any_and_an_unknown_status_keep_to_open_alerts(as_analyst):
+    open_alert = make_alert(priority=2)
+    closed = make_alert(priority=2, status="closed")
+    for status in ("", "bogus"):
+        assert refs(as_analyst.get(QUEUE, {"status": status})) == [open_alert.reference]
+        assert refs(as_analyst.get(ROWS, {"status": status})) == [open_alert.reference]
+    # The form as a browser sends it with "Any" everywhere: the open alerts and no error.
+    blank = dict.fromkeys(["q", "status", "priority", "category", "source", "received_after"], "")
+    response = as_analyst.get(QUEUE, {"view": "open", **blank})
+    assert refs(response) == [open_alert.reference]
+    assert 'class="errors"' not in response.content.decode()
+    # A picked status still counts beside another, wrong filter.
+    assert refs(as_analyst.get(QUEUE, {"status": "closed", "priority": "x"})) == [closed.reference]
+
+
 def test_the_filter_form_keeps_its_values(as_analyst):
     html = as_analyst.get(QUEUE, {"q": "Mbau", "priority": "2", "category": "attack"}).content
     html = html.decode()
