@@ -5,6 +5,7 @@ anything, and users who may not see identities get names, numbers, serials and n
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -379,8 +380,14 @@ class FocalPointAdmin(EditorsOnly, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         # The changelist's own filters and search, from the query string the button passes on.
-        changelist = self.get_changelist_instance(request)
-        return self._csv_response(request, changelist.get_queryset(request))
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            messages.error(
+                request, _("Nothing was exported: the filters in the address are not valid.")
+            )
+            return redirect("admin:networks_focalpoint_changelist")
+        return self._csv_response(request, queryset)
 
     @admin.action(description=_("Export selected focal points as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:

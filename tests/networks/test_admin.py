@@ -353,6 +353,13 @@ def test_the_export_button_honours_filters_and_masks_for_masked_staff(masked_cli
     assert "Kahindo" not in text
 
 
+def test_the_export_button_with_an_unknown_filter_goes_back_to_the_list(admin_client, person):
+    response = admin_client.get("/admin/networks/focalpoint/export/", {"foo": "bar"}, follow=True)
+    assert response.redirect_chain == [("/admin/networks/focalpoint/", 302)]
+    page = response.content.decode()
+    assert "Nothing was exported: the filters in the address are not valid." in page
+
+
 def test_the_export_action_gives_clear_identities_to_an_admin(admin_client, person):
     response = admin_client.post(
         "/admin/networks/focalpoint/",
