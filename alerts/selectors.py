@@ -3,7 +3,9 @@
 import re
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Alert, Message
@@ -26,13 +28,64 @@ CATEGORY_CHOICES = (
 )
 CATEGORY_CODES = tuple(code for code, _label in CATEGORY_CHOICES)
 
+QUEUE_TABS = ("open", "mine", "unassigned", "overdue")
+# Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
+# a threat to life, and triage normally takes seconds, so one that lingers needs a human look.
+# Then P1 before P4, the nearest deadline first (none last), and the newest.
+QUEUE_ORDER = (
+    F("priority").asc(nulls_first=True),
+    F("sla_due_at").asc(nulls_last=True),
+    F("received_at").desc(),
+    F("pk").desc(),
+)
+
 
 def alert_list() -> QuerySet[Alert]:
     return Alert.objects.select_related("location", "assignee", "reporter")
 
 
 def alert_thread(*, alert: Alert) -> QuerySet[Message]:
-    return alert.messages.order_by("created_at", "id")
+    return alert.messages.select_related("sent_by").order_by("created_at", "id")
+
+
+def alert_queue() -> QuerySet[Alert]:
+    """Alerts as the queue's rows show them: with their place and assignee, but without the
+    reporter or the sender's number and the triage explanation, which a row never shows and
+    which would otherwise be read (and decrypted) on every poll."""
+    return Alert.objects.select_related("location", "assignee").defer("sender", "explanation")
+
+
+def alerts_open(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    return queryset.filter(status__in=Alert.OPEN_STATUSES)
+
+
+def alerts_assigned_to(queryset: QuerySet[Alert], *, user: User) -> QuerySet[Alert]:
+    return queryset.filter(assignee=user)
+
+
+def alerts_unassigned(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    return queryset.filter(assignee__isnull=True)
+
+
+def alerts_overdue(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Open alerts past the time by which they should have been acknowledged."""
+    return alerts_open(queryset).filter(sla_due_at__lt=timezone.now())
+
+
+def alert_queue_tab(
+    queryset: QuerySet[Alert], *, tab: str, user: User, open_only: bool = True
+) -> QuerySet[Alert]:
+    """One tab of the queue (QUEUE_TABS; anything else is "open"), in queue order. Tabs keep to
+    open alerts unless open_only is False; overdue ones are open by definition."""
+    if open_only:
+        queryset = alerts_open(queryset)
+    if tab == "mine":
+        queryset = alerts_assigned_to(queryset, user=user)
+    elif tab == "unassigned":
+        queryset = alerts_unassigned(queryset)
+    elif tab == "overdue":
+        queryset = alerts_overdue(queryset)
+    return queryset.order_by(*QUEUE_ORDER)
 
 
 class _AnyOrChoicesField(django_filters.fields.MultipleChoiceField):

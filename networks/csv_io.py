@@ -15,7 +15,7 @@ from typing import IO, Protocol
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,8 @@ from .constants import (
     CSV_REQUIRED_COLUMNS,
 )
 from .models import FocalPoint, Membership, Network
-from .phones import normalise_phone
-from .selectors import LocationIndex, network_by_codes
-from .services import focal_point_create, membership_start
+from .selectors import LocationIndex, network_by_codes, phone_hashes_taken
+from .services import focal_point_create, membership_start, phones_normalise
 from .text import fold
 
 logger = logging.getLogger(__name__)
@@ -112,7 +111,8 @@ def focal_points_import(*, file: IO[bytes], by: AbstractBaseUser | None = None) 
         with transaction.atomic():
             for row in rows:
                 line = row.line
-                focal_point = focal_point_create(**row.fields)
+                # The file's numbers were checked against everyone's in one query above.
+                focal_point = focal_point_create(**row.fields, check_taken=False)
                 for network in row.networks:
                     membership_start(
                         focal_point=focal_point,
@@ -252,20 +252,16 @@ class _Checker:
             errors.append(_("name: required."))
         elif len(fields["name"]) > 200:
             errors.append(_("name: longer than 200 characters."))
-        for column in ("phone", "phone_alt"):
-            raw = values.get(column, "")
-            fields[column] = ""
-            if column == "phone_alt" and not raw:
-                continue
-            try:
-                fields[column] = normalise_phone(raw)
-            except ValidationError as exc:
+        numbers, phone_errors = phones_normalise(
+            phone=values.get("phone", ""), phone_alt=values.get("phone_alt", "")
+        )
+        fields |= numbers
+        for column in PHONE_COLUMNS:
+            if column in phone_errors:
                 errors.extend(
                     _("%(column)s: %(message)s") % {"column": column, "message": m}
-                    for m in exc.messages
+                    for m in phone_errors[column].messages
                 )
-        if fields["phone_alt"] and fields["phone_alt"] == fields["phone"]:
-            errors.append(_("phone_alt: the same number as phone."))
         for column, lookup in self.choices.items():
             raw = values.get(column, "")
             if not raw:
@@ -360,14 +356,7 @@ def _check_rows(reader, columns: list[str], result: ImportResult) -> list[_Row]:
     # against both numbers of everyone already saved, in one query.
     numbers = {f[column] for _, f, _, _ in parsed for column in PHONE_COLUMNS if f[column]}
     digest_of = {number: lookup_hash(number) for number in numbers}
-    hashes = list(digest_of.values())
-    taken = {
-        digest
-        for pair in FocalPoint.objects.filter(
-            Q(phone_hash__in=hashes) | Q(phone_alt_hash__in=hashes)
-        ).values_list("phone_hash", "phone_alt_hash")
-        for digest in pair
-    }
+    taken = phone_hashes_taken(list(digest_of.values()))
     first_line_of: dict[str, int] = {}
     rows: list[_Row] = []
     for line, fields, codes, errors in parsed:

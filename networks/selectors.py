@@ -36,6 +36,17 @@ def focal_point_by_hash(digest: str) -> FocalPoint | None:
     return next((p for p in people if p.phone_hash == digest), people[0] if people else None)
 
 
+def phone_hashes_taken(hashes: list[str], *, exclude_pk: int | None = None) -> set[str]:
+    """Those of `hashes` that already belong to a focal point, as main or second number."""
+    if not hashes:
+        return set()
+    owners = FocalPoint.objects.filter(Q(phone_hash__in=hashes) | Q(phone_alt_hash__in=hashes))
+    if exclude_pk is not None:
+        owners = owners.exclude(pk=exclude_pk)
+    wanted = set(hashes)
+    return {h for pair in owners.values_list("phone_hash", "phone_alt_hash") for h in pair} & wanted
+
+
 def focal_point_list() -> QuerySet[FocalPoint]:
     open_memberships = Membership.objects.filter(left_on__isnull=True).select_related("network")
     return FocalPoint.objects.select_related("home_location").prefetch_related(

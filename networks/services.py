@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,20 +12,22 @@ from config.crypto import lookup_hash
 
 from .models import FocalPoint, Membership, Network
 from .phones import normalise_phone
+from .selectors import phone_hashes_taken
 
 IDENTITY_FIELDS = ("name", "phone", "phone_alt")
 
 
-def focal_point_set_phones(*, focal_point: FocalPoint, phone: str, phone_alt: str = "") -> None:
-    """Normalise both numbers and refresh their lookup hashes (does not save).
+def phones_normalise(
+    *, phone: str, phone_alt: str = ""
+) -> tuple[dict[str, str], dict[str, ValidationError]]:
+    """Both numbers in E.164 by field ("" when absent or unreadable), and the errors by field.
 
-    Errors name the field they belong to, so forms and the CSV import can show them in place.
+    Reads no database: the CSV import checks a whole file with it, then its numbers in one query.
     """
+    numbers = {"phone": "", "phone_alt": ""}
     errors: dict[str, ValidationError] = {}
-    numbers = {"phone": phone, "phone_alt": phone_alt}
-    for field, raw in numbers.items():
+    for field, raw in (("phone", phone), ("phone_alt", phone_alt)):
         if field == "phone_alt" and not (raw or "").strip():
-            numbers[field] = ""
             continue
         try:
             numbers[field] = normalise_phone(raw)
@@ -36,38 +37,49 @@ def focal_point_set_phones(*, focal_point: FocalPoint, phone: str, phone_alt: st
         errors["phone_alt"] = ValidationError(
             _("The second phone is the same as the main one."), code="same_number"
         )
+    return numbers, errors
+
+
+def focal_point_set_phones(
+    *, focal_point: FocalPoint, phone: str, phone_alt: str = "", check_taken: bool = True
+) -> None:
+    """Normalise both numbers and refresh their lookup hashes (does not save).
+
+    Errors name the field they belong to, so forms and the CSV import can show them in place.
+    `check_taken=False` is for callers that checked the numbers against everyone else already.
+    """
+    numbers, errors = phones_normalise(phone=phone, phone_alt=phone_alt)
     if errors:
         raise ValidationError(errors)
     focal_point.phone = numbers["phone"]
     focal_point.phone_hash = lookup_hash(focal_point.phone)
     focal_point.phone_alt = numbers["phone_alt"]
     focal_point.phone_alt_hash = lookup_hash(focal_point.phone_alt) if focal_point.phone_alt else ""
-    # A number, main or second, belongs to one focal point: the webhook finds senders by it.
-    hashes = [h for h in (focal_point.phone_hash, focal_point.phone_alt_hash) if h]
-    clash = FocalPoint.objects.filter(Q(phone_hash__in=hashes) | Q(phone_alt_hash__in=hashes))
-    if focal_point.pk:
-        clash = clash.exclude(pk=focal_point.pk)
-    taken = {h for pair in clash.values_list("phone_hash", "phone_alt_hash") for h in pair}
+    if not check_taken:
+        return
+    hashes = {"phone": focal_point.phone_hash, "phone_alt": focal_point.phone_alt_hash}
+    taken = phone_hashes_taken([h for h in hashes.values() if h], exclude_pk=focal_point.pk)
     # Each error is built on its own: a dict of plain strings would drop the params.
     errors = {
         field: ValidationError(
             _("Another focal point already has the number %(phone)s."),
             code="duplicate",
-            params={"phone": getattr(focal_point, field)},
+            params={"phone": numbers[field]},
         )
-        for field, digest in (
-            ("phone", focal_point.phone_hash),
-            ("phone_alt", focal_point.phone_alt_hash),
-        )
+        for field, digest in hashes.items()
         if digest and digest in taken
     }
     if errors:
         raise ValidationError(errors)
 
 
-def focal_point_create(*, name: str, phone: str, phone_alt: str = "", **fields) -> FocalPoint:
+def focal_point_create(
+    *, name: str, phone: str, phone_alt: str = "", check_taken: bool = True, **fields
+) -> FocalPoint:
     focal_point = FocalPoint(name=name.strip(), **fields)
-    focal_point_set_phones(focal_point=focal_point, phone=phone, phone_alt=phone_alt)
+    focal_point_set_phones(
+        focal_point=focal_point, phone=phone, phone_alt=phone_alt, check_taken=check_taken
+    )
     focal_point.full_clean(exclude=["phone_hash", "phone_alt_hash"])
     focal_point.save()
     return focal_point

@@ -4,14 +4,14 @@ Views stay thin: reads go through alerts.selectors, every change through alerts.
 """
 
 from functools import wraps
-from math import ceil
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.models import Alert
-from alerts.selectors import CATEGORY_CHOICES, AlertFilter, alert_list, alert_thread
+from alerts.selectors import (
+    CATEGORY_CHOICES,
+    AlertFilter,
+    alert_list,
+    alert_queue,
+    alert_queue_tab,
+    alert_thread,
+)
 from alerts.services import SendRefused, alert_update, sms_send, status_callback_url
 from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
 
@@ -30,22 +37,12 @@ POLL_SECONDS = 3
 ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
 
-VIEWS = {
+VIEWS = {  # the labels of alerts.selectors.QUEUE_TABS
     "open": _("All open"),
     "mine": _("Mine"),
     "unassigned": _("Unassigned"),
     "overdue": _("Overdue"),
 }
-
-# Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
-# a threat to life, and triage normally takes seconds, so one that lingers needs a human look.
-# Then P1 before P4, the nearest deadline first (none last), and the newest.
-QUEUE_ORDER = (
-    F("priority").asc(nulls_first=True),
-    F("sla_due_at").asc(nulls_last=True),
-    F("received_at").desc(),
-    F("pk").desc(),
-)
 
 
 class ReplyForm(forms.Form):
@@ -98,19 +95,11 @@ def _queue_state(request: HttpRequest) -> dict:
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
-    filterset = AlertFilter(request.GET, queryset=alert_list(), request=request)
+    filterset = AlertFilter(request.GET, queryset=alert_queue(), request=request)
     filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
     statuses = filterset.form.cleaned_data.get("status") or []
-    queryset: QuerySet[Alert] = filterset.qs
     # The views keep to open alerts unless the analyst picked statuses in the filter form.
-    if view == "overdue" or not statuses:
-        queryset = queryset.filter(status__in=Alert.OPEN_STATUSES)
-    if view == "mine":
-        queryset = queryset.filter(assignee=request.user)
-    elif view == "unassigned":
-        queryset = queryset.filter(assignee__isnull=True)
-    elif view == "overdue":
-        queryset = queryset.filter(sla_due_at__lt=timezone.now())
+    queryset = alert_queue_tab(filterset.qs, tab=view, user=request.user, open_only=not statuses)
 
     try:
         since = max(int(request.GET.get("since", "")), 0)
@@ -126,13 +115,10 @@ def _queue_state(request: HttpRequest) -> dict:
         since = counts["latest"] or 0
         counts["new"] = 0
 
-    pages = max(ceil(counts["total"] / PAGE_SIZE), 1)
-    try:
-        page = min(max(int(request.GET.get("page", 1)), 1), pages)
-    except ValueError:
-        page = 1
-    offset = (page - 1) * PAGE_SIZE
-    rows = list(queryset.order_by(*QUEUE_ORDER)[offset : offset + PAGE_SIZE])
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = counts["total"]  # counted above: spare the paginator its own query
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page)
 
     poll_params = request.GET.copy()
     poll_params["since"] = str(since)
@@ -152,8 +138,8 @@ def _queue_state(request: HttpRequest) -> dict:
         "rows": rows,
         "counts": counts,
         "since": since,
-        "page": page,
-        "pages": pages,
+        "page": page.number,
+        "pages": paginator.num_pages,
         "poll_url": f"{reverse('triage:queue-rows')}?{poll_params.urlencode()}",
         "poll_seconds": POLL_SECONDS,
         "filter_query": filter_params.urlencode(),
@@ -190,7 +176,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
     may_act = has_role(request.user, *ACTION_ROLES)
     context = {
         "alert": alert,
-        "thread": alert_thread(alert=alert).select_related("sent_by"),
+        "thread": alert_thread(alert=alert),
         "show_identity": can_see_identity(request.user),
         "may_act": may_act,
         "may_acknowledge": may_acknowledge(alert),

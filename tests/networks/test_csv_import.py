@@ -2,6 +2,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from networks.constants import CSV_IMPORT_MAX_BYTES
 from networks.csv_io import focal_points_import
@@ -133,6 +135,16 @@ def test_it_reports_numbers_already_in_the_database_as_main_or_second(networks, 
     assert len(error.messages) == 1
     assert error.messages[0].startswith(message)
     assert FocalPoint.objects.count() == 1
+
+
+def test_it_checks_every_number_against_the_database_in_one_query(networks):
+    with CaptureQueriesContext(connection) as queries:
+        result = focal_points_import(file=csv_file(*GOOD_ROWS), by=None)
+    assert result.ok, result.row_errors
+    lookups = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "phone_hash" in q["sql"]
+    ]
+    assert len(lookups) == 1, lookups
 
 
 def test_it_reports_unknown_and_closed_networks(networks):

@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from config.crypto import lookup_hash
 from networks.models import FocalPoint
 from networks.selectors import focal_point_by_phone
-from networks.services import focal_point_create, focal_point_set_phones
+from networks.services import focal_point_create, focal_point_set_phones, phones_normalise
 from tests.factories import FocalPointFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,17 @@ def test_it_refuses_a_second_phone_equal_to_the_main_one():
     with pytest.raises(ValidationError) as caught:
         focal_point_create(name="Bahati", phone="0991234567", phone_alt="+243991234567")
     assert "phone_alt" in caught.value.message_dict
+
+
+def test_numbers_are_normalised_and_checked_without_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        numbers, errors = phones_normalise(phone="0991234567", phone_alt="")
+        assert (numbers, errors) == ({"phone": "+243991234567", "phone_alt": ""}, {})
+        numbers, errors = phones_normalise(phone="abc", phone_alt="+243 99 123 4567")
+        assert numbers == {"phone": "", "phone_alt": "+243991234567"}
+        assert set(errors) == {"phone"}
+        _, errors = phones_normalise(phone="0991234567", phone_alt="+243991234567")
+        assert errors["phone_alt"].code == "same_number"
 
 
 def test_it_finds_a_focal_point_by_main_or_second_phone():

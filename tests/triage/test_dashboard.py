@@ -171,6 +171,39 @@ def test_the_queue_costs_a_fixed_number_of_queries(as_analyst, focal_point, anal
     assert len(queries.captured_queries) <= 6
 
 
+def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, reported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url in (QUEUE, ROWS):
+        with CaptureQueriesContext(connection) as queries:
+            response = as_analyst.get(url)
+        assert refs(response) == [reported.reference]
+        assert "Oicha" in response.content.decode()
+        rows_sql = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "alerts_alert" in q["sql"] and "COUNT(" not in q["sql"]
+        ]
+        assert len(rows_sql) == 1
+        for unused in ("networks_focalpoint", '."sender"', '."explanation"'):
+            assert unused not in rows_sql[0], unused
+
+
+def test_the_thread_brings_who_sent_each_reply_in_one_query(
+    reported, analyst, make_user, django_assert_num_queries
+):
+    from alerts.selectors import alert_thread
+
+    for author in (analyst, make_user("olga", "analyst"), None):
+        Message.objects.create(
+            alert=reported, direction="outbound", kind="reply", body="Bien reçu", sent_by=author
+        )
+    with django_assert_num_queries(1):
+        authors = [m.sent_by and m.sent_by.get_username() for m in alert_thread(alert=reported)]
+    assert authors == [None, "ana", "olga", None]
+
+
 def test_the_queue_paginates_by_fifty(as_analyst):
     for _ in range(55):
         make_alert(priority=3)
@@ -179,6 +212,13 @@ def test_the_queue_paginates_by_fifty(as_analyst):
     second = as_analyst.get(QUEUE, {"page": 2})
     assert len(second.context["rows"]) == 5
     assert "?page=2" in first.content.decode()
+
+
+def test_a_page_number_out_of_range_shows_the_nearest_page(as_analyst):
+    for _ in range(55):
+        make_alert(priority=3)
+    assert as_analyst.get(QUEUE, {"page": 9}).context["page"] == 2
+    assert as_analyst.get(QUEUE, {"page": "x"}).context["page"] == 1
 
 
 def test_the_filters_narrow_the_queue(as_analyst):
