@@ -105,14 +105,20 @@ def _queue_state(request: HttpRequest) -> dict:
         since = max(int(request.GET.get("since", "")), 0)
     except ValueError:
         since = None
-    counts = queryset.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES)),
-        new=Count("pk", filter=Q(pk__gt=since or 0)),
-        latest=Max("pk"),
-    )
+    # One query, counting only what the page shows: the open ones apart only when closed ones
+    # may be among them, the new ones only when polling.
+    aggregates = {"total": Count("pk")}
+    all_open = view == "overdue" or set(statuses) <= set(Alert.OPEN_STATUSES)
+    if not all_open:
+        aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
+    if since is None:
+        aggregates["latest"] = Max("pk")
+    else:
+        aggregates["new"] = Count("pk", filter=Q(pk__gt=since))
+    counts = queryset.aggregate(**aggregates)
+    counts.setdefault("open", counts["total"])
     if since is None:  # first load: everything here now counts as seen
-        since = counts["latest"] or 0
+        since = counts.pop("latest") or 0
         counts["new"] = 0
 
     paginator = Paginator(queryset, PAGE_SIZE)

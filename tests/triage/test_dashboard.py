@@ -204,6 +204,31 @@ def test_the_thread_brings_who_sent_each_reply_in_one_query(
     assert authors == [None, "ana", "olga", None]
 
 
+@pytest.mark.parametrize(
+    ("params", "counted", "shown"),
+    [
+        ({}, 1, {"total": 2, "open": 2, "new": 0}),  # first load: how many, and the latest
+        ({"since": "0"}, 2, {"total": 2, "open": 2, "new": 2}),  # polling: and how many new
+        ({"status": "triaged"}, 1, {"total": 1, "open": 1, "new": 0}),  # open ones picked
+        ({"status": ["triaged", "closed"]}, 2, {"total": 2, "open": 1, "new": 0}),
+        ({"status": "closed", "since": "0"}, 3, {"total": 1, "open": 0, "new": 1}),
+    ],
+)
+def test_the_queue_counts_only_what_it_shows(as_analyst, params, counted, shown):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_alert(priority=2)
+    make_alert(priority=3, status="acknowledged")
+    make_alert(priority=3, status="closed")
+    as_analyst.get(QUEUE)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = as_analyst.get(QUEUE, params)
+    (aggregate,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert aggregate.count("COUNT(") == counted
+    assert {key: response.context["counts"][key] for key in shown} == shown
+
+
 def test_the_queue_paginates_by_fifty(as_analyst):
     for _ in range(55):
         make_alert(priority=3)
