@@ -15,7 +15,7 @@ from typing import IO, Protocol
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,8 @@ from .constants import (
     CSV_NETWORK_SEPARATORS,
     CSV_REQUIRED_COLUMNS,
 )
-from .models import FocalPoint, Membership, Network
-from .selectors import LocationIndex, network_by_codes, phone_hashes_taken
+from .models import FocalPoint, Network
+from .selectors import LocationIndex, focal_point_list, network_by_codes, phone_hashes_taken
 from .services import focal_point_create, membership_start, phones_normalise
 from .text import fold
 
@@ -139,10 +139,8 @@ def focal_points_export(
     """
     out = csv.writer(writer, delimiter=";")
     out.writerow(EXPORT_COLUMNS)
-    open_memberships = Membership.objects.filter(left_on__isnull=True).select_related("network")
-    people = queryset.select_related("home_location").prefetch_related(
-        Prefetch("memberships", queryset=open_memberships, to_attr="csv_memberships")
-    )
+    # The joins of focal_point_list, kept to the rows asked for (an admin filter or selection).
+    people = focal_point_list().filter(pk__in=queryset.values("pk"))
     count = 0
     for person in people.order_by("pk"):
         if reveal_identity:
@@ -161,7 +159,7 @@ def focal_points_export(
                 person.age_band,
                 person.role,
                 _cell(person.home_location.name if person.home_location else ""),
-                ";".join(sorted(m.network.code for m in person.csv_memberships)),
+                ";".join(sorted(m.network.code for m in person.open_memberships)),
                 person.consent_at.isoformat() if person.consent_at else "",
                 _cell(person.notes) if reveal_identity else "",
                 "yes" if person.active else "no",

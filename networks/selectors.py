@@ -53,9 +53,9 @@ def phone_hashes_taken(hashes: list[str], *, exclude_pk: int | None = None) -> s
 
 
 def focal_point_list() -> QuerySet[FocalPoint]:
+    """Focal points with their home place and `open_memberships` (with each network)."""
     open_memberships = Membership.objects.filter(left_on__isnull=True).select_related("network")
     return FocalPoint.objects.select_related("home_location").prefetch_related(
-        "memberships",
         Prefetch("memberships", queryset=open_memberships, to_attr="open_memberships"),
     )
 

@@ -14,8 +14,6 @@ from .models import FocalPoint, Membership, Network
 from .phones import normalise_phone
 from .selectors import phone_hashes_taken
 
-IDENTITY_FIELDS = ("name", "phone", "phone_alt")
-
 
 def phones_normalise(
     *, phone: str, phone_alt: str = ""

@@ -72,7 +72,7 @@ class FocalPointSerializer(serializers.ModelSerializer):
         ]
 
     def get_networks(self, focal_point: FocalPoint) -> list[int]:
-        return sorted(m.network_id for m in focal_point.memberships.all() if m.left_on is None)
+        return sorted(m.network_id for m in focal_point.open_memberships)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -66,3 +67,17 @@ def test_an_export_imports_back(person):
     result = focal_points_import(file=io.BytesIO(out.getvalue().encode()), by=None)
     assert result.ok, (result.file_errors, result.row_errors, result.warnings)
     assert result.warnings == ["Ignored column(s): id, active, opted_out_at."]
+
+
+def test_it_lists_only_current_networks_in_two_queries(person, django_assert_num_queries):
+    MembershipFactory(
+        focal_point=person,
+        network=NetworkFactory(code="can-mbau"),
+        joined_on=dt.date(2020, 1, 1),
+        left_on=dt.date(2022, 12, 31),
+    )
+    out = io.StringIO()
+    with django_assert_num_queries(2):
+        focal_points_export(queryset=FocalPoint.objects.all(), writer=out, reveal_identity=True)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()), delimiter=";")
+    assert row["networks"] == "can-oicha"

@@ -1,12 +1,14 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from config.crypto import lookup_hash
 from networks.models import FocalPoint
-from networks.selectors import focal_point_by_phone
+from networks.selectors import focal_point_by_phone, focal_point_list
 from networks.services import focal_point_create, focal_point_set_phones, phones_normalise
-from tests.factories import FocalPointFactory
+from tests.factories import FocalPointFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,13 @@ def test_its_string_form_never_shows_the_name():
     person = FocalPointFactory(name="Kavira Mapendo")
     assert "Kavira" not in str(person)
     assert str(person.pk) in str(person)
+
+
+def test_the_list_brings_open_memberships_with_their_networks_in_one_more_query(
+    django_assert_num_queries,
+):
+    current = MembershipFactory()
+    MembershipFactory(focal_point=current.focal_point, left_on=dt.date(2024, 12, 31))
+    with django_assert_num_queries(2):
+        (person,) = focal_point_list()
+        assert [m.network.code for m in person.open_memberships] == [current.network.code]
