@@ -43,8 +43,19 @@ def encrypt(value: str) -> str:
     return fernet().encrypt(value.encode()).decode()
 
 
+class UndecryptableValue(ValueError):
+    """Stored data this instance's keys cannot read (FIELD_ENCRYPTION_KEY changed or lost)."""
+
+
 def decrypt(token: str) -> str:
-    return fernet().decrypt(token.encode()).decode()
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        # Refuse loudly: showing a placeholder would let the next save overwrite the real value.
+        raise UndecryptableValue(
+            "Encrypted data cannot be read with FIELD_ENCRYPTION_KEY: was the key changed? "
+            "Put the old key after the new one (comma-separated) to read and rotate it."
+        ) from exc
 
 
 def rotate(token: str) -> str:
@@ -64,11 +75,7 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        try:
-            return decrypt(value)
-        except InvalidToken:
-            # Wrong key: never show ciphertext as if it were data, never crash a page.
-            return "[encrypted]"
+        return decrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
@@ -83,10 +90,7 @@ class EncryptedJSONField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return None
-        try:
-            return json.loads(decrypt(value))
-        except InvalidToken:
-            return None
+        return json.loads(decrypt(value))
 
     def to_python(self, value):
         if isinstance(value, str) and value:
