@@ -21,5 +21,9 @@ VOICE_DEFAULT_LANGUAGE = "fr"
 VOICE_GATHER_TIMEOUT = 6  # seconds of silence before the menu goes on to the recording
 VOICE_MAX_RECORDING = 120  # seconds
 VOICE_RECORDING_SILENCE = 10  # seconds of silence that end a recording
+# The largest counts a webhook may carry, the bounds of the columns that keep them (a small and
+# a 32-bit integer): anything larger is not a real SMS or recording.
+MAX_SEGMENTS = 2**15 - 1
+MAX_RECORDING_SECONDS = 2**31 - 1
 # Twilio's final call statuses; anything else (ringing, in-progress) is not the end of a call.
 CALL_FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})

@@ -11,6 +11,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from ..constants import MAX_RECORDING_SECONDS, MAX_SEGMENTS
 from .base import (
     InboundCall,
     InboundSMS,
@@ -67,7 +68,7 @@ def parse_sms(request: HttpRequest) -> InboundSMS:
         raise MalformedInbound("From is missing")
     try:
         media_count = min(int(form.get("NumMedia") or 0), 10)
-        segments = max(1, int(form.get("NumSegments") or 1))
+        segments = min(max(1, int(form.get("NumSegments") or 1)), MAX_SEGMENTS)
     except ValueError as exc:
         raise MalformedInbound("NumMedia/NumSegments are not numbers") from exc
     media = tuple(form[f"MediaUrl{i}"] for i in range(media_count) if form.get(f"MediaUrl{i}"))
@@ -82,6 +83,16 @@ def parse_sms(request: HttpRequest) -> InboundSMS:
     )
 
 
+def _seconds(value: str) -> int | None:
+    """A recording's length, or None (unknown) when it is missing, not a whole number (isdigit()
+    alone lets "²" through) or longer than any recording."""
+    try:
+        seconds = int(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_RECORDING_SECONDS else None
+
+
 def parse_call(request: HttpRequest) -> InboundCall:
     form = _form(request)
     sid = form.get("CallSid", "")
@@ -90,7 +101,6 @@ def parse_call(request: HttpRequest) -> InboundCall:
         raise MalformedInbound("CallSid is missing")
     if not caller:
         raise MalformedInbound("From is missing")
-    duration = form.get("RecordingDuration", "")
     return InboundCall(
         call_sid=sid[:64],
         caller=caller[:40],
@@ -98,7 +108,7 @@ def parse_call(request: HttpRequest) -> InboundCall:
         status=form.get("CallStatus", ""),
         digits=form.get("Digits", "")[:4],
         recording_url=form.get("RecordingUrl", "")[:500],
-        recording_duration=int(duration) if duration.isdigit() else None,
+        recording_duration=_seconds(form.get("RecordingDuration", "")),
         raw=form,
     )
 

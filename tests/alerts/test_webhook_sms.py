@@ -163,6 +163,15 @@ def test_the_sender_number_is_not_stored_in_clear(client):
         assert "970000123" not in stored
 
 
+@pytest.mark.parametrize("segments", ["9" * 30, "70000"])
+def test_an_impossible_segment_count_is_kept_within_bounds_not_a_500(client, segments):
+    params = dict(sms_params("Tirs à Beni"), NumSegments=segments)
+    response = post_signed(client, URL, params)
+    assert response.status_code == 200
+    assert Message.objects.get().segments == 32767
+    assert Alert.objects.get().text == "Tirs à Beni"
+
+
 def test_nul_characters_are_dropped_not_a_500(client):
     response = post_signed(client, URL, sms_params("Tirs\x00 à Beni"))
     assert response.status_code == 200

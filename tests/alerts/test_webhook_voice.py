@@ -231,6 +231,19 @@ def test_the_recording_callback_creates_the_alert_when_the_call_start_was_missed
     assert alert.recording_duration == 42 and alert.sender == UNKNOWN
 
 
+@pytest.mark.parametrize("duration", ["²", "9" * 30, "3000000000", "-4", "soon"])
+def test_a_recording_length_that_is_no_number_of_seconds_is_left_unknown(client, duration):
+    call = call_params()
+    for path in (VOICE, f"{CATEGORY}?lang=fr"):
+        verbs(post_signed(client, path, dict(call, RecordingDuration=duration, Digits="1")))
+    params = dict(recording_params(call), RecordingDuration=duration)
+    verbs(post_signed(client, f"{RECORDING}?lang=fr", params))
+    verbs(post_signed(client, STATUS, dict(params, CallStatus="completed")))
+    alert = Alert.objects.get()
+    assert alert.recording_url == params["RecordingUrl"]
+    assert alert.recording_duration is None
+
+
 def test_the_hint_chosen_in_the_menu_survives_the_recording(client, focal_point):
     call = call_params(sender=focal_point.phone)
     post_signed(client, VOICE, call)
