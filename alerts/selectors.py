@@ -1,9 +1,11 @@
 """Reads of alerts and messages, and the filters the API and dashboard share."""
 
+import datetime as dt
 import re
 
 import django_filters
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +101,24 @@ class AnyOrChoicesFilter(django_filters.MultipleChoiceFilter):
     field_class = _AnyOrChoicesField
 
 
+class _StorableDateTimeField(django_filters.fields.IsoDateTimeField):
+    """A moment the database can compare with: one that still falls within years 1-9999 once
+    converted to UTC (0001-01-01 at UTC+2 does not)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                moment.astimezone(dt.UTC)
+            except OverflowError as exc:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return moment
+
+
+class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _StorableDateTimeField
+
+
 class AlertFilter(django_filters.FilterSet):
     status = AnyOrChoicesFilter(choices=Alert.Status.choices)
     priority = django_filters.NumberFilter(min_value=1, max_value=4)
@@ -107,8 +127,8 @@ class AlertFilter(django_filters.FilterSet):
     network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
     location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
     assignee = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = StorableDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = StorableDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
 
     class Meta:

@@ -79,6 +79,20 @@ def test_a_bad_filter_value_is_a_400_not_a_500(api):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "received_after=0001-01-01T00:00:00",
+        "received_after=0001-01-01T00:00:00%2B14:00",
+        "received_before=9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_a_moment_beyond_the_calendar_in_utc_is_a_400_not_a_500(api, query):
+    response = api("analyst").get(f"/api/v1/alerts/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
 def test_an_empty_status_or_source_is_no_filter(api, sms_alert):
     client = api("analyst")
     for query in ("status=", "source=", "status=&source=sms"):

@@ -298,6 +298,8 @@ def test_the_filter_form_keeps_its_values(as_analyst):
         {"network": "99999999999999999999"},
         {"location": "-1"},
         {"priority": "7"},
+        {"received_after": "0001-01-01T00:00"},
+        {"received_before": "9999-12-31T23:59:59-14:00"},
     ],
 )
 def test_an_out_of_range_filter_is_shown_as_an_error_not_a_crash(as_analyst, params):
