@@ -1,5 +1,9 @@
 """Limits and fixed values of the networks app, kept in one place."""
 
+# The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
+# rather than an overflow inside the database driver.
+MAX_ID = 2**63 - 1
+
 # CSV import of focal points: bigger than any real roster (about 50 000 rows), small enough to
 # parse in a request.
 CSV_IMPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -5,6 +5,7 @@ from config.api_permissions import RolePermission
 from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR
 
 from .. import selectors
+from ..constants import MAX_ID
 from ..models import FocalPoint, Location
 from .serializers import FocalPointSerializer, LocationSerializer, NetworkSerializer
 
@@ -18,7 +19,7 @@ class LocationFilter(django_filters.FilterSet):
 
 
 class FocalPointFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(method="filter_network")
+    network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = FocalPoint

@@ -226,6 +226,13 @@ def test_a_viewer_cannot_list_focal_points(api, focal_point):
     assert api("viewer").get("/api/v1/focal-points/").status_code == 403
 
 
+@pytest.mark.parametrize("network", ["99999999999999999999", "-1e400", "0"])
+def test_an_out_of_range_network_filter_on_focal_points_is_a_400(api, network):
+    response = api("admin").get(f"/api/v1/focal-points/?network={network}")
+    assert response.status_code == 400
+    assert "network" in response.json()
+
+
 def test_locations_and_networks_are_listed(api, focal_point):
     client = api("viewer")
     assert client.get("/api/v1/locations/?name=mbau").json()["count"] == 1
