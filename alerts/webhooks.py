@@ -77,12 +77,9 @@ def sms(request: HttpRequest) -> HttpResponse:
 
 @twilio_webhook
 def status(request: HttpRequest) -> HttpResponse:
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    new_status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
-    if not sid or not new_status:
-        raise MalformedInbound("MessageSid and MessageStatus are required")
+    update = twilio.parse_status(request)
     services.message_status_update(
-        provider_sid=sid, status=new_status, error_code=request.POST.get("ErrorCode", "")
+        provider_sid=update.provider_sid, status=update.status, error_code=update.error_code
     )
     return HttpResponse(status=204)
 

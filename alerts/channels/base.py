@@ -33,6 +33,15 @@ class InboundCall:
 
 
 @dataclass(frozen=True)
+class DeliveryStatus:
+    """A provider's delivery callback for an SMS we sent."""
+
+    provider_sid: str
+    status: str
+    error_code: str = ""
+
+
+@dataclass(frozen=True)
 class SendResult:
     provider_sid: str
     status: str

@@ -13,6 +13,7 @@ from twilio.rest import Client
 
 from ..constants import MAX_RECORDING_SECONDS, MAX_SEGMENTS
 from .base import (
+    DeliveryStatus,
     InboundCall,
     InboundSMS,
     MalformedInbound,
@@ -81,6 +82,15 @@ def parse_sms(request: HttpRequest) -> InboundSMS:
         media_urls=media,
         raw=form,
     )
+
+
+def parse_status(request: HttpRequest) -> DeliveryStatus:
+    form = _form(request)
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = form.get("MessageStatus") or form.get("SmsStatus") or ""
+    if not sid or not status:
+        raise MalformedInbound("MessageSid and MessageStatus are required")
+    return DeliveryStatus(provider_sid=sid, status=status, error_code=form.get("ErrorCode", ""))
 
 
 def _seconds(value: str) -> int | None:

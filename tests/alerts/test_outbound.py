@@ -148,6 +148,18 @@ def test_a_failed_callback_records_the_error_code(client, delivered_message):
     assert (delivered_message.status, delivered_message.error_code) == ("undelivered", "30003")
 
 
+def test_nul_characters_in_a_status_callback_are_dropped_not_a_500(client, delivered_message):
+    sid = delivered_message.provider_sid
+    params = {
+        "MessageSid": f"{sid[:2]}\x00{sid[2:]}",
+        "MessageStatus": "undelivered",
+        "ErrorCode": "300\x0003",
+    }
+    assert post_signed(client, STATUS_URL, params).status_code == 204
+    delivered_message.refresh_from_db()
+    assert (delivered_message.status, delivered_message.error_code) == ("undelivered", "30003")
+
+
 def test_an_unsigned_status_callback_is_refused(client, delivered_message):
     response = client.post(
         STATUS_URL,
