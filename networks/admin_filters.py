@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .constants import MAX_ID
 from .models import Location, Membership, Network
 from .selectors import location_ids_within, location_of_kind
 
@@ -23,6 +24,8 @@ class _WithinPlaceFilter(admin.SimpleListFilter):
         try:
             ancestor = int(self.value())
         except ValueError:
+            return queryset.none()
+        if not 0 < ancestor <= MAX_ID:  # no such place, and a larger number overflows the database
             return queryset.none()
         return queryset.filter(**{f"{self.place_field}__in": location_ids_within(ancestor)})
 

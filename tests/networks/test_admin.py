@@ -403,6 +403,14 @@ def test_the_home_territory_filter_includes_places_below_it(admin_client, places
     )
 
 
+@pytest.mark.parametrize("territory", ["99999999999999999999", "-1", "beni"])
+def test_a_home_territory_that_is_no_place_id_lists_nobody(admin_client, person, territory):
+    for url in ("/admin/networks/focalpoint/", "/admin/networks/focalpoint/export/"):
+        response = admin_client.get(url, {"home_territory": territory})
+        assert response.status_code == 200
+        assert "Kahindo Masika" not in response.content.decode()
+
+
 def test_membership_dates_are_validated_in_the_admin(admin_client, person):
     membership = person.memberships.get()
     response = admin_client.post(
