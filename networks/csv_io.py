@@ -87,7 +87,8 @@ def focal_points_import(*, file: IO[bytes], by: AbstractBaseUser | None = None) 
     result = ImportResult()
     reader = None
     try:
-        text = _decode(_read_limited(file))
+        # PostgreSQL text cannot hold NUL characters: drop them, as the SMS webhook does.
+        text = _decode(_read_limited(file)).replace("\x00", "")
         # Universal newlines: old spreadsheets end lines with a bare carriage return.
         reader = csv.reader(io.StringIO(text, newline=None), delimiter=_delimiter(text))
         columns = _read_header(reader, result)

@@ -157,6 +157,15 @@ def test_it_reports_unknown_and_closed_networks(networks):
     ]
 
 
+def test_nul_characters_are_dropped_not_a_500(networks):
+    row = "Ne\x00ema,0991234567,,,,,,Oi\x00cha,can-oi\x00cha,,Re\x00lais"
+    result = focal_points_import(file=csv_file(row), by=None)
+    assert result.ok, (result.file_errors, result.row_errors)
+    neema = FocalPoint.objects.get()
+    assert (neema.name, neema.home_location.name, neema.notes) == ("Neema", "Oicha", "Relais")
+    assert neema.memberships.get().network.code == "can-oicha"
+
+
 def test_it_matches_places_by_alternate_spelling_without_accents(networks):
     rows = ["Neema,0991234567,,,,,,kichanga,,,", "Sifa,0991234568,,,,,,OÏCHA,,,"]
     result = focal_points_import(file=csv_file(*rows), by=None)
