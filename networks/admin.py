@@ -29,6 +29,7 @@ from .admin_filters import (
     HomeTerritoryFilter,
     MembershipOpenFilter,
     NetworkMemberFilter,
+    NulSafeFilters,
     OptedOutFilter,
     ProvinceFilter,
     TerritoryFilter,
@@ -111,7 +112,7 @@ def _save_memberships(formset) -> None:
 
 
 @admin.register(Location)
-class LocationAdmin(EditorsOnly, admin.ModelAdmin):
+class LocationAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
     list_display = ("name", "kind", "parent", "alternates", "latitude", "longitude")
     list_filter = ("kind", ProvinceFilter, TerritoryFilter)
     list_select_related = ("parent",)
@@ -151,7 +152,7 @@ class NetworkMembershipInline(HistoryKept, admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(EditorsOnly, admin.ModelAdmin):
+class NetworkAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
     form = NetworkAdminForm
     list_display = ("name", "code", "status", "base", "cla", "open_members", "started_on")
     list_filter = ("status",)
@@ -217,7 +218,7 @@ MASKED_FIELDS = ("masked_name", "masked_phone", "masked_phone_alt")
 
 
 @admin.register(FocalPoint)
-class FocalPointAdmin(EditorsOnly, admin.ModelAdmin):
+class FocalPointAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
     form = FocalPointAdminForm
     list_filter = (
         "language",
@@ -408,7 +409,7 @@ class FocalPointAdmin(EditorsOnly, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryKept, admin.ModelAdmin):
+class MembershipAdmin(NulSafeFilters, HistoryKept, admin.ModelAdmin):
     form = MembershipAdminForm
     list_filter = (MembershipOpenFilter, "network", "joined_on", "left_on")
     list_select_related = ("focal_point", "network")
@@ -456,7 +457,7 @@ class MembershipAdmin(HistoryKept, admin.ModelAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(EditorsOnly, admin.ModelAdmin):
+class EquipmentAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
     form = EquipmentForm
     list_display = ("focal_point", "kind", "given_on", "amount", "currency", "given_by")
     list_filter = ("kind", "given_on")

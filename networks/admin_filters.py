@@ -1,6 +1,8 @@
 """List filters of the networks admin: places by province/territory, membership, opt-out."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +91,23 @@ class MembershipOpenFilter(admin.SimpleListFilter):
         if self.value() in ("open", "ended"):
             return queryset.filter(left_on__isnull=self.value() == "open")
         return queryset
+
+
+class NulRefusingChangeList(ChangeList):
+    """Refuses a filter value holding a NUL character, which PostgreSQL cannot compare with: the
+    admin then shows its "invalid filter" page (the CSV export, its message) instead of a 500."""
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        for values in lookup_params.values():
+            for value in values if isinstance(values, list) else [values]:
+                if "\x00" in value:
+                    raise IncorrectLookupParameters("NUL character in a filter value")
+        return lookup_params
+
+
+class NulSafeFilters:
+    """For a ModelAdmin whose changelist filters come from the query string."""
+
+    def get_changelist(self, request, **kwargs):
+        return NulRefusingChangeList

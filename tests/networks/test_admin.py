@@ -411,6 +411,17 @@ def test_a_home_territory_that_is_no_place_id_lists_nobody(admin_client, person,
         assert "Kahindo Masika" not in response.content.decode()
 
 
+def test_a_filter_value_with_a_nul_character_is_refused_not_a_500(admin_client, person):
+    params = {"language__exact": "fr\x00"}
+    response = admin_client.get("/admin/networks/focalpoint/", params)
+    assert response.status_code == 302 and response.url.endswith("?e=1")
+    response = admin_client.get("/admin/networks/focalpoint/export/", params)
+    assert response.status_code == 302
+    assert (
+        admin_client.get("/admin/networks/network/", {"status__exact": "\x00"}).status_code == 302
+    )
+
+
 def test_membership_dates_are_validated_in_the_admin(admin_client, person):
     membership = person.memberships.get()
     response = admin_client.post(
