@@ -102,17 +102,18 @@ class AnyOrChoicesFilter(django_filters.MultipleChoiceFilter):
 
 
 class _StorableDateTimeField(django_filters.fields.IsoDateTimeField):
-    """A moment the database can compare with: one that still falls within years 1-9999 once
-    converted to UTC (0001-01-01 at UTC+2 does not)."""
+    """A moment the database can compare with, in UTC: PostgreSQL refuses offsets beyond
+    ±15:59 that ISO 8601 allows, and the moment must fall within years 1-9999 once converted
+    (0001-01-01 at UTC+2 does not)."""
 
     def to_python(self, value):
         moment = super().to_python(value)
-        if moment is not None:
-            try:
-                moment.astimezone(dt.UTC)
-            except OverflowError as exc:
-                raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        return moment
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 
 class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -93,6 +93,18 @@ def test_a_moment_beyond_the_calendar_in_utc_is_a_400_not_a_500(api, query):
     assert query.split("=")[0] in response.json()
 
 
+def test_a_date_filter_with_an_offset_beyond_what_postgresql_takes_still_filters(api, sms_alert):
+    client = api("analyst")
+    received = sms_alert.received_at.astimezone(dt.timezone(-dt.timedelta(hours=23, minutes=42)))
+    after = (received - dt.timedelta(minutes=1)).isoformat()
+    before = (received + dt.timedelta(minutes=1)).isoformat()
+    for query, expected in [(f"received_after={after}", 1), (f"received_before={before}", 1)]:
+        response = client.get("/api/v1/alerts/", dict([query.split("=", 1)]))
+        assert response.status_code == 200, query
+        assert response.json()["count"] == expected, query
+    assert client.get("/api/v1/alerts/", {"received_after": before}).json()["count"] == 0
+
+
 def test_an_empty_status_or_source_is_no_filter(api, sms_alert):
     client = api("analyst")
     for query in ("status=", "source=", "status=&source=sms"):
