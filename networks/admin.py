@@ -4,10 +4,12 @@ Two rules from config.permissions apply everywhere here: only membership editors
 anything, and users who may not see identities get names, numbers, serials and notes masked.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -34,7 +36,7 @@ from .admin_filters import (
     ProvinceFilter,
     TerritoryFilter,
 )
-from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS
+from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS, MAX_ID
 from .csv_io import focal_points_export, focal_points_import
 from .forms import (
     CsvImportForm,
@@ -60,6 +62,21 @@ class EditorsOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return can_edit_membership(request.user) and super().has_delete_permission(request, obj)
+
+
+class CheckedSelection:
+    """An action runs only on ids the database can hold: a forged selection ("abc", a number
+    beyond 64 bits) gets a message instead of a 500 from the admin's own filter."""
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet):
+        field = forms.IntegerField(min_value=1, max_value=MAX_ID)
+        try:
+            for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                field.clean(pk)
+        except ValidationError:
+            messages.error(request, _("Nothing was done: the selection is not valid."))
+            return None
+        return super().response_action(request, queryset)
 
 
 class HistoryKept(EditorsOnly):
@@ -112,7 +129,7 @@ def _save_memberships(formset) -> None:
 
 
 @admin.register(Location)
-class LocationAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
+class LocationAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdmin):
     list_display = ("name", "kind", "parent", "alternates", "latitude", "longitude")
     list_filter = ("kind", ProvinceFilter, TerritoryFilter)
     list_select_related = ("parent",)
@@ -152,7 +169,7 @@ class NetworkMembershipInline(HistoryKept, admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
+class NetworkAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdmin):
     form = NetworkAdminForm
     list_display = ("name", "code", "status", "base", "cla", "open_members", "started_on")
     list_filter = ("status",)
@@ -218,7 +235,7 @@ MASKED_FIELDS = ("masked_name", "masked_phone", "masked_phone_alt")
 
 
 @admin.register(FocalPoint)
-class FocalPointAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
+class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdmin):
     form = FocalPointAdminForm
     list_filter = (
         "language",
@@ -409,7 +426,7 @@ class FocalPointAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(NulSafeFilters, HistoryKept, admin.ModelAdmin):
+class MembershipAdmin(NulSafeFilters, CheckedSelection, HistoryKept, admin.ModelAdmin):
     form = MembershipAdminForm
     list_filter = (MembershipOpenFilter, "network", "joined_on", "left_on")
     list_select_related = ("focal_point", "network")
@@ -457,7 +474,7 @@ class MembershipAdmin(NulSafeFilters, HistoryKept, admin.ModelAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(NulSafeFilters, EditorsOnly, admin.ModelAdmin):
+class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdmin):
     form = EquipmentForm
     list_display = ("focal_point", "kind", "given_on", "amount", "currency", "given_by")
     list_filter = ("kind", "given_on")

@@ -422,6 +422,18 @@ def test_a_filter_value_with_a_nul_character_is_refused_not_a_500(admin_client, 
     )
 
 
+@pytest.mark.parametrize("selected", [["abc"], ["99999999999999999999"], ["0"]])
+def test_an_action_on_a_forged_selection_does_nothing_and_says_so(admin_client, person, selected):
+    response = admin_client.post(
+        "/admin/networks/focalpoint/",
+        {"action": "export_csv", "_selected_action": [str(person.pk), *selected]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Nothing was done: the selection is not valid." in response.content.decode()
+
+
 def test_membership_dates_are_validated_in_the_admin(admin_client, person):
     membership = person.memberships.get()
     response = admin_client.post(
