@@ -96,7 +96,9 @@ def alert_triage(*, alert: Alert) -> Alert:
         "explanation": explanation,
         "triaged_at": timezone.now(),
     }
-    if not alert.location_id and analysis.place is not None:
+    # The gazetteer is cached: make sure the place was not deleted since it was read.
+    place = analysis.place
+    if not alert.location_id and place and Location.objects.filter(pk=place.id).exists():
         changes.update(
             location_id=analysis.place.id, location_is_fallback=analysis.place_is_fallback
         )
