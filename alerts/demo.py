@@ -83,6 +83,12 @@ def seed() -> int:
 
         alert = alert_triage(alert=result.alert)
         if analyst and worked < 0.6 and alert.received_at < now - dt.timedelta(hours=6):
-            status = Alert.Status.CLOSED if worked < 0.35 else Alert.Status.ACKNOWLEDGED
-            alert_update(alert=alert, by=analyst, status=status, assignee=analyst)
+            alert_update(
+                alert=alert, by=analyst, status=Alert.Status.ACKNOWLEDGED, assignee=analyst
+            )
+            if worked < 0.35:
+                # Checked, then closed: the outcome feeds the reporter's reliability.
+                outcome = Alert.Status.FALSE_ALARM if worked < 0.05 else Alert.Status.VERIFIED
+                alert_update(alert=alert, by=analyst, status=outcome)
+                alert_update(alert=alert, by=analyst, status=Alert.Status.CLOSED)
     return created

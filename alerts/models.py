@@ -37,6 +37,13 @@ class Alert(models.Model):
         ENGLISH = "en", _("English")
         UNDETERMINED = "und", _("Undetermined")
 
+    class Outcome(models.TextChoices):
+        """What checking the alert found; kept when it is later escalated or closed."""
+
+        VERIFIED = "verified", _("Verified")
+        UNVERIFIED = "unverified", _("Unverified")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+
     OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
 
     status = models.CharField(
@@ -106,6 +113,7 @@ class Alert(models.Model):
         related_name="raised_alerts",
         db_index=False,  # covered by a composite index, or rarely searched
     )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     flooded = models.BooleanField(_("flooding sender"), default=False)
     category_hint = models.CharField(_("keypad category"), max_length=30, blank=True)
     call_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -132,6 +140,11 @@ class Alert(models.Model):
             models.Index(fields=["-received_at"]),
             models.Index(fields=["sender_hash", "-received_at"]),
             models.Index(fields=["assignee", "status"]),
+            # The sweeper's question every 30 s: which alerts has triage not reached yet?
+            models.Index(
+                fields=["received_at"], condition=Q(triaged_at__isnull=True), name="alert_untriaged"
+            ),
+            models.Index(fields=["reporter", "outcome"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -153,6 +166,71 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class AlertEvent(models.Model):
+    """One line of an alert's history: a status change, a correction of a triage decision, an
+    assignment, a claim, a deadline breach... Written once, never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        TRIAGED = "triaged", _("Triaged")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority corrected")
+        CATEGORIES = "categories", _("Categories corrected")
+        RISK_FACTORS = "risk_factors", _("Risk factors corrected")
+        LANGUAGE = "language", _("Language corrected")
+        LOCATION = "location", _("Place corrected")
+        ASSIGNED = "assigned", _("Assigned")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released")
+        SLA_BREACHED = "sla_breached", _("Deadline missed")
+        INCIDENT_LINKED = "incident_linked", _("Grouped into an incident")
+        INCIDENT_MERGED = "incident_merged", _("Incidents merged")
+        INCIDENT_SPLIT = "incident_split", _("Split from its incident")
+        NOTE = "note", _("Note")
+
+    # Kinds that change a decision the triage engine made: they count against its accuracy.
+    CORRECTIONS = ("priority", "categories", "risk_factors", "language", "location")
+
+    alert = models.ForeignKey(
+        Alert,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # the (alert, at) index serves it
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("alert history entry")
+        verbose_name_plural = _("alert history")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["alert", "at"]),
+            models.Index(fields=["kind", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("alert history entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("alert history entries cannot be deleted")
 
 
 class Message(models.Model):

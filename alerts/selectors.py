@@ -6,7 +6,7 @@ import re
 import django_filters
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,40 @@ QUEUE_ORDER = (
     F("received_at").desc(),
     F("pk").desc(),
 )
+
+
+# A reporter's reliability needs this many checked alerts before it counts at all.
+RELIABILITY_MIN_OUTCOMES = 3
+
+
+def reporter_outcomes(*, reporter_id: int) -> dict[str, int]:
+    """How the reporter's past alerts turned out once checked: verified, unverified, false alarm
+    (kept when an alert is later escalated or closed)."""
+    counts = dict.fromkeys(Alert.Outcome.values, 0)
+    rows = (
+        Alert.objects.filter(reporter_id=reporter_id)
+        .exclude(outcome="")
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+def reliability_score(outcomes: dict[str, int]) -> float | None:
+    """Share of a reporter's checked alerts that held up, smoothed towards one half (an
+    unverified alert counts half): None until there are enough to say anything."""
+    verified = outcomes.get(Alert.Outcome.VERIFIED, 0)
+    unverified = outcomes.get(Alert.Outcome.UNVERIFIED, 0)
+    total = verified + unverified + outcomes.get(Alert.Outcome.FALSE_ALARM, 0)
+    if total < RELIABILITY_MIN_OUTCOMES:
+        return None
+    return round((verified + unverified / 2 + 1) / (total + 2), 2)
+
+
+def reporter_reliability(*, reporter_id: int) -> float | None:
+    return reliability_score(reporter_outcomes(reporter_id=reporter_id))
 
 
 def alert_list() -> QuerySet[Alert]:

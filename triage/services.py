@@ -3,11 +3,14 @@
 import logging
 import time
 
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from alerts.constants import MISSED_CALL_PRIORITY
-from alerts.models import Alert
+from alerts.models import Alert, AlertEvent
+from alerts.selectors import reporter_reliability
+from alerts.services import alert_event_record
 from networks.models import FocalPoint, Location
 
 from .engine import Analysis, Place, PlaceIndex, analyse
@@ -72,13 +75,17 @@ def _analysis_for(alert: Alert) -> Analysis:
         index,
         reporter_home=by_id.get(home_id) if home_id else None,
         hint_category=alert.category_hint or None,
+        reporter_reliability=(
+            reporter_reliability(reporter_id=alert.reporter_id) if alert.reporter_id else None
+        ),
     )
 
 
 def alert_triage(*, alert: Alert) -> Alert:
     """Classify, prioritise and place one alert. Idempotent: an alert already triaged is left
-    as it is, so a redelivered task (worker killed mid-task) is harmless."""
-    if alert.status != Alert.Status.NEW:
+    as it is, so a redelivered task (worker killed mid-task) is harmless. An alert someone
+    acknowledged before triage reached it is still classified, keeping its status."""
+    if alert.triaged_at is not None:
         return alert
     analysis = _analysis_for(alert)
     priority = analysis.priority
@@ -88,7 +95,9 @@ def alert_triage(*, alert: Alert) -> Alert:
         priority = MISSED_CALL_PRIORITY
         explanation["priority_rule"] = "missed call: priority 2 until called back"
     changes = {
-        "status": Alert.Status.TRIAGED,
+        "status": Case(
+            When(status=Alert.Status.NEW, then=Value(Alert.Status.TRIAGED)), default=F("status")
+        ),
         "language": analysis.language,
         "categories": analysis.categories,
         "risk_factors": analysis.risk_factors,
@@ -102,10 +111,26 @@ def alert_triage(*, alert: Alert) -> Alert:
         changes.update(
             location_id=analysis.place.id, location_is_fallback=analysis.place_is_fallback
         )
-    # Only an alert still "new" is updated: a second delivery of the task changes nothing.
-    if Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(**changes):
+    # Only an alert not yet triaged is updated: a second delivery of the task changes nothing.
+    with transaction.atomic():
+        if not Alert.objects.filter(pk=alert.pk, triaged_at__isnull=True).update(**changes):
+            return alert
+        del changes["status"]
         for name, value in changes.items():
             setattr(alert, name, value)
+        # Someone may have acknowledged it meanwhile: read back the status the update kept.
+        alert.status = Alert.objects.values_list("status", flat=True).get(pk=alert.pk)
+        alert_event_record(
+            alert=alert,
+            kind=AlertEvent.Kind.TRIAGED,
+            after={
+                "language": alert.language,
+                "categories": alert.categories,
+                "risk_factors": alert.risk_factors,
+                "priority": alert.priority,
+                "location": alert.location_id,
+            },
+        )
     return alert
 
 

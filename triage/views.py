@@ -29,7 +29,15 @@ from alerts.selectors import (
     alert_queue_tab,
     alert_thread,
 )
-from alerts.services import SendRefused, alert_update, sms_send, status_callback_url
+from alerts.services import (
+    SendRefused,
+    TransitionRefused,
+    alert_transition,
+    alert_update,
+    sms_send,
+    status_callback_url,
+    transitions_from,
+)
 from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
 
 PAGE_SIZE = 50
@@ -55,6 +63,14 @@ class ReplyForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Alert.Status.choices)
+
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:  # offer only where the status machine allows it to go
+            allowed = {current, *transitions_from(current)}
+            self.fields["status"].choices = [
+                (value, label) for value, label in Alert.Status.choices if value in allowed
+            ]
 
 
 class PriorityForm(forms.Form):
@@ -187,7 +203,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
         "may_act": may_act,
         "may_acknowledge": may_acknowledge(alert),
         "reply_form": reply_form or ReplyForm(),
-        "status_form": StatusForm(initial={"status": alert.status}),
+        "status_form": StatusForm(initial={"status": alert.status}, current=alert.status),
         "priority_form": PriorityForm(initial={"priority": alert.priority}),
         "now": timezone.now(),
     }
@@ -217,11 +233,17 @@ def _action(handler):
 
 @_action
 def alert_acknowledge(request: HttpRequest, alert: Alert):
-    if may_acknowledge(alert):
-        alert_update(alert=alert, by=request.user, status=Alert.Status.ACKNOWLEDGED)
-        messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
-    else:
+    try:
+        alert_transition(
+            alert=alert,
+            to=Alert.Status.ACKNOWLEDGED,
+            by=request.user,
+            only_from=(Alert.Status.NEW, Alert.Status.TRIAGED),
+        )
+    except TransitionRefused:
         messages.info(request, gettext("This alert was already acknowledged."))
+    else:
+        messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
 
 
 @_action
@@ -230,7 +252,11 @@ def alert_set_status(request: HttpRequest, alert: Alert):
     if not form.is_valid():
         messages.error(request, gettext("Choose a valid status."))
         return
-    alert_update(alert=alert, by=request.user, status=form.cleaned_data["status"])
+    try:
+        alert_update(alert=alert, by=request.user, status=form.cleaned_data["status"])
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return
     messages.success(
         request, gettext("Status set to “%(status)s”.") % {"status": alert.get_status_display()}
     )

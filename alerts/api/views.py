@@ -55,7 +55,10 @@ class AlertViewSet(
         alert = self.get_object()
         incoming = AlertUpdateSerializer(alert, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        alert = services.alert_update(alert=alert, by=request.user, **incoming.validated_data)
+        try:
+            alert = services.alert_update(alert=alert, by=request.user, **incoming.validated_data)
+        except services.TransitionRefused as exc:
+            raise ValidationError({"status": [str(exc)]}) from exc
         return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})

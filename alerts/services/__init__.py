@@ -1,7 +1,8 @@
 """Everything that changes alerts and messages. Views, API, tasks and commands call these."""
 
 from .alerts import alert_create, alerts_requeue_stale, enqueue_triage
-from .changes import alert_update
+from .changes import TransitionRefused, alert_transition, alert_update, transitions_from
+from .events import alert_event_record
 from .inbound import InboundResult, inbound_receive
 from .outbound import (
     SendRefused,
@@ -24,7 +25,10 @@ from .voice import (
 __all__ = [
     "InboundResult",
     "SendRefused",
+    "TransitionRefused",
     "alert_create",
+    "alert_event_record",
+    "alert_transition",
     "alert_update",
     "alerts_requeue_stale",
     "call_category_choose",
@@ -39,6 +43,7 @@ __all__ = [
     "messages_requeue_pending",
     "sms_send",
     "status_callback_url",
+    "transitions_from",
     "spool_import",
     "spool_write",
     "spool_write_call",

@@ -64,7 +64,7 @@ def unrecorded_calls_mark_missed(*, alerts: QuerySet[Alert], at: dt.datetime) ->
 
 
 def alerts_requeue_stale() -> int:
-    """Queue triage again for alerts still 'new' a minute after they arrived (broker was down,
+    """Queue triage again for alerts still untriaged a minute after they arrived (broker was down,
     worker died before acknowledging, ...). Triage is idempotent, so a duplicate is harmless."""
     now = timezone.now()
     cutoff = now - REQUEUE_AFTER
@@ -73,7 +73,7 @@ def alerts_requeue_stale() -> int:
     unrecorded_calls_mark_missed(
         alerts=Alert.objects.filter(received_at__lt=now - RECORDING_GRACE), at=now
     )
-    stale = Alert.objects.filter(status=Alert.Status.NEW, received_at__lt=cutoff).exclude(
+    stale = Alert.objects.filter(triaged_at__isnull=True, received_at__lt=cutoff).exclude(
         queued_at__gte=cutoff
     )
     # A voice call may still be recording: give it time to complete before triaging.

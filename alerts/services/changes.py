@@ -1,42 +1,133 @@
-"""Analysts' changes to an alert: status with its timestamps, priority, categories, place."""
+"""People's changes to an alert: its status (through the one status machine), corrections of
+the triage decisions and assignment, each recorded in the alert's history."""
+
+from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from ..models import Alert
+from ..models import Alert, AlertEvent
+from .events import alert_event_record
 
-CLOSING = {Alert.Status.CLOSED, Alert.Status.DISMISSED}
-ACKNOWLEDGING = {
-    Alert.Status.ACKNOWLEDGED,
-    Alert.Status.VERIFIED,
-    Alert.Status.UNVERIFIED,
-    Alert.Status.FALSE_ALARM,
-    Alert.Status.ESCALATED,
+S = Alert.Status
+
+# Where each status may go. "triaged" is reached only by the triage pipeline. An alert may be
+# acknowledged before triage (the worker is down and someone must act); triage still runs.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.ACKNOWLEDGED, S.DISMISSED}),
+    S.TRIAGED: frozenset({S.ACKNOWLEDGED, S.DISMISSED}),
+    S.ACKNOWLEDGED: frozenset({S.VERIFIED, S.UNVERIFIED, S.FALSE_ALARM, S.CLOSED, S.DISMISSED}),
+    S.VERIFIED: frozenset({S.ESCALATED, S.CLOSED, S.UNVERIFIED, S.FALSE_ALARM}),
+    S.UNVERIFIED: frozenset({S.VERIFIED, S.FALSE_ALARM, S.ESCALATED, S.CLOSED}),
+    S.FALSE_ALARM: frozenset({S.VERIFIED, S.UNVERIFIED, S.CLOSED}),
+    S.ESCALATED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset({S.ACKNOWLEDGED}),  # reopened
+    S.DISMISSED: frozenset({S.ACKNOWLEDGED}),  # dismissed by mistake
 }
+CLOSING = frozenset({S.CLOSED, S.DISMISSED})
+OUTCOMES = frozenset({S.VERIFIED, S.UNVERIFIED, S.FALSE_ALARM})
+# Fields whose change corrects a decision the triage engine made.
+CORRECTABLE = ("priority", "categories", "risk_factors", "language", "location")
+
+
+class TransitionRefused(ValueError):
+    """The status machine does not allow this change; the message says why, for people."""
+
+
+def transitions_from(status: str) -> list[str]:
+    """The statuses an alert in `status` may move to, in the machine's order."""
+    allowed = TRANSITIONS.get(status, frozenset())
+    return [value for value in S.values if value in allowed]
+
+
+def _refusal(current: str, to: str) -> str:
+    allowed = ", ".join(str(S(value).label) for value in transitions_from(current))
+    return gettext("An alert cannot go from “%(current)s” to “%(to)s”. Allowed: %(allowed)s.") % {
+        "current": S(current).label,
+        "to": S(to).label if to in S.values else to,
+        "allowed": allowed or gettext("none"),
+    }
 
 
 @transaction.atomic
-def alert_update(*, alert: Alert, by, **changes) -> Alert:
+def alert_transition(
+    *, alert: Alert, to: str, by, note: str = "", only_from: Collection[str] | None = None
+) -> Alert:
+    """Move `alert` to status `to` if the machine allows it, set the reaction-time stamps
+    (acknowledged, closed) and the outcome, and record who did it. Moving to the status it
+    already has changes nothing. Raises TransitionRefused otherwise, or when the alert is no
+    longer in one of `only_from` (someone else moved it since the page was drawn)."""
+    current = Alert.objects.select_for_update().values_list("status", flat=True).get(pk=alert.pk)
+    alert.status = current  # another analyst may have moved it since the page was drawn
+    if to == current:
+        return alert
+    if only_from is not None and current not in only_from:
+        raise TransitionRefused(
+            gettext("Someone else already set this alert to “%(current)s”.")
+            % {"current": S(current).label}
+        )
+    if to not in TRANSITIONS.get(current, ()):
+        raise TransitionRefused(_refusal(current, to))
     now = timezone.now()
-    fields = set()
-    for name, value in changes.items():
-        if getattr(alert, name) != value:
-            setattr(alert, name, value)
-            fields.add(name)
-    new_status = changes.get("status")
-    if new_status in ACKNOWLEDGING or new_status in CLOSING:
-        if alert.acknowledged_at is None:
-            alert.acknowledged_at = now
-            fields.add("acknowledged_at")
-    if new_status in CLOSING and alert.closed_at is None:
+    fields = {"status"}
+    alert.status = to
+    if to != S.DISMISSED and alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        fields.add("acknowledged_at")
+    if to in CLOSING:
         alert.closed_at = now
         fields.add("closed_at")
-    elif new_status and new_status not in CLOSING and alert.closed_at is not None:
-        alert.closed_at = None  # reopened
+    elif alert.closed_at is not None:  # reopened
+        alert.closed_at = None
         fields.add("closed_at")
-    if "location" in fields:
-        alert.location_is_fallback = False
-        fields.add("location_is_fallback")
-    if fields:
+    if to in OUTCOMES:
+        alert.outcome = to
+        fields.add("outcome")
+    alert.save(update_fields=[*fields, "updated_at"])
+    alert_event_record(
+        alert=alert, kind=AlertEvent.Kind.STATUS, by=by, before=current, after=to, note=note
+    )
+    return alert
+
+
+def _event_value(alert: Alert, name: str):
+    if name == "location":
+        return {"id": alert.location_id, "name": alert.location.name} if alert.location_id else None
+    if name == "assignee":
+        return (
+            {"id": alert.assignee_id, "username": alert.assignee.get_username()}
+            if alert.assignee_id
+            else None
+        )
+    return getattr(alert, name)
+
+
+@transaction.atomic
+def alert_update(*, alert: Alert, by, note: str = "", **changes) -> Alert:
+    """Apply an analyst's changes: the status through the status machine, other fields directly,
+    each change recorded with its value before and after (a correction when it overrides the
+    triage engine)."""
+    new_status = changes.pop("status", None)
+    unknown = set(changes) - {*CORRECTABLE, "assignee"}
+    if unknown:
+        raise TypeError(f"alert_update cannot change {sorted(unknown)}")
+    changed = []
+    for name, value in changes.items():
+        if getattr(alert, name) == value:
+            continue
+        before = _event_value(alert, name)
+        setattr(alert, name, value)
+        changed.append((name, before, _event_value(alert, name)))
+    if changed:
+        fields = [name for name, _before, _after in changed]
+        if "location" in fields:
+            alert.location_is_fallback = False
+            fields.append("location_is_fallback")
         alert.save(update_fields=[*fields, "updated_at"])
+        for name, before, after in changed:
+            kind = AlertEvent.Kind.ASSIGNED if name == "assignee" else name
+            alert_event_record(alert=alert, kind=kind, by=by, before=before, after=after, note=note)
+    if new_status is not None:
+        alert_transition(alert=alert, to=new_status, by=by, note=note)
     return alert

@@ -174,16 +174,34 @@ def test_a_viewer_may_read_alerts_but_not_who_reported_them(api, sms_alert):
 
 def test_partial_update_changes_status_and_stamps_times(api, sms_alert):
     client = api("analyst")
+    url = f"/api/v1/alerts/{sms_alert.id}/"
     response = client.patch(
-        f"/api/v1/alerts/{sms_alert.id}/",
-        {"status": "closed", "priority": 1, "categories": ["attack"], "assignee": client.user.id},
+        url,
+        {"status": "acknowledged", "priority": 1, "categories": ["attack"]},
         format="json",
     )
     assert response.status_code == 200, response.json()
+    for status in ("verified", "closed"):
+        response = client.patch(url, {"status": status, "assignee": client.user.id}, format="json")
+        assert response.status_code == 200, response.json()
     sms_alert.refresh_from_db()
     assert sms_alert.status == "closed" and sms_alert.priority == 1
+    assert sms_alert.outcome == "verified"
     assert sms_alert.acknowledged_at and sms_alert.closed_at
     assert sms_alert.assignee == client.user
+
+
+def test_partial_update_refuses_a_status_the_machine_does_not_allow_and_changes_nothing(
+    api, sms_alert
+):
+    response = api("analyst").patch(
+        f"/api/v1/alerts/{sms_alert.id}/", {"status": "closed", "priority": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()
+    sms_alert.refresh_from_db()
+    assert sms_alert.status == "new" and sms_alert.priority != 1
+    assert not sms_alert.events.exists()
 
 
 def test_partial_update_rejects_unknown_categories(api, sms_alert):
