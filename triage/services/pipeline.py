@@ -13,7 +13,7 @@ from alerts.selectors import reporter_reliability
 from alerts.services import alert_event_record
 from networks.models import FocalPoint, Location
 
-from .engine import Analysis, Place, PlaceIndex, analyse
+from ..engine import Analysis, Place, PlaceIndex, analyse
 
 log = logging.getLogger(__name__)
 
