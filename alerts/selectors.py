@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Alert, Message
+from .models import Alert, AlertEvent, Message
 
 # The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
 # rather than an overflow inside the database driver.
@@ -29,6 +29,8 @@ CATEGORY_CHOICES = (
     ("other", _("Other")),
 )
 CATEGORY_CODES = tuple(code for code, _label in CATEGORY_CHOICES)
+# UN Framework of Analysis for Atrocity Crimes risk factors.
+RISK_FACTOR_CODES = tuple(f"RF{n}" for n in range(1, 15))
 
 QUEUE_TABS = ("open", "mine", "unassigned", "overdue")
 # Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
@@ -78,6 +80,10 @@ def reporter_reliability(*, reporter_id: int) -> float | None:
 
 def alert_list() -> QuerySet[Alert]:
     return Alert.objects.select_related("location", "assignee", "reporter")
+
+
+def alert_history(*, alert: Alert) -> QuerySet[AlertEvent]:
+    return alert.events.select_related("by").order_by("at", "id")
 
 
 def alert_thread(*, alert: Alert) -> QuerySet[Message]:

@@ -3,8 +3,8 @@ from rest_framework import serializers
 
 from config.permissions import can_see_identity
 
-from ..models import Alert, Message
-from ..selectors import CATEGORY_CODES
+from ..models import Alert, AlertEvent, Message
+from ..selectors import CATEGORY_CODES, RISK_FACTOR_CODES
 
 RAISABLE_SOURCES = (Alert.Source.WEB, Alert.Source.LPC, Alert.Source.CLA)
 
@@ -56,6 +56,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "incident",
             "assignee",
             "flooded",
+            "outcome",
             "received_at",
             "triaged_at",
             "acknowledged_at",
@@ -72,6 +73,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "location_is_fallback",
             "incident",
             "flooded",
+            "outcome",
             "received_at",
             "triaged_at",
             "acknowledged_at",
@@ -103,10 +105,37 @@ class AlertUpdateSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=CATEGORY_CODES), allow_empty=False, required=False
     )
     priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    risk_factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=RISK_FACTOR_CODES), required=False
+    )
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        write_only=True,
+        help_text=_("Why: kept with the change in the alert's history."),
+    )
 
     class Meta:
         model = Alert
-        fields = ["status", "priority", "categories", "assignee", "location"]
+        fields = [
+            "status",
+            "priority",
+            "categories",
+            "risk_factors",
+            "language",
+            "assignee",
+            "location",
+            "note",
+        ]
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AlertEvent
+        fields = ["id", "at", "by", "kind", "before", "after", "note"]
+        read_only_fields = fields
 
 
 class ReplySerializer(serializers.Serializer):

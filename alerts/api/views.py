@@ -12,6 +12,7 @@ from .. import selectors, services
 from ..models import Message
 from .serializers import (
     AlertCreateSerializer,
+    AlertEventSerializer,
     AlertSerializer,
     AlertUpdateSerializer,
     MessageSerializer,
@@ -89,6 +90,15 @@ class AlertViewSet(
         alert = self.get_object()
         page = self.paginate_queryset(selectors.alert_thread(alert=alert))
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: AlertEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """What happened to the alert, oldest first: triage's decisions, status changes,
+        corrections, assignment, claims, deadline breaches, incident changes."""
+        alert = self.get_object()
+        page = self.paginate_queryset(selectors.alert_history(alert=alert))
+        return self.get_paginated_response(AlertEventSerializer(page, many=True).data)
 
 
 class MessageViewSet(viewsets.ReadOnlyModelViewSet):

@@ -267,3 +267,34 @@ def test_locations_and_networks_are_listed(api, focal_point):
     client = api("viewer")
     assert client.get("/api/v1/locations/?name=mbau").json()["count"] == 1
     assert client.get("/api/v1/networks/").status_code == 200
+
+
+def test_a_correction_over_the_api_keeps_its_reason_in_the_history(api, sms_alert):
+    client = api("analyst")
+    response = client.patch(
+        f"/api/v1/alerts/{sms_alert.id}/",
+        {"language": "sw", "risk_factors": ["RF1", "RF13"], "note": "the reporter speaks Swahili"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    history = client.get(f"/api/v1/alerts/{sms_alert.id}/history/").json()["results"]
+    assert sorted((e["kind"], e["before"], e["after"], e["by"]) for e in history) == [
+        ("language", "und", "sw", "analyst-user"),
+        ("risk_factors", [], ["RF1", "RF13"], "analyst-user"),
+    ]
+    assert {e["note"] for e in history} == {"the reporter speaks Swahili"}
+
+
+def test_unknown_risk_factors_and_languages_are_refused(api, sms_alert):
+    client = api("analyst")
+    url = f"/api/v1/alerts/{sms_alert.id}/"
+    assert client.patch(url, {"risk_factors": ["RF15"]}, format="json").status_code == 400
+    assert client.patch(url, {"language": "de"}, format="json").status_code == 400
+
+
+def test_the_history_is_readable_by_every_role_that_reads_alerts(api, sms_alert):
+    api("analyst").patch(f"/api/v1/alerts/{sms_alert.id}/", {"status": "acknowledged"})
+    for role in ("viewer", "supervisor", "cla"):
+        response = api(role).get(f"/api/v1/alerts/{sms_alert.id}/history/")
+        assert response.status_code == 200
+        assert [e["after"] for e in response.json()["results"]] == ["acknowledged"]
