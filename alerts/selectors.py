@@ -78,6 +78,41 @@ def reporter_reliability(*, reporter_id: int) -> float | None:
     return reliability_score(reporter_outcomes(reporter_id=reporter_id))
 
 
+def triage_corrections(*, since: dt.datetime, until: dt.datetime) -> dict:
+    """How often analysts corrected the triage engine on alerts it triaged in [since, until):
+    per decision, the alerts with at least one correction, and the accuracy that leaves; plus
+    the recall of priority 1 (alerts people ended up treating as priority 1 that triage had
+    already put first). A handful of queries whatever the volume."""
+    triaged = Alert.objects.filter(triaged_at__gte=since, triaged_at__lt=until)
+    total = triaged.count()
+    corrected = dict(
+        AlertEvent.objects.filter(
+            alert__in=triaged, kind__in=AlertEvent.CORRECTIONS, by__isnull=False
+        )
+        .values_list("kind")
+        .annotate(n=Count("alert_id", distinct=True))
+        .order_by()
+    )
+    final_p1 = triaged.filter(priority=1)
+    p1_total = final_p1.count()
+    p1_hits = AlertEvent.objects.filter(
+        alert__in=final_p1, kind=AlertEvent.Kind.TRIAGED, after__priority=1
+    ).count()
+    summary = {"n": total, "since": since.isoformat(), "until": until.isoformat()}
+    for kind, key in (
+        ("categories", "category"),
+        ("priority", "priority"),
+        ("location", "place"),
+        ("language", "language"),
+        ("risk_factors", "risk_factor"),
+    ):
+        summary[f"{key}_corrections"] = corrected.get(kind, 0)
+        summary[f"{key}_accuracy"] = round(1 - corrected.get(kind, 0) / total, 4) if total else None
+    summary["priority1_total"] = p1_total
+    summary["priority1_recall"] = round(p1_hits / p1_total, 4) if p1_total else None
+    return summary
+
+
 def alert_list() -> QuerySet[Alert]:
     return Alert.objects.select_related("location", "assignee", "reporter")
 
