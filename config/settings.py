@@ -166,6 +166,17 @@ SMS_DEFAULT_REGION = env("SMS_DEFAULT_REGION", "CD")
 VOICE_REJECT_MISSED_CALLS = envbool("VOICE_REJECT_MISSED_CALLS", False)
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
 
+# --- Triage: incidents, assignment, deadlines ---------------------------------------------------
+# An alert joins an open incident about a place this close (km, on the gazetteer's coordinates;
+# the same place always matches) whose alerts came in within this many hours of it.
+INCIDENT_RADIUS_KM = envint("INCIDENT_RADIUS_KM", 15)
+INCIDENT_WINDOW_HOURS = envint("INCIDENT_WINDOW_HOURS", 12)
+# An analyst's claim on an alert ("I am working on this") lapses after this many minutes.
+CLAIM_TTL_MINUTES = envint("CLAIM_TTL_MINUTES", 15)
+# Minutes to acknowledge an alert after it was received, per priority (None: no deadline).
+# Past it, supervisors are notified once (triage.tasks.escalate_overdue, every minute).
+ACK_TARGET_MINUTES = {1: 10, 2: 60, 3: 24 * 60, 4: None}
+
 # --- Celery ------------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so a laptop needs no broker server.
 BROKER_DIR = VAR_DIR / "broker"
@@ -206,6 +217,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 30.0},
     "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
+    "escalate-overdue": {
+        "task": "triage.tasks.escalate_overdue",
+        "schedule": 60.0,
+        "options": {"queue": "default"},  # housekeeping, never behind or ahead of triage
+    },
 }
 
 # --- API -----------------------------------------------------------------------------------------

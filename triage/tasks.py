@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from .services import alert_triage_by_id
+from .services import alert_triage_by_id, alerts_escalate_overdue
 
 
 @shared_task
 def triage_alert(alert_id: int) -> None:
     alert_triage_by_id(alert_id=alert_id)
+
+
+@shared_task
+def escalate_overdue() -> None:
+    alerts_escalate_overdue()

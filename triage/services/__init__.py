@@ -1,10 +1,40 @@
 """Everything that changes triage state. Views, API, tasks and commands call these."""
 
+from .assignment import (
+    ClaimRefused,
+    alert_assign_auto,
+    alert_claim,
+    alert_release,
+    analyst_duty_set,
+    analyst_for,
+)
+from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
+from .incidents import (
+    IncidentRefused,
+    alert_group,
+    incident_merge,
+    incident_recount,
+    incident_split,
+)
 from .pipeline import alert_triage, alert_triage_by_id, place_index, place_index_reset
 
 __all__ = [
+    "ClaimRefused",
+    "IncidentRefused",
+    "alert_assign_auto",
+    "alert_claim",
+    "alert_deadline_reset",
+    "alert_group",
+    "alert_release",
     "alert_triage",
     "alert_triage_by_id",
+    "alerts_escalate_overdue",
+    "analyst_duty_set",
+    "analyst_for",
+    "deadline_for",
+    "incident_merge",
+    "incident_recount",
+    "incident_split",
     "place_index",
     "place_index_reset",
 ]

@@ -1,4 +1,5 @@
-"""The triage pipeline: language, categories and risk factors, priority, place; then status."""
+"""The triage pipeline: language, categories and risk factors, priority, place; then status,
+deadline, incident and assignee, in one transaction."""
 
 import logging
 import time
@@ -14,6 +15,9 @@ from alerts.services import alert_event_record
 from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse
+from .assignment import alert_assign_auto
+from .deadlines import deadline_for
+from .incidents import alert_group
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,18 @@ def _analysis_for(alert: Alert) -> Analysis:
     )
 
 
+def _location_with_ancestors(location_id: int | None) -> Location | None:
+    """The place read fresh (the gazetteer is cached: it may have been deleted since), with the
+    ancestors that grouping and assignment climb to its territory."""
+    if location_id is None:
+        return None
+    return (
+        Location.objects.select_related("parent__parent__parent__parent")
+        .filter(pk=location_id)
+        .first()
+    )
+
+
 def alert_triage(*, alert: Alert) -> Alert:
     """Classify, prioritise and place one alert. Idempotent: an alert already triaged is left
     as it is, so a redelivered task (worker killed mid-task) is harmless. An alert someone
@@ -104,13 +120,11 @@ def alert_triage(*, alert: Alert) -> Alert:
         "priority": priority,
         "explanation": explanation,
         "triaged_at": timezone.now(),
+        "sla_due_at": deadline_for(priority=priority, received_at=alert.received_at),
     }
-    # The gazetteer is cached: make sure the place was not deleted since it was read.
-    place = analysis.place
-    if not alert.location_id and place and Location.objects.filter(pk=place.id).exists():
-        changes.update(
-            location_id=analysis.place.id, location_is_fallback=analysis.place_is_fallback
-        )
+    location = _location_with_ancestors(alert.location_id or getattr(analysis.place, "id", None))
+    if not alert.location_id and location is not None:
+        changes.update(location_id=location.pk, location_is_fallback=analysis.place_is_fallback)
     # Only an alert not yet triaged is updated: a second delivery of the task changes nothing.
     with transaction.atomic():
         if not Alert.objects.filter(pk=alert.pk, triaged_at__isnull=True).update(**changes):
@@ -131,6 +145,9 @@ def alert_triage(*, alert: Alert) -> Alert:
                 "location": alert.location_id,
             },
         )
+        if location is not None:
+            alert_group(alert=alert, location=location)
+            alert_assign_auto(alert=alert, location=location)
     return alert
 
 

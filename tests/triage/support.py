@@ -1,0 +1,90 @@
+"""A small gazetteer and ways to make alerts as triage leaves them, for the incident,
+assignment and deadline tests."""
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.models import Alert
+from networks.models import Location
+from triage.services import alert_group
+
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Gazetteer:
+    nord_kivu: Location
+    beni: Location  # territory
+    lubero: Location  # territory
+    mbau: Location  # Beni, 0.63 29.49
+    oicha: Location  # Beni, ~8 km from Mbau
+    eringeti: Location  # Beni, ~28 km from Mbau
+    kalau: Location  # Beni, no coordinates
+    kasugho: Location  # Lubero, no coordinates
+    uvira: Location  # another province, hundreds of km away
+
+
+def make_gazetteer() -> Gazetteer:
+    nord_kivu = Location.objects.create(name="Nord-Kivu", kind="province")
+    sud_kivu = Location.objects.create(name="Sud-Kivu", kind="province")
+    beni = Location.objects.create(name="Beni", kind="territory", parent=nord_kivu)
+    lubero = Location.objects.create(name="Lubero", kind="territory", parent=nord_kivu)
+    uvira_territory = Location.objects.create(name="Uvira", kind="territory", parent=sud_kivu)
+
+    def village(name, parent, lat=None, lon=None):
+        return Location.objects.create(
+            name=name, kind="village", parent=parent, latitude=lat, longitude=lon
+        )
+
+    return Gazetteer(
+        nord_kivu=nord_kivu,
+        beni=beni,
+        lubero=lubero,
+        mbau=village("Mbau", beni, 0.63, 29.49),
+        oicha=village("Oicha", beni, 0.6997, 29.5178),
+        eringeti=village("Eringeti", beni, 0.88, 29.56),
+        kalau=village("Kalau", beni),
+        kasugho=village("Kasugho", lubero),
+        uvira=village("Uvira", uvira_territory, -3.3958, 29.1378),
+    )
+
+
+def at(hours: float = 0, base: dt.datetime | None = None) -> dt.datetime:
+    """A moment `hours` after a fixed recent one (so windows are easy to read in tests)."""
+    base = base or timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+    return base + dt.timedelta(hours=hours)
+
+
+def triaged_alert(
+    *,
+    location: Location | None,
+    categories=("attack",),
+    received_at: dt.datetime | None = None,
+    source: str = Alert.Source.SMS,
+    priority: int = 2,
+    **fields,
+) -> Alert:
+    """An alert as triage leaves it, grouped the way triage groups it (in its transaction).
+    Each SMS comes from its own number unless `sender_hash` or `reporter` says otherwise."""
+    if source in (Alert.Source.SMS, Alert.Source.VOICE, Alert.Source.MISSED_CALL):
+        if "reporter" not in fields:
+            fields.setdefault("sender_hash", f"hash-{next(_numbers)}")
+    alert = Alert.objects.create(
+        source=source,
+        status=Alert.Status.TRIAGED,
+        text="…",
+        categories=list(categories),
+        priority=priority,
+        location=location,
+        received_at=received_at or at(0),
+        triaged_at=timezone.now(),
+        **fields,
+    )
+    if location is not None:
+        with transaction.atomic():
+            alert_group(alert=alert, location=location)
+    return alert

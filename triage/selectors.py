@@ -1,0 +1,159 @@
+"""Reads for triage: incidents and their filters, deadlines missed, who to notify."""
+
+import datetime as dt
+
+import django_filters
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from alerts.models import Alert
+from alerts.selectors import CATEGORY_CHOICES, MAX_ID, StorableDateTimeFilter
+from config.permissions import SUPERVISOR
+from networks.models import Location
+
+from .geo import is_near, places_near
+from .models import AnalystProfile, Incident
+
+# Statuses of an alert nobody has taken up yet: its deadline still runs.
+UNACKNOWLEDGED = (Alert.Status.NEW, Alert.Status.TRIAGED)
+
+
+def incident_list() -> QuerySet[Incident]:
+    return Incident.objects.select_related("location__parent")
+
+
+def incident_alerts(*, incident: Incident) -> QuerySet[Alert]:
+    """The incident's alerts, oldest first, with what a row shows."""
+    return (
+        incident.alerts.select_related("location", "assignee", "claimed_by")
+        .defer("sender", "explanation")
+        .order_by("received_at", "pk")
+    )
+
+
+def incidents_with_alerts(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`queryset` with `alert_rows` (the alerts' ids, references and sources) prefetched."""
+    alerts = Alert.objects.only(
+        "pk", "incident", "received_at", "source", "priority", "status", "reporter"
+    ).order_by("received_at", "pk")
+    return queryset.prefetch_related(Prefetch("alerts", queryset=alerts, to_attr="alert_rows"))
+
+
+def incident_window() -> dt.timedelta:
+    """How close in time (received) alerts must be to form one incident."""
+    return dt.timedelta(hours=settings.INCIDENT_WINDOW_HOURS)
+
+
+def incidents_nearby(*, incident: Incident, limit: int) -> list[Incident]:
+    """Other incidents close enough in place and time to be merged with this one, the latest
+    first."""
+    if incident.location_id is None:
+        return []
+    window = incident_window()
+    candidates = (
+        incident_list()
+        .exclude(pk=incident.pk)
+        .filter(
+            last_seen_at__gte=incident.first_seen_at - window,
+            first_seen_at__lte=incident.last_seen_at + window,
+        )
+        .filter(places_near(incident.location))
+        .order_by("-last_seen_at", "-pk")[:50]
+    )
+    return [other for other in candidates if is_near(other.location, incident.location)][:limit]
+
+
+def alerts_breach_unnotified(*, now: dt.datetime) -> QuerySet[Alert]:
+    """Alerts past their deadline, still not acknowledged, whose breach nobody was told of."""
+    return Alert.objects.filter(
+        status__in=UNACKNOWLEDGED,
+        acknowledged_at__isnull=True,
+        sla_due_at__lt=now,
+        sla_escalated_at__isnull=True,
+    ).order_by("sla_due_at", "pk")
+
+
+def alerts_breached() -> QuerySet[Alert]:
+    """Alerts whose missed deadline was escalated and that nobody has acknowledged since, the
+    longest overdue first: what supervisors must see."""
+    return (
+        Alert.objects.filter(
+            status__in=UNACKNOWLEDGED,
+            acknowledged_at__isnull=True,
+            sla_escalated_at__isnull=False,
+        )
+        .select_related("location", "assignee")
+        .defer("sender", "explanation")
+        .order_by("sla_due_at", "pk")
+    )
+
+
+def supervisors_to_notify() -> QuerySet[AnalystProfile]:
+    """Profiles of active supervisors who gave a number for SMS notices."""
+    return (
+        AnalystProfile.objects.filter(user__is_active=True, user__groups__name=SUPERVISOR)
+        .exclude(phone="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
+def analyst_profile(*, user: User) -> AnalystProfile | None:
+    return AnalystProfile.objects.filter(user=user).prefetch_related("areas").first()
+
+
+def claim_ttl() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.CLAIM_TTL_MINUTES)
+
+
+def claim_is_fresh(claimed_at: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
+    return claimed_at is not None and claimed_at > (now or timezone.now()) - claim_ttl()
+
+
+def claim_holder(alert: Alert, *, now: dt.datetime | None = None) -> User | None:
+    """Who is working on the alert now (a claim younger than CLAIM_TTL_MINUTES), if anyone."""
+    if alert.claimed_by_id and claim_is_fresh(alert.claimed_at, now=now or timezone.now()):
+        return alert.claimed_by
+    return None
+
+
+CORROBORATION_CHOICES = Incident.Corroboration.choices
+
+
+class IncidentFilter(django_filters.FilterSet):
+    location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
+    territory = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.filter(kind=Location.Kind.TERRITORY), method="filter_territory"
+    )
+    priority = django_filters.NumberFilter(min_value=1, max_value=4)
+    corroboration = django_filters.ChoiceFilter(choices=CORROBORATION_CHOICES)
+    category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
+    # An incident "seen" in a period has alerts in it: it overlaps the period.
+    seen_after = StorableDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
+    seen_before = StorableDateTimeFilter(field_name="first_seen_at", lookup_expr="lt")
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    @staticmethod
+    def _at_or_below(queryset, location_id: int):
+        return queryset.filter(
+            Q(location_id=location_id)
+            | Q(location__parent_id=location_id)
+            | Q(location__parent__parent_id=location_id)
+            | Q(location__parent__parent__parent_id=location_id)
+        )
+
+    def filter_location(self, queryset, name, value):
+        # The place itself or anything below it (a territory's villages), up to three levels.
+        return self._at_or_below(queryset, value)
+
+    def filter_territory(self, queryset, name, value):
+        return self._at_or_below(queryset, value.pk)
+
+    def filter_category(self, queryset, name, value):
+        # JSON list stored as text on every backend: match the quoted code.
+        return queryset.filter(categories__icontains=f'"{value}"')

@@ -1,0 +1,289 @@
+"""Incidents: alerts about the same or a neighbouring place within a time window, with how many
+independent reporters and mechanisms stand behind them.
+
+Triage calls `alert_group` inside its own transaction; analysts correct the grouping with
+`incident_merge` and `incident_split`. Counts are always recomputed from the alerts themselves.
+"""
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alerts.models import Alert, AlertEvent
+from alerts.selectors import CATEGORY_CODES
+from alerts.services import alert_event_record
+from networks.models import Location
+
+from ..constants import INCIDENT_RULES_FILE, MECHANISM_LABELS
+from ..geo import distance_km, places_near, radius_km
+from ..models import Incident
+from ..selectors import incident_window
+
+
+class IncidentRefused(ValueError):
+    """A merge or split that must not happen; the message says why, for people."""
+
+
+@dataclass(frozen=True)
+class GroupingRules:
+    families: dict[str, frozenset[str]]  # category -> the families it belongs to
+    mechanisms: dict[str, str]  # alert source -> mechanism
+
+
+@lru_cache(maxsize=1)
+def grouping_rules() -> GroupingRules:
+    data = yaml.safe_load(INCIDENT_RULES_FILE.read_text(encoding="utf-8"))
+    families: dict[str, set[str]] = {}
+    for family, categories in data["category_families"].items():
+        for category in categories:
+            families.setdefault(category, set()).add(family)
+    mechanisms = {
+        source: mechanism for mechanism, sources in data["mechanisms"].items() for source in sources
+    }
+    unknown = set(mechanisms.values()) - set(MECHANISM_LABELS)
+    if unknown or set(Alert.Source.values) - set(mechanisms):
+        raise ValueError(f"{INCIDENT_RULES_FILE}: every alert source needs a known mechanism")
+    return GroupingRules(
+        families={category: frozenset(names) for category, names in families.items()},
+        mechanisms=mechanisms,
+    )
+
+
+def category_families(categories) -> frozenset[str]:
+    """The families of these categories: alerts may share an incident only when these meet."""
+    rules = grouping_rules()
+    found: set[str] = set()
+    for category in categories or ():
+        found |= rules.families.get(category, frozenset())
+    return frozenset(found)
+
+
+def mechanism_of(source: str) -> str:
+    return grouping_rules().mechanisms[source]
+
+
+def area_lock(*, location: Location) -> None:
+    """Serialise grouping around one territory until the transaction ends: two workers
+    triaging alerts about the same place at the same moment would otherwise each find no
+    incident and open one each. (SQLite serialises every writing transaction anyway.)"""
+    anchor = location.ancestor(Location.Kind.TERRITORY) or location
+    list(Location.objects.select_for_update().filter(pk=anchor.pk).values_list("pk", flat=True))
+
+
+def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
+    """The open incident this alert belongs to: near enough, within the window of its alerts'
+    received times, with a category family in common. The nearest wins, then the latest."""
+    families = category_families(alert.categories)
+    window = incident_window()
+    candidates = (
+        Incident.objects.select_related("location")
+        .filter(
+            last_seen_at__gte=alert.received_at - window,
+            first_seen_at__lte=alert.received_at + window,
+        )
+        .filter(places_near(location))
+        .order_by("-last_seen_at", "-pk")[:50]
+    )
+    best, best_key = None, None
+    for incident in candidates:
+        if not category_families(incident.categories) & families:
+            continue
+        distance = distance_km(incident.location, location)
+        if distance > radius_km():
+            continue
+        key = (distance, -incident.last_seen_at.timestamp(), -incident.pk)
+        if best_key is None or key < best_key:
+            best, best_key = incident, key
+    return best
+
+
+def alert_group(*, alert: Alert, location: Location) -> Incident | None:
+    """Put a freshly triaged alert into the incident it belongs to, or open one. Runs inside
+    the caller's transaction. An alert without a place, or whose categories belong to no
+    family (`other`), joins nothing."""
+    if alert.incident_id or not category_families(alert.categories):
+        return None
+    area_lock(location=location)
+    incident = _incident_for(alert=alert, location=location)
+    if incident is not None:
+        # A merge may have removed it since it was read: then look again.
+        incident = Incident.objects.select_for_update().filter(pk=incident.pk).first()
+        if incident is None:
+            incident = _incident_for(alert=alert, location=location)
+    joined = incident is not None
+    if incident is None:
+        incident = Incident.objects.create(
+            location=location, first_seen_at=alert.received_at, last_seen_at=alert.received_at
+        )
+    Alert.objects.filter(pk=alert.pk).update(incident=incident)
+    alert.incident = incident
+    incident_recount(incident=incident)
+    if joined:
+        alert_event_record(alert=alert, kind=AlertEvent.Kind.INCIDENT_LINKED, after=incident.pk)
+    return incident
+
+
+def _reporter_key(reporter_id, sender_hash: str, created_by_id) -> str:
+    """Who stands behind an alert: the focal point, else the sending number, else the staff
+    member who raised it. Alerts that say nothing of their source count together as one."""
+    if reporter_id:
+        return f"focal_point:{reporter_id}"
+    if sender_hash:
+        return f"number:{sender_hash}"
+    if created_by_id:
+        return f"user:{created_by_id}"
+    return "unknown"
+
+
+def corroboration_of(*, reporters: int, mechanisms: int) -> str:
+    if reporters < 2:
+        return Incident.Corroboration.SINGLE
+    if mechanisms < 2:
+        return Incident.Corroboration.SOURCES
+    return Incident.Corroboration.MECHANISMS
+
+
+def incident_recount(*, incident: Incident) -> Incident | None:
+    """Recompute what an incident shows from its alerts: counts, corroboration, priority (the
+    most urgent), categories (all of them), first and last seen. An incident left without
+    alerts is deleted (None)."""
+    rows = list(
+        Alert.objects.filter(incident=incident).values_list(
+            "reporter_id",
+            "sender_hash",
+            "created_by_id",
+            "source",
+            "priority",
+            "categories",
+            "received_at",
+        )
+    )
+    if not rows:
+        incident.delete()
+        return None
+    reporters = {_reporter_key(r[0], r[1], r[2]) for r in rows}
+    used = {mechanism_of(r[3]) for r in rows}
+    mechanisms = [code for code in MECHANISM_LABELS if code in used]
+    categories = {c for r in rows for c in (r[5] or ())}
+    priorities = [r[4] for r in rows if r[4] is not None]
+    values = {
+        "alert_count": len(rows),
+        "reporter_count": len(reporters),
+        "mechanism_count": len(mechanisms),
+        "mechanisms": mechanisms,
+        "corroboration": corroboration_of(reporters=len(reporters), mechanisms=len(mechanisms)),
+        "priority": min(priorities) if priorities else None,
+        "categories": [c for c in CATEGORY_CODES if c in categories]
+        + sorted(categories - set(CATEGORY_CODES)),
+        "first_seen_at": min(r[6] for r in rows),
+        "last_seen_at": max(r[6] for r in rows),
+    }
+    Incident.objects.filter(pk=incident.pk).update(**values)
+    for name, value in values.items():
+        setattr(incident, name, value)
+    return incident
+
+
+def _locked(*pks: int) -> dict[int, Incident]:
+    rows = Incident.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    return {incident.pk: incident for incident in rows}
+
+
+@transaction.atomic
+def incident_merge(*, incident: Incident, other: Incident, by) -> Incident:
+    """Move every alert of `other` into `incident` and delete `other`. Refused for the same
+    incident twice, and across places farther apart than the grouping radius (or whose
+    distance cannot be told): the grouping never merges across distant places."""
+    if incident.pk == other.pk:
+        raise IncidentRefused(_("An incident cannot be merged with itself."))
+    locked = _locked(incident.pk, other.pk)
+    if incident.pk not in locked or other.pk not in locked:
+        raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
+    incident, other = locked[incident.pk], locked[other.pk]
+    places = Location.objects.in_bulk([incident.location_id, other.location_id])
+    here, there = places.get(incident.location_id), places.get(other.location_id)
+    if here is None or there is None or incident.location_id != other.location_id:
+        distance = distance_km(here, there) if here and there else math.inf
+        if distance > radius_km():
+            raise IncidentRefused(_far_apart(incident, here, other, there, distance))
+    moving = list(Alert.objects.filter(incident=other).only("pk", "received_at"))
+    Alert.objects.filter(incident=other).update(incident=incident)
+    for alert in moving:
+        alert_event_record(
+            alert=alert,
+            kind=AlertEvent.Kind.INCIDENT_MERGED,
+            by=by,
+            before=other.pk,
+            after=incident.pk,
+        )
+    other.delete()
+    return incident_recount(incident=incident)
+
+
+def _far_apart(incident, here, other, there, distance: float) -> str:
+    names = {
+        "a": incident.reference,
+        "a_place": here.name if here else _("no place"),
+        "b": other.reference,
+        "b_place": there.name if there else _("no place"),
+        "radius": settings.INCIDENT_RADIUS_KM,
+    }
+    if math.isinf(distance):
+        return (
+            _(
+                "%(a)s (%(a_place)s) and %(b)s (%(b_place)s) cannot be merged: how far apart "
+                "their places are is unknown (no coordinates), and incidents are only merged "
+                "within %(radius)s km."
+            )
+            % names
+        )
+    return _(
+        "%(a)s (%(a_place)s) and %(b)s (%(b_place)s) are %(km)s km apart: incidents are "
+        "only merged within %(radius)s km."
+    ) % {**names, "km": f"{distance:.0f}"}
+
+
+@transaction.atomic
+def incident_split(*, incident: Incident, alert_ids, by) -> Incident:
+    """Move the chosen alerts out of `incident` into a new incident (about the place of the
+    earliest of them) and recount both. At least one alert must stay behind."""
+    wanted = {int(pk) for pk in alert_ids}
+    if not wanted:
+        raise IncidentRefused(_("Choose at least one alert to split out."))
+    if incident.pk not in _locked(incident.pk):
+        raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
+    members = set(Alert.objects.filter(incident=incident).values_list("pk", flat=True))
+    strangers = wanted - members
+    if strangers:
+        raise IncidentRefused(
+            _("These alerts are not in %(incident)s: %(ids)s.")
+            % {"incident": incident.reference, "ids": ", ".join(map(str, sorted(strangers)))}
+        )
+    if wanted == members:
+        raise IncidentRefused(
+            _("Keep at least one alert in %(incident)s: splitting out all of them changes nothing.")
+            % {"incident": incident.reference}
+        )
+    moving = list(
+        Alert.objects.filter(pk__in=wanted)
+        .only("pk", "location", "received_at")
+        .order_by("received_at", "pk")
+    )
+    location_id = next((a.location_id for a in moving if a.location_id), incident.location_id)
+    new = Incident.objects.create(location_id=location_id)
+    Alert.objects.filter(pk__in=wanted).update(incident=new)
+    for alert in moving:
+        alert_event_record(
+            alert=alert,
+            kind=AlertEvent.Kind.INCIDENT_SPLIT,
+            by=by,
+            before=incident.pk,
+            after=new.pk,
+        )
+    incident_recount(incident=incident)
+    return incident_recount(incident=new)
