@@ -10,6 +10,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from networks.selectors import location_ids_within
+
 from .models import Alert, AlertEvent, Message
 
 # The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
@@ -221,13 +223,8 @@ class AlertFilter(django_filters.FilterSet):
         ).distinct()
 
     def filter_location(self, queryset, name, value):
-        # The place itself or anything below it (a territory's villages), up to three levels.
-        return queryset.filter(
-            Q(location_id=value)
-            | Q(location__parent_id=value)
-            | Q(location__parent__parent_id=value)
-            | Q(location__parent__parent__parent_id=value)
-        )
+        # The place itself or anything below it (a territory's villages and their localities).
+        return queryset.filter(location_id__in=location_ids_within(value))
 
     def filter_q(self, queryset, name, value):
         match = REFERENCE.match(value)

@@ -1,0 +1,210 @@
+"""Alerts for partners: CSV, HXL-tagged CSV and GeoJSON, streamed, never naming who reported.
+
+The Humanitarian Exchange Language (HXL) adds a row of hashtags under the headers so
+humanitarian data platforms can read the columns without a mapping.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from networks.models import Location
+
+from .models import Alert
+
+FORMATS = ("csv", "hxl", "geojson")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "hxl": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+}
+EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "geojson": "geojson"}
+CHUNK = 2000
+# Deep enough for a locality: locality → village → groupement → chiefdom → territory → province.
+_PLACE_DEPTH = 5
+_PLACE_PATH = "location" + "__parent" * _PLACE_DEPTH
+_PLACE_FIELDS = tuple(
+    f"location{'__parent' * depth}__{field}"
+    for depth in range(_PLACE_DEPTH + 1)
+    for field in ("name", "kind", "latitude", "longitude", "parent")
+)
+CAN_SOURCES = frozenset({Alert.Source.SMS, Alert.Source.VOICE, Alert.Source.MISSED_CALL})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    hxl: str
+
+
+COLUMNS = (
+    Column("reference", "reference", "#meta+id"),
+    Column("received_at", "received_at", "#date+received"),
+    Column("triaged_at", "triaged_at", "#date+triaged"),
+    Column("acknowledged_at", "acknowledged_at", "#date+acknowledged"),
+    Column("closed_at", "closed_at", "#date+closed"),
+    Column("status", "status", "#status"),
+    Column("outcome", "outcome", "#status+outcome"),
+    Column("priority", "priority", "#severity"),
+    Column("categories", "categories", "#event+type"),
+    Column("risk_factors", "risk_factors", "#indicator+risk_factors"),
+    Column("mechanism", "mechanism", "#meta+source"),
+    Column("source", "source", "#meta+channel"),
+    Column("incident", "incident", "#event+id+incident"),
+    Column("province", "province", "#adm1+name"),
+    Column("territory", "territory", "#adm2+name"),
+    Column("place", "place", "#loc+name"),
+    Column("place_is_fallback", "place_is_fallback", "#loc+fallback"),
+    Column("latitude", "latitude", "#geo+lat"),
+    Column("longitude", "longitude", "#geo+lon"),
+    Column("language", "language", "#meta+lang"),
+)
+TEXT_COLUMN = Column("text", "text", "#description")
+
+
+def export_queryset(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Only what an export reads: never the reporter, the sender number or the raw payloads."""
+    return (
+        queryset.select_related(None)
+        .select_related(_PLACE_PATH)
+        .only(
+            "id",
+            "received_at",
+            "triaged_at",
+            "acknowledged_at",
+            "closed_at",
+            "status",
+            "outcome",
+            "priority",
+            "categories",
+            "risk_factors",
+            "source",
+            "incident",
+            "location_is_fallback",
+            "language",
+            "text",
+            "location",
+            *_PLACE_FIELDS,
+        )
+    )
+
+
+def _iso(value) -> str:
+    return timezone.localtime(value).isoformat() if value else ""
+
+
+def _mechanism(source: str) -> str:
+    return "can" if source in CAN_SOURCES else source
+
+
+def _ancestor(location: Location | None, kind: str) -> str:
+    node = location
+    while node is not None:
+        if node.kind == kind:
+            return node.name
+        node = node.parent
+    return ""
+
+
+def _coordinates(location: Location | None) -> tuple[float | None, float | None]:
+    """The place's coordinates, else those of the nearest place above it that has some (a
+    neighbourhood without its own point is mapped at its village)."""
+    node = location
+    while node is not None:
+        if node.latitude is not None and node.longitude is not None:
+            return float(node.latitude), float(node.longitude)
+        node = node.parent
+    return None, None
+
+
+def alert_record(alert: Alert, *, include_text: bool) -> dict:
+    """One alert as an export row: places, times and decisions; no reporter identity."""
+    place = alert.location
+    lat, lon = _coordinates(place)
+    record = {
+        "reference": alert.reference,
+        "received_at": _iso(alert.received_at),
+        "triaged_at": _iso(alert.triaged_at),
+        "acknowledged_at": _iso(alert.acknowledged_at),
+        "closed_at": _iso(alert.closed_at),
+        "status": alert.status,
+        "outcome": alert.outcome,
+        "priority": alert.priority,
+        "categories": list(alert.categories or ()),
+        "risk_factors": list(alert.risk_factors or ()),
+        "mechanism": _mechanism(alert.source),
+        "source": alert.source,
+        "incident": alert.incident_id,
+        "province": _ancestor(place, Location.Kind.PROVINCE),
+        "territory": _ancestor(place, Location.Kind.TERRITORY),
+        "place": place.name if place else "",
+        # True when triage found no place in the text and used the reporter's home.
+        "place_is_fallback": alert.location_is_fallback if place else None,
+        "latitude": lat,
+        "longitude": lon,
+        "language": alert.language,
+    }
+    if include_text:
+        record["text"] = alert.text
+    return record
+
+
+def _records(queryset: QuerySet[Alert], include_text: bool) -> Iterator[dict]:
+    for alert in export_queryset(queryset).iterator(chunk_size=CHUNK):
+        yield alert_record(alert, include_text=include_text)
+
+
+def _csv_line(values: Iterable) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def stream_csv(queryset: QuerySet[Alert], *, include_text: bool, hxl: bool) -> Iterator[str]:
+    columns = COLUMNS + ((TEXT_COLUMN,) if include_text else ())
+    yield _csv_line(column.header for column in columns)
+    if hxl:
+        yield _csv_line(column.hxl for column in columns)
+    for record in _records(queryset, include_text):
+        yield _csv_line(_cell(record[column.key]) for column in columns)
+
+
+def stream_geojson(queryset: QuerySet[Alert], *, include_text: bool) -> Iterator[str]:
+    """A FeatureCollection; alerts with no coordinates have a null geometry (valid GeoJSON)."""
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for record in _records(queryset, include_text):
+        lat, lon = record["latitude"], record["longitude"]
+        geometry = (
+            {"type": "Point", "coordinates": [lon, lat]}
+            if lat is not None and lon is not None
+            else None
+        )
+        feature = {"type": "Feature", "geometry": geometry, "properties": record}
+        yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "]}"
+
+
+def alert_export_stream(
+    queryset: QuerySet[Alert], *, file_format: str, include_text: bool
+) -> Iterator[str]:
+    if file_format == "geojson":
+        return stream_geojson(queryset, include_text=include_text)
+    return stream_csv(queryset, include_text=include_text, hxl=file_format == "hxl")
