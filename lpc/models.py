@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -30,6 +31,12 @@ def validate_categories(value) -> None:
 
 def validate_risk_factors(value) -> None:
     _validate_codes(value, RISK_FACTOR_CODES, _("Unknown risk factor: %(codes)s."))
+
+
+def _head_count(label) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        label, default=0, validators=[MaxValueValidator(MAX_ATTENDANCE)]
+    )
 
 
 class LPC(models.Model):
@@ -139,6 +146,7 @@ class LPCMember(models.Model):
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=F("joined_on")),
                 name="lpcmember_left_after_joined",
+                violation_error_message=_("A member cannot leave before joining."),
             ),
         ]
 
@@ -177,12 +185,12 @@ class LPCMeeting(models.Model):
         on_delete=models.PROTECT,
         related_name="lpc_meetings",
     )
-    women_youth = models.PositiveIntegerField(_("women under 35"), default=0)
-    women_adults = models.PositiveIntegerField(_("women 35–64"), default=0)
-    women_elders = models.PositiveIntegerField(_("women 65 and over"), default=0)
-    men_youth = models.PositiveIntegerField(_("men under 35"), default=0)
-    men_adults = models.PositiveIntegerField(_("men 35–64"), default=0)
-    men_elders = models.PositiveIntegerField(_("men 65 and over"), default=0)
+    women_youth = _head_count(_("women under 35"))
+    women_adults = _head_count(_("women 35–64"))
+    women_elders = _head_count(_("women 65 and over"))
+    men_youth = _head_count(_("men under 35"))
+    men_adults = _head_count(_("men 35–64"))
+    men_elders = _head_count(_("men 65 and over"))
     members_present = models.ManyToManyField(
         LPCMember, verbose_name=_("members present"), blank=True, related_name="meetings_attended"
     )
@@ -215,6 +223,7 @@ class LPCMeeting(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__gte": 0, f"{field}__lte": MAX_ATTENDANCE}),
                     name=f"lpcmeeting_{field}_range",
+                    violation_error_message=_("A head count is a whole number from 0."),
                 )
                 for field in ATTENDANCE_FIELDS
             ),
@@ -267,16 +276,22 @@ class ActionPoint(models.Model):
         ordering = ["due_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(due_on__gte=F("opened_on")), name="actionpoint_due_after_meeting"
+                condition=Q(due_on__gte=F("opened_on")),
+                name="actionpoint_due_after_meeting",
+                violation_error_message=_("The due date cannot be before the meeting."),
             ),
             models.CheckConstraint(
                 condition=(Q(status="done") & Q(done_on__isnull=False))
                 | (~Q(status="done") & Q(done_on__isnull=True)),
                 name="actionpoint_done_has_date",
+                violation_error_message=_(
+                    "An action point done has the date it was done; any other has none."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(done_on__isnull=True) | Q(done_on__gte=F("opened_on")),
                 name="actionpoint_done_after_meeting",
+                violation_error_message=_("An action point cannot be done before the meeting."),
             ),
         ]
 

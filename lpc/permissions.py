@@ -1,0 +1,88 @@
+"""Who may see and change which committee records, built on config.permissions' roles.
+
+- Admins do everything.
+- CLAs create committees and edit those they support or whose places lie where they work
+  (cla.selectors.cla_place_ids): the committee, its members, meetings, action points, alerts.
+- Supervisors and analysts read everything but change nothing here.
+- Viewers see figures only: the committee list with its counts and the representation report,
+  never members' names, the groups they represent, minutes or action points.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, can_see_identity, has_role
+
+from .models import LPC
+
+# Roles that read committee records in full (minutes, decisions, action points).
+RECORD_READERS = (ADMIN, SUPERVISOR, ANALYST, CLA)
+# Roles that may write committee records at all (CLAs only where they work).
+RECORD_WRITERS = (ADMIN, CLA)
+
+AnyUser = User | AnonymousUser
+
+
+def can_read_records(user: AnyUser) -> bool:
+    """Minutes, decisions, action points and meeting pages: everyone but viewers."""
+    return has_role(user, *RECORD_READERS)
+
+
+def can_see_member_names(user: AnyUser) -> bool:
+    return can_see_identity(user)
+
+
+def cla_place_ids_of(user: AnyUser) -> set[int]:
+    from cla.selectors import cla_place_ids
+
+    return cla_place_ids(user=user)
+
+
+def _works_on(user: AnyUser, lpc: LPC, place_ids: set[int] | None = None) -> bool:
+    if lpc.cla_id is not None and lpc.cla_id == user.pk:
+        return True
+    if not lpc.pk:
+        return False
+    ids = cla_place_ids_of(user) if place_ids is None else place_ids
+    return bool(ids) and lpc.places.filter(pk__in=ids).exists()
+
+
+def can_edit_lpc(user: AnyUser, lpc: LPC) -> bool:
+    """May this user change this committee and everything recorded about it?"""
+    if has_role(user, ADMIN):
+        return True
+    return has_role(user, CLA) and _works_on(user, lpc)
+
+
+def can_create_lpc(user: AnyUser) -> bool:
+    return has_role(user, *RECORD_WRITERS)
+
+
+def can_place_lpc(user: AnyUser, *, cla_id: int | None, place_ids: set[int]) -> bool:
+    """Would a committee with this supporting CLA and these places be this user's to edit?
+
+    Checked before saving, so a CLA cannot move a committee (or create one) out of their reach.
+    """
+    if has_role(user, ADMIN):
+        return True
+    if not has_role(user, CLA):
+        return False
+    return cla_id == user.pk or bool(place_ids & cla_place_ids_of(user))
+
+
+def can_see_member_groups(user: AnyUser, lpc: LPC) -> bool:
+    """The group a member represents is sensitive: admins, and the CLAs working with the
+    committee, see it; everyone else sees only the report's totals."""
+    return can_edit_lpc(user, lpc)
+
+
+def lpcs_editable_by(user: AnyUser, queryset: QuerySet[LPC] | None = None) -> QuerySet[LPC]:
+    queryset = LPC.objects.all() if queryset is None else queryset
+    if has_role(user, ADMIN):
+        return queryset
+    if not has_role(user, CLA):
+        return queryset.none()
+    editable = LPC.objects.filter(Q(cla_id=user.pk) | Q(places__in=cla_place_ids_of(user))).values(
+        "pk"
+    )
+    return queryset.filter(pk__in=editable)
