@@ -1,5 +1,7 @@
 """Limits and vocabularies of the cla app, kept in one place."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CHOICES = (
@@ -8,3 +10,41 @@ LANGUAGE_CHOICES = (
     ("ln", _("Lingala")),
     ("en", _("English")),
 )
+LANGUAGE_CODES = tuple(code for code, _label in LANGUAGE_CHOICES)
+
+# UN Framework of Analysis for Atrocity Crimes (2014), as alerts carry them.
+RISK_FACTOR_CHOICES = (
+    ("RF1", _("Armed conflict or instability")),
+    ("RF2", _("Record of serious violations")),
+    ("RF3", _("Weakness of State structures")),
+    ("RF4", _("Motives or incentives")),
+    ("RF5", _("Capacity to commit atrocity crimes")),
+    ("RF6", _("Absence of mitigating factors")),
+    ("RF7", _("Enabling circumstances or preparatory action")),
+    ("RF8", _("Triggering factors")),
+    ("RF9", _("Intergroup tensions or discrimination against protected groups")),
+    ("RF10", _("Signs of intent to destroy a protected group")),
+    ("RF11", _("Signs of a widespread or systematic attack on civilians")),
+    ("RF12", _("Signs of a plan or policy to attack civilians")),
+    ("RF13", _("Serious threats to those protected under humanitarian law")),
+    ("RF14", _("Serious threats to humanitarian or peacekeeping operations")),
+)
+RISK_FACTOR_CODES = tuple(code for code, _label in RISK_FACTOR_CHOICES)
+
+# A visit this recent means a CLA reaches the place; an older one no longer counts.
+COVERAGE_WINDOW = dt.timedelta(days=90)
+# The places coverage is about: where people live, not the administrative levels above them.
+COVERAGE_PLACE_KINDS = ("village", "locality")
+
+# More people than this at one meeting is a typing error, and keeps the column from overflowing.
+MAX_PEOPLE_MET = 100_000
+# Rows a visit form or API call may carry: a visit recruits a handful of people, not a roster.
+MAX_RECRUITS_PER_VISIT = 30
+MAX_FOLLOW_UPS_PER_VISIT = 30
+# The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400.
+MAX_ID = 2**63 - 1
+ALERT_TEXT_MAX_LENGTH = 4000
+# How far back or ahead a visit date may be: older paper records are welcome, the future is not.
+EARLIEST_VISIT_DATE = dt.date(2000, 1, 1)
+# Months the calendar shows: enough for old records, and far from the limits of dates.
+CALENDAR_YEARS = (1990, 2100)

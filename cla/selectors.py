@@ -1,10 +1,22 @@
-"""Reads for the cla app, with the joins decided once."""
+"""Reads for the cla app, with the joins decided once, and who may read or change what."""
 
+import datetime as dt
+
+import django_filters
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from alerts.selectors import CATEGORY_CHOICES
+from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, has_role
 from networks.models import Location
 
-from .models import CLAProfile
+from .constants import MAX_ID, RISK_FACTOR_CHOICES
+from .models import CLAProfile, FieldVisit, FollowUp, Recruitment, VisitAlert
+
+# Who reads visits (a CLA only their own); viewers see coverage figures, never visits.
+VISIT_READ_ROLES = (ADMIN, SUPERVISOR, ANALYST, CLA)
+# Who records visits (each their own; an admin any).
+VISIT_WRITE_ROLES = (ADMIN, CLA)
 
 
 def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
@@ -28,3 +40,154 @@ def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
         )
         found |= frontier
     return found
+
+
+def cla_profile_of(*, user: User) -> CLAProfile | None:
+    return CLAProfile.objects.filter(user=user).select_related("base").first()
+
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
+def may_read_visits(user) -> bool:
+    return has_role(user, *VISIT_READ_ROLES)
+
+
+def may_record_visits(user) -> bool:
+    return has_role(user, *VISIT_WRITE_ROLES)
+
+
+def may_edit_visit(*, user, visit: FieldVisit) -> bool:
+    """An admin may change any visit; a CLA only their own; nobody else any."""
+    if has_role(user, ADMIN):
+        return True
+    return has_role(user, CLA) and visit.cla_id == user.pk
+
+
+def sees_every_visit(user) -> bool:
+    return has_role(user, ADMIN, SUPERVISOR, ANALYST)
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def field_visit_list() -> QuerySet[FieldVisit]:
+    """Visits with their author, places, networks, follow-ups and alert count."""
+    return (
+        FieldVisit.objects.select_related("cla")
+        .prefetch_related("places", "networks")
+        .annotate(
+            alert_count=Count("alert_links", distinct=True),
+            open_follow_ups=Count(
+                "follow_ups", filter=Q(follow_ups__done_at__isnull=True), distinct=True
+            ),
+        )
+    )
+
+
+def field_visits_visible_to(queryset: QuerySet[FieldVisit], *, user) -> QuerySet[FieldVisit]:
+    """All visits for admins, supervisors and analysts; a CLA's own; none for anyone else."""
+    if sees_every_visit(user):
+        return queryset
+    if has_role(user, CLA):
+        return queryset.filter(cla_id=user.pk)
+    return queryset.none()
+
+
+def field_visit_detail() -> QuerySet[FieldVisit]:
+    """A visit with everything its page and the API show, in a fixed number of queries."""
+    recruitments = Recruitment.objects.select_related(
+        "focal_point__home_location", "network"
+    ).order_by("id")
+    alerts = VisitAlert.objects.select_related("alert__location").order_by("id")
+    return field_visit_list().prefetch_related(
+        Prefetch("recruitments", queryset=recruitments),
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("done_by")),
+        Prefetch("alert_links", queryset=alerts),
+        "equipment_given__equipment",
+    )
+
+
+def field_visits_in_month(
+    queryset: QuerySet[FieldVisit], *, first: dt.date, last: dt.date
+) -> dict[dt.date, list[FieldVisit]]:
+    """Visits between two dates (inclusive), by day."""
+    days: dict[dt.date, list[FieldVisit]] = {}
+    for visit in queryset.filter(visited_on__gte=first, visited_on__lte=last).order_by(
+        "visited_on", "id"
+    ):
+        days.setdefault(visit.visited_on, []).append(visit)
+    return days
+
+
+# --- Follow-ups ------------------------------------------------------------------------------
+
+
+def follow_ups_open(*, user) -> QuerySet[FollowUp]:
+    """Follow-ups not done yet, soonest due first: a CLA's own, or everyone's for managers."""
+    visits = field_visits_visible_to(FieldVisit.objects.all(), user=user)
+    return (
+        FollowUp.objects.filter(done_at__isnull=True, visit__in=visits)
+        .select_related("visit__cla")
+        .prefetch_related("visit__places")
+        .order_by("due_on", "id")
+    )
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+class FieldVisitFilter(django_filters.FilterSet):
+    cla = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)
+    place = django_filters.NumberFilter(method="filter_place", min_value=1, max_value=MAX_ID)
+    network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
+    purpose = django_filters.ChoiceFilter(choices=FieldVisit.Purpose.choices)
+    date_after = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte")
+    has_alert = django_filters.BooleanFilter(method="filter_has_alert")
+    has_open_follow_ups = django_filters.BooleanFilter(method="filter_has_open_follow_ups")
+    category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
+    risk_factor = django_filters.ChoiceFilter(
+        choices=RISK_FACTOR_CHOICES, method="filter_risk_factor"
+    )
+
+    class Meta:
+        model = FieldVisit
+        fields: list[str] = []
+
+    def filter_place(self, queryset, name, value):
+        # The place itself or anything below it (a territory's villages), up to three levels.
+        return queryset.filter(
+            Exists(
+                FieldVisit.places.through.objects.filter(fieldvisit_id=OuterRef("pk")).filter(
+                    Q(location_id=value)
+                    | Q(location__parent_id=value)
+                    | Q(location__parent__parent_id=value)
+                    | Q(location__parent__parent__parent_id=value)
+                )
+            )
+        )
+
+    def filter_network(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                FieldVisit.networks.through.objects.filter(
+                    fieldvisit_id=OuterRef("pk"), network_id=value
+                )
+            )
+        )
+
+    def filter_has_alert(self, queryset, name, value):
+        linked = Exists(VisitAlert.objects.filter(visit_id=OuterRef("pk")))
+        return queryset.filter(linked if value else ~linked)
+
+    def filter_has_open_follow_ups(self, queryset, name, value):
+        pending = Exists(FollowUp.objects.filter(visit_id=OuterRef("pk"), done_at__isnull=True))
+        return queryset.filter(pending if value else ~pending)
+
+    def filter_category(self, queryset, name, value):
+        # JSON list stored as text on every backend: match the quoted code.
+        return queryset.filter(categories__icontains=f'"{value}"')
+
+    def filter_risk_factor(self, queryset, name, value):
+        return queryset.filter(risk_factors__icontains=f'"{value}"')

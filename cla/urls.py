@@ -1,7 +1,20 @@
 """Web pages of the cla app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cla"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.visit_list, name="visits"),
+    path("visits/new/", views.visit_create, name="visit-new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
+    path("visits/<int:pk>/alert/", views.visit_alert, name="visit-alert"),
+    path("follow-ups/", views.follow_up_list, name="follow-ups"),
+    path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
+    path("calendar/", views.visit_calendar, name="calendar"),
+    path("coverage/", views.coverage_page, name="coverage"),
+    path("coverage.json", views.coverage_json, name="coverage-json"),
+]
