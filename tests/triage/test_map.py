@@ -1,0 +1,146 @@
+"""The dashboard map: alerts gathered per place and incidents, with the queue's filters."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from alerts.models import Alert
+from networks.models import Location
+from triage.models import Incident
+
+
+@pytest.fixture
+def places(db):
+    territory = Location.objects.create(name="Beni", kind="territory")
+    mbau = Location.objects.create(
+        name="Mbau", kind="village", parent=territory, latitude="0.58", longitude="29.45"
+    )
+    centre = Location.objects.create(name="Mbau-Centre", kind="locality", parent=mbau)
+    oicha = Location.objects.create(
+        name="Oicha", kind="village", parent=territory, latitude="0.70", longitude="29.52"
+    )
+    nowhere = Location.objects.create(name="Sans coordonnées", kind="village")
+    return {"mbau": mbau, "centre": centre, "oicha": oicha, "nowhere": nowhere}
+
+
+def _alert(location, priority, *, status="triaged", days_ago=0, **extra):
+    return Alert.objects.create(
+        source="sms",
+        text="x",
+        location=location,
+        priority=priority,
+        status=status,
+        received_at=timezone.now() - dt.timedelta(days=days_ago, minutes=1),
+        **extra,
+    )
+
+
+@pytest.fixture
+def analyst_client(client, make_user):
+    client.force_login(make_user("ana", "analyst"))
+    return client
+
+
+def _data(client, query=""):
+    response = client.get(f"/dashboard/map/data/?{query}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def _by_place(collection):
+    return {f["properties"]["place"]: f for f in collection["features"]}
+
+
+def test_alerts_are_gathered_per_place_with_the_most_urgent_priority(analyst_client, places):
+    _alert(places["mbau"], 3)
+    _alert(places["mbau"], 1)
+    _alert(places["mbau"], 2, status="closed")
+    _alert(places["oicha"], 4)
+    features = _by_place(_data(analyst_client, "open=0")["alerts"])
+    mbau = features["Mbau"]["properties"]
+    assert (mbau["total"], mbau["open"], mbau["priority"]) == (3, 2, 1)
+    assert mbau["territory"] == "Beni"
+    assert features["Mbau"]["geometry"]["coordinates"] == [29.45, 0.58]
+    assert features["Oicha"]["properties"]["priority"] == 4
+
+
+def test_open_only_by_default_and_the_period_and_filters_apply(analyst_client, places):
+    _alert(places["mbau"], 1, status="closed")
+    _alert(places["oicha"], 2, days_ago=20)
+    _alert(places["oicha"], 3)
+    assert set(_by_place(_data(analyst_client)["alerts"])) == {"Oicha"}
+    assert _by_place(_data(analyst_client)["alerts"])["Oicha"]["properties"]["total"] == 1
+    assert (
+        _by_place(_data(analyst_client, "days=30")["alerts"])["Oicha"]["properties"]["total"] == 2
+    )
+    assert (
+        _data(analyst_client, "days=30&priority=2")["alerts"]["features"][0]["properties"][
+            "priority"
+        ]
+        == 2
+    )
+
+
+def test_a_locality_without_a_point_is_drawn_at_its_village_and_no_point_means_no_marker(
+    analyst_client, places
+):
+    _alert(places["centre"], 2)
+    _alert(places["nowhere"], 1)
+    _alert(None, 1)
+    features = _by_place(_data(analyst_client)["alerts"])
+    assert set(features) == {"Mbau-Centre"}
+    assert features["Mbau-Centre"]["geometry"]["coordinates"] == [29.45, 0.58]
+
+
+def test_incidents_of_the_period_are_drawn_with_their_corroboration(analyst_client, places):
+    now = timezone.now()
+    Incident.objects.create(
+        location=places["mbau"],
+        priority=1,
+        reporter_count=3,
+        mechanism_count=2,
+        corroboration="several_mechanisms",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+    Incident.objects.create(
+        location=places["oicha"],
+        priority=2,
+        first_seen_at=now - dt.timedelta(days=40),
+        last_seen_at=now - dt.timedelta(days=40),
+    )
+    (incident,) = _data(analyst_client)["incidents"]["features"]
+    assert incident["properties"]["reporters"] == 3
+    assert incident["properties"]["corroboration"] == "several_mechanisms"
+
+
+def test_bad_filters_are_a_400_and_an_unknown_period_falls_back(analyst_client, places):
+    assert analyst_client.get("/dashboard/map/data/?priority=9").status_code == 400
+    assert analyst_client.get("/dashboard/map/data/?days=abc").status_code == 200
+
+
+def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(
+    client, make_user, places
+):
+    assert client.get("/dashboard/map/").status_code == 302
+    client.force_login(make_user("vera", "viewer"))
+    page = client.get("/dashboard/map/")
+    assert page.status_code == 200
+    assert b"vendor/leaflet/leaflet.js" in page.content and b'id="map"' in page.content
+    assert client.get("/dashboard/map/data/").status_code == 200
+
+
+def test_the_map_data_costs_the_same_queries_however_many_alerts(analyst_client, places):
+    _alert(places["mbau"], 1)
+    _data(analyst_client)
+    with CaptureQueriesContext(connection) as few:
+        _data(analyst_client)
+    for place in (places["oicha"], places["centre"]):
+        for priority in (1, 2, 3, 4):
+            _alert(place, priority)
+    with CaptureQueriesContext(connection) as many:
+        _data(analyst_client)
+    assert len(many.captured_queries) == len(few.captured_queries)
