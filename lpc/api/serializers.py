@@ -184,6 +184,8 @@ class LPCMeetingSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # One meeting a day is checked by the service, with a message that says so.
+        validators: list = []
         extra_kwargs = {
             name: {"min_value": 0, "max_value": MAX_ATTENDANCE} for name in ATTENDANCE_FIELDS
         }

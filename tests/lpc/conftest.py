@@ -1,0 +1,133 @@
+import datetime as dt
+
+import pytest
+from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from lpc import services
+from lpc.models import LPC
+from networks.models import Location
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """Messages are asserted in their English source form unless a test asks for French."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def gazetteer(db):
+    """Two territories: Beni (Oicha, Mbau) and Masisi (Kitshanga)."""
+    province = Location.objects.create(name="Nord-Kivu", kind="province")
+    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
+    masisi = Location.objects.create(name="Masisi", kind="territory", parent=province)
+    return {
+        "beni": beni,
+        "masisi": masisi,
+        "oicha": Location.objects.create(name="Oicha", kind="locality", parent=beni),
+        "mbau": Location.objects.create(name="Mbau", kind="locality", parent=beni),
+        "kitshanga": Location.objects.create(name="Kitshanga", kind="locality", parent=masisi),
+    }
+
+
+@pytest.fixture
+def users(make_user, gazetteer):
+    """One user per role; the CLA works in Beni territory (so Oicha and Mbau)."""
+    from cla.models import CLAProfile
+
+    made = {role: make_user(role, role) for role in ("admin", "supervisor", "analyst", "viewer")}
+    made["cla"] = make_user("cla", "cla")
+    profile = CLAProfile.objects.create(user=made["cla"])
+    profile.assigned_places.set([gazetteer["beni"]])
+    made["other_cla"] = make_user("other-cla", "cla")
+    return made
+
+
+@pytest.fixture
+def oicha(gazetteer) -> LPC:
+    return services.lpc_create(
+        by=None,
+        name="CLP Oicha",
+        kind=LPC.Kind.MISSION,
+        places=[gazetteer["oicha"], gazetteer["mbau"]],
+        founded_on=dt.date(2019, 5, 14),
+    )
+
+
+@pytest.fixture
+def kitshanga(gazetteer) -> LPC:
+    return services.lpc_create(
+        by=None,
+        name="CLP Kitshanga",
+        kind=LPC.Kind.COMMUNITY,
+        places=[gazetteer["kitshanga"]],
+        status=LPC.Status.DORMANT,
+    )
+
+
+@pytest.fixture
+def secretary(oicha):
+    return services.lpc_member_create(
+        lpc=oicha,
+        by=None,
+        name="Kavira Masika",
+        role="secretary",
+        gender="female",
+        age_band="25-34",
+        group="women",
+        joined_on=dt.date(2019, 5, 14),
+    )
+
+
+@pytest.fixture
+def meeting(oicha, secretary, gazetteer):
+    return services.lpc_meeting_create(
+        lpc=oicha,
+        by=None,
+        held_on=dt.date(2025, 10, 4),
+        place=gazetteer["oicha"],
+        attendance={"women_youth": 3, "men_adults": 5},
+        members_present=[secretary],
+        categories=["armed_presence"],
+        risk_factors=["RF1"],
+        minutes="Des hommes armés ont été vus près de Mbau.",
+        action_points=[
+            services.ActionPointInput(
+                description="Informer le chef de groupement",
+                owner="Président",
+                due_on=dt.date(2025, 10, 18),
+            )
+        ],
+    )
+
+
+@pytest.fixture
+def api(users):
+    def as_role(role: str) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=users[role])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.user = users[role]
+        return client
+
+    return as_role
+
+
+@pytest.fixture
+def browser(client, users):
+    """The Django test client logged in as the given role."""
+
+    def as_role(role: str):
+        client.force_login(users[role])
+        return client
+
+    return as_role
