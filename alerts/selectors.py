@@ -147,8 +147,13 @@ def alerts_unassigned(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def alerts_overdue(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
-    """Open alerts past the time by which they should have been acknowledged."""
-    return alerts_open(queryset).filter(sla_due_at__lt=timezone.now())
+    """Alerts past the time by which they should have been acknowledged and still not
+    acknowledged: once someone has taken an alert up, its deadline is met."""
+    return queryset.filter(
+        status__in=(Alert.Status.NEW, Alert.Status.TRIAGED),
+        acknowledged_at__isnull=True,
+        sla_due_at__lt=timezone.now(),
+    )
 
 
 def alert_queue_tab(

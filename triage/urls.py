@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_map
+from . import views, views_incidents, views_map, views_work
+from .views_stats import stats_page
 
 app_name = "triage"
 
@@ -9,10 +10,17 @@ urlpatterns = [
     path("rows/", views.queue_rows, name="queue-rows"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
+    path("stats/", stats_page, name="stats"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/status/", views.alert_set_status, name="alert-status"),
     path("alerts/<int:pk>/priority/", views.alert_set_priority, name="alert-priority"),
     path("alerts/<int:pk>/assign/", views.alert_assign_me, name="alert-assign"),
     path("alerts/<int:pk>/reply/", views.alert_reply, name="alert-reply"),
+    path("alerts/<int:pk>/claim/", views_work.alert_claim_view, name="alert-claim"),
+    path("alerts/<int:pk>/release/", views_work.alert_release_view, name="alert-release"),
+    path("duty/", views_work.duty_set, name="duty"),
+    path("incidents/<int:pk>/", views_incidents.incident_detail, name="incident"),
+    path("incidents/<int:pk>/merge/", views_incidents.incident_merge_view, name="incident-merge"),
+    path("incidents/<int:pk>/split/", views_incidents.incident_split_view, name="incident-split"),
 ]

@@ -40,6 +40,8 @@ from alerts.services import (
 )
 from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
 
+from .page_context import alert_page_context, queue_page_context
+
 PAGE_SIZE = 50
 POLL_SECONDS = 3
 ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
@@ -111,7 +113,8 @@ def _queue_state(request: HttpRequest) -> dict:
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
-    filterset = AlertFilter(request.GET, queryset=alert_queue(), request=request)
+    rows = alert_queue().select_related("incident", "claimed_by")  # badges: sources, who works
+    filterset = AlertFilter(request.GET, queryset=rows, request=request)
     filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
     statuses = filterset.form.cleaned_data.get("status") or []
     # The views keep to open alerts unless the analyst picked statuses in the filter form.
@@ -172,7 +175,8 @@ def _queue_state(request: HttpRequest) -> dict:
 @require_GET
 @_role_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "triage/queue.html", _queue_state(request))
+    context = {**_queue_state(request), **queue_page_context(request)}
+    return render(request, "triage/queue.html", context)
 
 
 @require_GET
@@ -191,7 +195,9 @@ def may_acknowledge(alert: Alert) -> bool:
 
 
 def _alert(pk: int) -> Alert:
-    return get_object_or_404(alert_list().select_related("location__parent"), pk=pk)
+    return get_object_or_404(
+        alert_list().select_related("location__parent", "incident__location", "claimed_by"), pk=pk
+    )
 
 
 def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None):
@@ -206,6 +212,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
         "status_form": StatusForm(initial={"status": alert.status}, current=alert.status),
         "priority_form": PriorityForm(initial={"priority": alert.priority}),
         "now": timezone.now(),
+        **alert_page_context(request, alert),
     }
     return render(request, "triage/alert.html", context)
 

@@ -73,10 +73,10 @@ def triaged_alert(
     if source in (Alert.Source.SMS, Alert.Source.VOICE, Alert.Source.MISSED_CALL):
         if "reporter" not in fields:
             fields.setdefault("sender_hash", f"hash-{next(_numbers)}")
+    fields.setdefault("text", "…")
     alert = Alert.objects.create(
         source=source,
         status=Alert.Status.TRIAGED,
-        text="…",
         categories=list(categories),
         priority=priority,
         location=location,

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from alerts.selectors import CATEGORY_CHOICES
 from config.permissions import has_role
 
+from ..constants import MECHANISM_LABELS
+from ..page_context import is_overdue
+from ..selectors import claim_holder
+
 register = template.Library()
 
 CATEGORY_LABELS = dict(CATEGORY_CHOICES)
@@ -99,6 +103,28 @@ def priority_badge(priority: int | None):
         PRIORITY_LABELS.get(priority, ""),
         priority,
     )
+
+
+@register.filter
+def overdue(alert, now=None) -> bool:
+    """Past its deadline and not acknowledged yet (an acknowledged alert is never overdue)."""
+    return is_overdue(alert, now=now)
+
+
+@register.simple_tag
+def working_on(alert, now=None):
+    """The user working on the alert now (a fresh claim), or None."""
+    return claim_holder(alert, now=now)
+
+
+@register.filter
+def mechanism_labels(codes) -> str:
+    return ", ".join(str(MECHANISM_LABELS.get(code, code)) for code in codes or ())
+
+
+@register.filter
+def person(user) -> str:
+    return user.get_full_name() or user.get_username() if user else ""
 
 
 @register.simple_tag(takes_context=True)
