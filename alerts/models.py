@@ -441,3 +441,162 @@ class VoicePrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}/{self.language}"
+
+
+class Broadcast(models.Model):
+    """A warning sent by SMS to every focal point of a selection (networks, places, people),
+    each in their own language. Sent through Celery at the provider's rate; never twice."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    LANGUAGES = ("fr", "sw", "ln", "en")  # focal points' languages; French is the fallback
+
+    title = models.CharField(_("title"), max_length=200)
+    text_fr = models.TextField(_("text in French"))
+    text_sw = models.TextField(_("text in Swahili"), blank=True)
+    text_ln = models.TextField(_("text in Lingala"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+    # The selection, as ids: focal points of these networks, living in these places (or below
+    # them), and these people. Resolved again when sending, so exclusions are current.
+    network_ids = models.JSONField(_("networks"), default=list, blank=True)
+    location_ids = models.JSONField(_("places"), default=list, blank=True)
+    focal_point_ids = models.JSONField(_("focal points"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("every SMS handed over"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    status_callback = models.URLField(max_length=300, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    # Focal points of the selection left out when sending, by reason (opted_out, ...).
+    excluded = models.JSONField(_("left out"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def texts(self) -> dict[str, str]:
+        return {language: getattr(self, f"text_{language}") for language in self.LANGUAGES}
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """The language and text a recipient speaking `language` gets: theirs, else French."""
+        text = (getattr(self, f"text_{language}", "") or "").strip() if language else ""
+        if text:
+            return language, text
+        return "fr", self.text_fr.strip()
+
+
+class BroadcastRecipient(models.Model):
+    """One focal point of a broadcast; at most one per broadcast, so a re-run never sends twice.
+    Once its SMS is made, the delivery status is the message's own (pending, queued, sent...)."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting its turn")
+        HANDED = "handed", _("SMS made")
+        CANCELLED = "cancelled", _("Cancelled")
+        SKIPPED = "skipped", _("Skipped")
+
+    broadcast = models.ForeignKey(
+        Broadcast,
+        on_delete=models.PROTECT,
+        related_name="recipients",
+        db_index=False,  # the unique (broadcast, focal point) constraint serves it
+    )
+    focal_point = models.ForeignKey(
+        "networks.FocalPoint",
+        on_delete=models.PROTECT,
+        related_name="broadcast_receipts",
+        db_index=False,  # the (focal point, sent at) index serves it
+    )
+    language = models.CharField(_("language"), max_length=2)
+    segments = models.PositiveSmallIntegerField(_("segments"), default=1)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    skip_reason = models.CharField(max_length=20, blank=True)
+    due_at = models.DateTimeField(_("due"))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message = models.OneToOneField(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="broadcast_recipient",
+    )
+
+    class Meta:
+        verbose_name = _("broadcast recipient")
+        verbose_name_plural = _("broadcast recipients")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "focal_point"], name="broadcastrecipient_once_per_broadcast"
+            )
+        ]
+        indexes = [
+            # Who is still waiting, and when (sending, sweeping, the shared schedule).
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["broadcast", "state"]),
+            # A reply from this focal point: the broadcast sent to them last.
+            models.Index(fields=["focal_point", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id} → {self.focal_point_id} ({self.state})"
+
+
+class BroadcastReply(models.Model):
+    """An alert raised by an SMS a recipient sent back within the reply window."""
+
+    broadcast = models.ForeignKey(
+        Broadcast,
+        on_delete=models.PROTECT,
+        related_name="replies",
+        db_index=False,  # the (broadcast, received at) index serves it
+    )
+    recipient = models.ForeignKey(BroadcastRecipient, on_delete=models.PROTECT, related_name="+")
+    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="broadcast_reply")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reply to a broadcast")
+        verbose_name_plural = _("replies to broadcasts")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["broadcast", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id} ← {self.alert_id}"

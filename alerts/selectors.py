@@ -1,18 +1,24 @@
 """Reads of alerts and messages, and the filters the API and dashboard share."""
 
 import datetime as dt
+import math
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from networks import selectors as network_selectors
 from networks.selectors import location_ids_within
 
-from .models import Alert, AlertEvent, Message
+from .models import Alert, AlertEvent, Broadcast, BroadcastRecipient, Message, OptOut
+from .segments import count_segments
 
 # The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
 # rather than an overflow inside the database driver.
@@ -236,3 +242,199 @@ class AlertFilter(django_filters.FilterSet):
         if match:
             return queryset.filter(pk=int(match.group(2)))
         return queryset.filter(Q(text__icontains=value) | Q(location__name__icontains=value))
+
+
+# --- Broadcasts ----------------------------------------------------------------------------------
+
+# Why someone in a broadcast's selection gets no SMS, in the order checked: each person counts
+# once, under the first reason that applies.
+BROADCAST_EXCLUSIONS = (
+    ("opted_out", _("Opted out (sent STOP)")),
+    ("opt_out_list", _("Number on the opt-out list")),
+    ("inactive", _("Inactive")),
+)
+# A recipient's delivery status: the SMS's own once made, else waiting ("pending"), cancelled
+# or skipped (refused when its turn came: opted out or made inactive since).
+BROADCAST_DELIVERY_STATUSES = (
+    ("pending", _("Pending")),
+    ("queued", _("Queued")),
+    ("sent", _("Sent")),
+    ("delivered", _("Delivered")),
+    ("undelivered", _("Undelivered")),
+    ("failed", _("Failed")),
+    ("cancelled", _("Cancelled")),
+    ("skipped", _("Skipped")),
+)
+
+
+@dataclass(frozen=True)
+class BroadcastAudience:
+    recipients: list[tuple[int, str]]  # (focal point id, language), by id
+    excluded: dict[str, int]  # by BROADCAST_EXCLUSIONS reason
+
+    @property
+    def selected(self) -> int:
+        return len(self.recipients) + sum(self.excluded.values())
+
+
+@dataclass(frozen=True)
+class BroadcastPreview:
+    audience: BroadcastAudience
+    # Per focal point language: how many, the language of the text they get, and its cost.
+    languages: list[dict]
+    segments: int  # SMS segments in all
+    seconds: int  # about how long sending takes at BROADCAST_RATE_PER_SECOND
+
+
+def broadcast_audience(
+    *, network_ids: list[int], location_ids: list[int], focal_point_ids: list[int]
+) -> BroadcastAudience:
+    """Who a selection reaches: the open members of the networks, the focal points living in
+    the places or anywhere below them, and the people named; each once, opted-out and inactive
+    people and numbers on the opt-out list left out and counted by reason."""
+    people = network_selectors.focal_point_list().prefetch_related(None).order_by()
+    wanted = Q(pk__in=list(focal_point_ids))
+    if network_ids:
+        members = people.filter(
+            memberships__network_id__in=network_ids, memberships__left_on__isnull=True
+        )
+        wanted |= Q(pk__in=members.values("pk"))
+    place_ids: set[int] = set()
+    for location_id in location_ids:
+        place_ids |= location_ids_within(location_id)
+    if place_ids:
+        wanted |= Q(home_location_id__in=place_ids)
+    rows = list(
+        people.filter(wanted)
+        .order_by("pk")
+        .values_list("pk", "language", "active", "opted_out_at", "phone_hash")
+    )
+    hashes = [row[4] for row in rows]
+    listed: set[str] = set()
+    for start in range(0, len(hashes), 5000):
+        chunk = hashes[start : start + 5000]
+        listed.update(
+            OptOut.objects.filter(phone_hash__in=chunk).values_list("phone_hash", flat=True)
+        )
+    excluded = dict.fromkeys((reason for reason, _label in BROADCAST_EXCLUSIONS), 0)
+    recipients = []
+    for pk, language, active, opted_out_at, phone_hash in rows:
+        if opted_out_at is not None:
+            excluded["opted_out"] += 1
+        elif phone_hash in listed:
+            excluded["opt_out_list"] += 1
+        elif not active:
+            excluded["inactive"] += 1
+        else:
+            recipients.append((pk, language if language in Broadcast.LANGUAGES else "fr"))
+    return BroadcastAudience(recipients=recipients, excluded=excluded)
+
+
+def broadcast_preview(*, broadcast: Broadcast) -> BroadcastPreview:
+    """The audience of a (saved or unsaved) broadcast, what each language gets, and the cost."""
+    audience = broadcast_audience(
+        network_ids=broadcast.network_ids,
+        location_ids=broadcast.location_ids,
+        focal_point_ids=broadcast.focal_point_ids,
+    )
+    per_language = Counter(language for _pk, language in audience.recipients)
+    labels = dict(Alert.Language.choices)
+    languages, total = [], 0
+    for language in Broadcast.LANGUAGES:
+        text_language, text = broadcast.text_for(language)
+        count = count_segments(text) if text else None
+        segments = count.segments if count else 0
+        total += segments * per_language[language]
+        languages.append(
+            {
+                "language": language,
+                "label": labels[language],
+                "recipients": per_language[language],
+                "text_language": text_language,
+                "fallback": text_language != language,
+                "segments": segments,
+                "encoding": count.encoding if count else "",
+                "characters": len(text),
+            }
+        )
+    seconds = math.ceil(total / settings.BROADCAST_RATE_PER_SECOND)
+    return BroadcastPreview(audience=audience, languages=languages, segments=total, seconds=seconds)
+
+
+def broadcast_list() -> QuerySet[Broadcast]:
+    return Broadcast.objects.select_related("created_by", "sent_by").annotate(
+        reply_count=Count("replies")
+    )
+
+
+def _delivery_status() -> Case:
+    return Case(
+        When(state=BroadcastRecipient.State.WAITING, then=Value("pending")),
+        When(state=BroadcastRecipient.State.HANDED, then=F("message__status")),
+        default=F("state"),
+        output_field=CharField(),
+    )
+
+
+def broadcast_counts(*, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Recipients by delivery status (every status present, 0 when none), per broadcast; one
+    query for a whole page of broadcasts."""
+    counts = {
+        pk: dict.fromkeys((status for status, _label in BROADCAST_DELIVERY_STATUSES), 0)
+        for pk in broadcast_ids
+    }
+    rows = (
+        BroadcastRecipient.objects.filter(broadcast_id__in=broadcast_ids)
+        .annotate(delivery=_delivery_status())
+        .values_list("broadcast_id", "delivery")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for broadcast_id, status, n in rows:
+        counts[broadcast_id][status] = counts[broadcast_id].get(status, 0) + n
+    return counts
+
+
+def broadcast_recipients(
+    *, broadcast: Broadcast, status: str | None = None
+) -> QuerySet[BroadcastRecipient]:
+    """A broadcast's recipients in sending order, each with its `delivery_status`."""
+    recipients = (
+        broadcast.recipients.select_related("focal_point", "message")
+        .annotate(delivery_status=_delivery_status())
+        .order_by("due_at", "id")
+    )
+    if status:
+        recipients = recipients.filter(delivery_status=status)
+    return recipients
+
+
+def broadcast_reply_alerts(*, broadcast: Broadcast) -> QuerySet[Alert]:
+    """The alerts raised by SMS recipients sent back, newest first."""
+    return (
+        Alert.objects.filter(broadcast_reply__broadcast=broadcast)
+        .select_related("location")
+        .defer("sender", "explanation")
+        .order_by("-received_at", "-id")
+    )
+
+
+class BroadcastFilter(django_filters.FilterSet):
+    status = AnyOrChoicesFilter(choices=Broadcast.Status.choices)
+
+    class Meta:
+        model = Broadcast
+        fields: list[str] = []
+
+
+class BroadcastRecipientFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=BROADCAST_DELIVERY_STATUSES, method="filter_status"
+    )
+
+    class Meta:
+        model = BroadcastRecipient
+        fields: list[str] = []
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(delivery_status=value)

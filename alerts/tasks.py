@@ -5,6 +5,9 @@ from celery import shared_task
 from .channels.base import TransientSendError
 from .services import (
     alerts_requeue_stale,
+    broadcast_fan_out,
+    broadcast_recipient_send,
+    broadcasts_requeue_due,
     message_deliver,
     messages_requeue_pending,
     spool_import,
@@ -34,3 +37,19 @@ def requeue_stale() -> None:
 @shared_task
 def import_spool() -> None:
     spool_import()
+
+
+# Broadcasts: routed to the broadcast queue (alerts.tasks.broadcast_* in CELERY_TASK_ROUTES).
+@shared_task
+def broadcast_start(broadcast_id: int) -> None:
+    broadcast_fan_out(broadcast_id=broadcast_id)
+
+
+@shared_task
+def broadcast_deliver(recipient_id: int) -> None:
+    broadcast_recipient_send(recipient_id=recipient_id)
+
+
+@shared_task
+def broadcast_requeue_due() -> None:
+    broadcasts_requeue_due()

@@ -164,6 +164,12 @@ SMS_BACKEND = env("SMS_BACKEND", "console" if DEBUG else "twilio")
 SMS_DEFAULT_REGION = env("SMS_DEFAULT_REGION", "CD")
 # Focal points often "bip" (ring once, no credit): reject such calls and open a call-back alert.
 VOICE_REJECT_MISSED_CALLS = envbool("VOICE_REJECT_MISSED_CALLS", False)
+# Broadcasts: SMS segments per second the sender may send (a Twilio long code: about 1; a
+# messaging service or short code: more), and how long an SMS back counts as a reply to one.
+BROADCAST_RATE_PER_SECOND = float(env("BROADCAST_RATE_PER_SECOND", "1"))
+if not BROADCAST_RATE_PER_SECOND > 0:
+    raise ImproperlyConfigured("BROADCAST_RATE_PER_SECOND must be a number above 0.")
+BROADCAST_REPLY_WINDOW_HOURS = envint("BROADCAST_REPLY_WINDOW_HOURS", 72)
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
 
 # --- Triage: incidents, assignment, deadlines ---------------------------------------------------
@@ -216,6 +222,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 30.0},
+    "broadcasts-requeue": {"task": "alerts.tasks.broadcast_requeue_due", "schedule": 60.0},
     "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
     "escalate-overdue": {
         "task": "triage.tasks.escalate_overdue",

@@ -1,6 +1,18 @@
 """Everything that changes alerts and messages. Views, API, tasks and commands call these."""
 
 from .alerts import alert_create, alerts_requeue_stale, enqueue_triage
+from .broadcasts import (
+    BroadcastRefused,
+    broadcast_cancel,
+    broadcast_create,
+    broadcast_fan_out,
+    broadcast_fill,
+    broadcast_recipient_send,
+    broadcast_reply_link,
+    broadcast_send,
+    broadcast_update,
+    broadcasts_requeue_due,
+)
 from .changes import TransitionRefused, alert_transition, alert_update, transitions_from
 from .events import alert_event_record
 from .inbound import InboundResult, inbound_receive
@@ -12,6 +24,7 @@ from .outbound import (
     sms_send,
     status_callback_url,
 )
+from .retention import retention_purge as retention_purge
 from .spool import spool_import, spool_write, spool_write_call
 from .voice import (
     call_category_choose,
@@ -23,6 +36,16 @@ from .voice import (
 )
 
 __all__ = [
+    "BroadcastRefused",
+    "broadcast_cancel",
+    "broadcast_create",
+    "broadcast_fan_out",
+    "broadcast_fill",
+    "broadcast_recipient_send",
+    "broadcast_reply_link",
+    "broadcast_send",
+    "broadcast_update",
+    "broadcasts_requeue_due",
     "InboundResult",
     "SendRefused",
     "TransitionRefused",

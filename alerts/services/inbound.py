@@ -17,6 +17,7 @@ from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
+from .broadcasts import broadcast_reply_link
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -209,6 +210,8 @@ def _receive_alert_text(
             and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point)
         ):
             reply = reply_text("ack", focal_point.language, reference=alert.reference)
+        if focal_point is not None:  # an answer to a recent broadcast is filed with it
+            broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
         transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
     message = _store_message(
         sms=sms,
