@@ -18,6 +18,7 @@ from .constants import (
     CALENDAR_YEARS,
     COVERAGE_PLACE_KINDS,
     MAX_FOLLOW_UPS_PER_VISIT,
+    MAX_ID,
     MAX_PEOPLE_MET,
     MAX_RECRUITS_PER_VISIT,
     RISK_FACTOR_CHOICES,
@@ -37,7 +38,23 @@ class PlaceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.parent.name})" if obj.parent_id else obj.name
 
 
-class PlacesChoiceField(forms.ModelMultipleChoiceField):
+class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids outside what the database holds are refused before the query, which would
+    otherwise overflow inside the driver (a 500) rather than find nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
+class PlacesChoiceField(BoundedMultipleChoiceField):
     def label_from_instance(self, obj: Location) -> str:
         return f"{obj.name} ({obj.parent.name})" if obj.parent_id else obj.name
 
@@ -90,13 +107,13 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Authorities, associations, churches, NGOs… one per line."),
     )
-    networks = forms.ModelMultipleChoiceField(
+    networks = BoundedMultipleChoiceField(
         label=_("Networks (CANs) supported"),
         queryset=Network.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    lpcs = forms.ModelMultipleChoiceField(
+    lpcs = BoundedMultipleChoiceField(
         label=_("Protection committees (LPCs) supported"),
         queryset=LPC.objects.none(),
         required=False,

@@ -3,8 +3,11 @@
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import CATEGORY_CHOICES
 from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, has_role
@@ -137,18 +140,59 @@ def follow_ups_open(*, user) -> QuerySet[FollowUp]:
 # --- Filters ---------------------------------------------------------------------------------
 
 
+class _YesNoField(forms.NullBooleanField):
+    """true/false (or 1/0, yes/no); anything else is an error, not silently "any"."""
+
+    widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value is not None else ""
+        if text == "":
+            return None
+        if text in ("true", "1", "yes"):
+            return True
+        if text in ("false", "0", "no"):
+            return False
+        raise ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value) -> None:
+        pass
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = _YesNoField
+
+
 class FieldVisitFilter(django_filters.FilterSet):
-    cla = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)
-    place = django_filters.NumberFilter(method="filter_place", min_value=1, max_value=MAX_ID)
-    network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
-    purpose = django_filters.ChoiceFilter(choices=FieldVisit.Purpose.choices)
-    date_after = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte")
-    has_alert = django_filters.BooleanFilter(method="filter_has_alert")
-    has_open_follow_ups = django_filters.BooleanFilter(method="filter_has_open_follow_ups")
-    category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
+    cla = django_filters.NumberFilter(min_value=1, max_value=MAX_ID, label=_("CLA (user id)"))
+    place = django_filters.NumberFilter(
+        method="filter_place", min_value=1, max_value=MAX_ID, label=_("Place (id)")
+    )
+    network = django_filters.NumberFilter(
+        method="filter_network", min_value=1, max_value=MAX_ID, label=_("Network (id)")
+    )
+    purpose = django_filters.ChoiceFilter(choices=FieldVisit.Purpose.choices, label=_("Purpose"))
+    date_after = django_filters.DateFilter(
+        field_name="visited_on",
+        lookup_expr="gte",
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_before = django_filters.DateFilter(
+        field_name="visited_on",
+        lookup_expr="lte",
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    has_alert = YesNoFilter(method="filter_has_alert", label=_("Alert raised"))
+    has_open_follow_ups = YesNoFilter(
+        method="filter_has_open_follow_ups", label=_("Follow-ups open")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=CATEGORY_CHOICES, method="filter_category", label=_("Risk observed")
+    )
     risk_factor = django_filters.ChoiceFilter(
-        choices=RISK_FACTOR_CHOICES, method="filter_risk_factor"
+        choices=RISK_FACTOR_CHOICES, method="filter_risk_factor", label=_("Risk factor")
     )
 
     class Meta:

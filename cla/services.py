@@ -394,6 +394,10 @@ def equipment_hand_out(
     *, visit: FieldVisit, focal_point: FocalPoint, data: EquipmentData, by: User
 ) -> Equipment:
     """Record what a CLA gave a focal point during a visit, dated the day of the visit."""
+    if data.kind == Equipment.Kind.AIRTIME and not (data.amount and data.amount > 0):
+        raise ValidationError(
+            {"amount": ValidationError(_("Airtime needs an amount above 0."), code="required")}
+        )
     equipment = Equipment(
         focal_point=focal_point,
         kind=data.kind,

@@ -1,6 +1,7 @@
 """The field-visits API: what it shows, and what a CLA's phone or script may send."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.selectors import CATEGORY_CODES
@@ -135,6 +136,15 @@ class EquipmentInSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field({"type": "string", "enum": list(FocalPoint.Role.values)})
+class FocalPointRoleField(serializers.ChoiceField):
+    """A focal point's role, described inline: the enum shared with the focal point API would
+    otherwise collide in the schema with the committee members' roles."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=FocalPoint.Role.choices, **kwargs)
+
+
 class RecruitInSerializer(serializers.Serializer):
     """Either `focal_point` (an id), or a `phone` (linked when registered) and, for someone new,
     a `name` and `consent`."""
@@ -154,7 +164,7 @@ class RecruitInSerializer(serializers.Serializer):
     age_band = serializers.ChoiceField(
         choices=FocalPoint.AgeBand.choices, default=FocalPoint.AgeBand.UNKNOWN
     )
-    role = serializers.ChoiceField(choices=FocalPoint.Role.choices, default=FocalPoint.Role.OTHER)
+    role = FocalPointRoleField(default=FocalPoint.Role.OTHER)
     home_location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True
     )

@@ -1,0 +1,92 @@
+"""Shared fixtures of the cla tests: a small hand-built gazetteer, CLAs and API clients."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone, translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from networks.models import Location
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """Messages are asserted in their English source form, whatever catalogues exist."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def gazetteer(db) -> dict[str, Location]:
+    """Nord-Kivu > Beni > {Mbau, Oicha, Kamango}, Nord-Kivu > Lubero > {Kirumba, Butembo}."""
+    province = Location.objects.create(name="Nord-Kivu", kind="province")
+    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
+    lubero = Location.objects.create(name="Lubero", kind="territory", parent=province)
+    places = {"Nord-Kivu": province, "Beni": beni, "Lubero": lubero}
+    for name, territory in (
+        ("Mbau", beni),
+        ("Oicha", beni),
+        ("Kamango", beni),
+        ("Kirumba", lubero),
+        ("Butembo", lubero),
+    ):
+        places[name] = Location.objects.create(name=name, kind="village", parent=territory)
+    return places
+
+
+@pytest.fixture
+def cla_user(make_user):
+    return make_user("kavira", "cla")
+
+
+@pytest.fixture
+def other_cla(make_user):
+    return make_user("ngabo", "cla")
+
+
+@pytest.fixture
+def visit_factory(cla_user, gazetteer, today):
+    """field_visit_create with sensible defaults; returns the visit."""
+    from cla.services import field_visit_create
+
+    def make(**overrides):
+        arguments = {
+            "cla": cla_user,
+            "idempotency_key": uuid.uuid4(),
+            "visited_on": today,
+            "places": [gazetteer["Mbau"]],
+        }
+        arguments.update(overrides)
+        visit, created = field_visit_create(**arguments)
+        assert created
+        return visit
+
+    return make
+
+
+@pytest.fixture
+def api():
+    def as_user(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.user = user
+        return client
+
+    return as_user
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
