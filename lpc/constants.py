@@ -58,4 +58,4 @@ RISK_FACTOR_CODES = tuple(code for code, _label in RISK_FACTOR_CHOICES)
 ALERT_TEXT_MAX_LENGTH = 1600
 
 # Report periods: how meetings are grouped over time.
-REPORT_PERIODS = (("quarter", _("Quarter")), ("month", _("Month")))
+REPORT_PERIODS = (("quarter", _("By quarter")), ("month", _("By month")))

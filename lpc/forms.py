@@ -171,6 +171,18 @@ class MeetingForm(forms.ModelForm):
 
 
 class ActionPointRowForm(forms.ModelForm):
+    """One row of the meeting's action points. A new row with nothing written in it is empty,
+    whatever its status select says, and is skipped."""
+
+    WRITTEN = ("description", "owner", "due_on")
+
+    def has_changed(self) -> bool:
+        if self.instance.pk is None and not any(
+            (self.data.get(self.add_prefix(name)) or "").strip() for name in self.WRITTEN
+        ):
+            return False
+        return super().has_changed()
+
     class Meta:
         model = ActionPoint
         fields = ("description", "owner", "due_on", "status")
