@@ -63,9 +63,18 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+def hash_key() -> str:
+    """FIELD_HASH_KEY, or the first encryption key when it is unset (as before it existed)."""
+    return getattr(settings, "FIELD_HASH_KEY", "") or configured_keys()[0]
+
+
 def lookup_hash(value: str, key: str | None = None) -> str:
-    """Keyed hash for exact-match lookups of an encrypted value (e.g. a phone number)."""
-    secret = hashlib.sha256(b"kengele-lookup:" + (key or configured_keys()[0]).encode()).digest()
+    """Keyed hash for exact-match lookups of an encrypted value (e.g. a phone number).
+
+    Keyed by FIELD_HASH_KEY, not by the encryption keys' order: rotating the encryption key
+    leaves every stored hash valid, opt-outs included (they keep nothing else).
+    """
+    secret = hashlib.sha256(b"kengele-lookup:" + (key or hash_key()).encode()).digest()
     return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()
 
 

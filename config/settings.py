@@ -1,8 +1,11 @@
 """Kengele settings: one module, driven by the environment (see CONTRACT.md and README.md)."""
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -35,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "networks",
     "alerts",
     "triage",
@@ -44,14 +49,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +110,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "config.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Login lockout (django-axes) ------------------------------------------------------------
+# LOGIN_FAILURE_LIMIT failures for one username from one address lock that pair out for
+# LOGIN_LOCKOUT_MINUTES; the right password is refused meanwhile. API tokens are not concerned.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (networks.AuditEntry)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
 
 # --- Languages: French is the users' working language --------------------------------------
 LANGUAGE_CODE = "fr"
@@ -141,13 +169,60 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+# Map tiles for the dashboard map; their origin is the one outside address images may come from.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+_tiles = urlsplit(MAP_TILE_URL)
+MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}" if _tiles.netloc else ""
+# Content security policy (django-csp): our own scripts and styles only, never inline scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The API docs page (Swagger UI, served from drf-spectacular-sidecar) has one inline <style>.
+API_DOCS_CSP_UPDATE = {"style-src": [UNSAFE_INLINE]}
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 # Personal data (focal points' names and numbers) is encrypted at rest with this key. A comma
-# list rotates: the first key encrypts, every key decrypts (see `manage.py rotate_field_key`).
+# list rotates: the first key encrypts, every key decrypts (`manage.py rotate_encryption_key`).
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") or (_DEV_FIELD_KEY if DEBUG else "")
 if not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is false.")
+# Key of the hashes that find a number without decrypting (senders, opt-outs). It must outlive
+# encryption keys: an opt-out keeps only the hash, which no rotation could recompute. Unset, it
+# is the first encryption key, so it has to be set before a new key is put first.
+FIELD_HASH_KEY = env("FIELD_HASH_KEY")
+if not FIELD_HASH_KEY and "," in FIELD_ENCRYPTION_KEY.strip(", "):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY holds several keys but FIELD_HASH_KEY is not set: set it to the "
+        "key the lookup hashes were made with (the previous first key), or senders and opt-outs "
+        "will no longer be recognised."
+    )
 
 # --- Twilio and SMS ----------------------------------------------------------------------------
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
@@ -171,6 +246,9 @@ if not BROADCAST_RATE_PER_SECOND > 0:
     raise ImproperlyConfigured("BROADCAST_RATE_PER_SECOND must be a number above 0.")
 BROADCAST_REPLY_WINDOW_HOURS = envint("BROADCAST_REPLY_WINDOW_HOURS", 72)
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
+# Days message texts, raw provider requests and closed alerts' texts are kept (0: forever).
+# Past them the text is blanked and the row kept, so counts and statistics do not change.
+MESSAGE_RETENTION_DAYS = envint("MESSAGE_RETENTION_DAYS", 365)
 
 # --- Triage: incidents, assignment, deadlines ---------------------------------------------------
 # An alert joins an open incident about a place this close (km, on the gazetteer's coordinates;
@@ -221,6 +299,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
+    "purge-old-messages": {
+        "task": "config.tasks.purge_old_messages",
+        "schedule": 24 * 3600.0,
+        "options": {"queue": "default"},
+    },
     "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 30.0},
     "broadcasts-requeue": {"task": "alerts.tasks.broadcast_requeue_due", "schedule": 60.0},
     "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
@@ -249,6 +332,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community early-warning alerts, incidents and networks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package, not a CDN (and within our CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "alerts.models.Alert.Status",
         "MessageStatusEnum": "alerts.models.Message.Status",

@@ -10,7 +10,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.permissions import (
+    ADMIN,
     CLA,
     can_edit_membership,
     can_see_identity,
+    has_role,
     mask_name,
     mask_phone,
 )
@@ -36,6 +38,14 @@ from .admin_filters import (
     ProvinceFilter,
     TerritoryFilter,
 )
+from .audit import (
+    FOCAL_POINT,
+    Action,
+    audit_entry_list,
+    audit_export_record,
+    audit_identities_shown,
+    audit_record,
+)
 from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS, MAX_ID
 from .csv_io import focal_points_export, focal_points_import
 from .forms import (
@@ -46,9 +56,9 @@ from .forms import (
     MembershipInlineFormSet,
     NetworkAdminForm,
 )
-from .models import Equipment, FocalPoint, Location, Membership, Network
+from .models import AuditEntry, Equipment, FocalPoint, Location, Membership, Network
 from .selectors import focal_point_list, focal_point_search, location_search, network_list
-from .services import membership_end, membership_record
+from .services import membership_correct, membership_end, membership_record
 
 
 class EditorsOnly:
@@ -107,14 +117,17 @@ def _person_column(request: HttpRequest):
     return column
 
 
-def _save_memberships(formset) -> None:
+def _save_memberships(request: HttpRequest, formset) -> None:
     """New rows are recorded with their own dates; edits of existing rows correct history.
 
     MembershipInlineFormSet has already checked the periods, so the service's own check passes.
     """
+    changed = {form.instance: form.changed_data for form in formset.forms if form.instance.pk}
     for membership in formset.save(commit=False):
         if membership.pk:
-            membership.save()
+            membership_correct(
+                membership=membership, by=request.user, fields=changed.get(membership, ())
+            )
             continue
         membership_record(
             focal_point=membership.focal_point,
@@ -122,6 +135,18 @@ def _save_memberships(formset) -> None:
             joined_on=membership.joined_on,
             left_on=membership.left_on,
             reason=membership.left_reason,
+            by=request.user,
+        )
+
+
+def _audit_listed(request: HttpRequest, response, where: str, focal_point_id) -> None:
+    """Record the focal points a changelist page shows, when it shows them unmasked."""
+    changelist = (getattr(response, "context_data", None) or {}).get("cl")
+    if changelist is not None:
+        audit_identities_shown(
+            request=request,
+            focal_point_ids=[focal_point_id(obj) for obj in changelist.result_list],
+            where=where,
         )
 
 
@@ -197,9 +222,21 @@ class NetworkAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdm
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Membership:
-            _save_memberships(formset)
+            _save_memberships(request, formset)
         else:
             super().save_formset(request, form, formset, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:  # the members inline shows every member's name, past and present
+            audit_identities_shown(
+                request=request,
+                focal_point_ids=shown.memberships.values_list("focal_point_id", flat=True),
+                where="admin_network_members",
+                network=shown.pk,
+            )
+        return response
 
 
 # --- Focal points ----------------------------------------------------------------------------
@@ -339,7 +376,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Membership:
-            _save_memberships(formset)
+            _save_memberships(request, formset)
             return
         if formset.model is Equipment:
             for item in formset.save(commit=False):
@@ -360,7 +397,30 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_add_permission(request)}
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        _audit_listed(request, response, "admin_focal_point_list", lambda person: person.pk)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:
+            audit_identities_shown(
+                request=request, focal_point_ids=[shown.pk], where="admin_focal_point"
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=Action.FOCAL_POINT_CHANGED,
+            target_type=FOCAL_POINT,
+            target_ids=[obj.pk],
+            # Field names only: the values are what the trail must never hold.
+            details={"change": "changed" if change else "created", "fields": form.changed_data},
+            request=request,
+        )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
@@ -413,12 +473,26 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
 
     def _csv_response(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        reveal = can_see_identity(request.user)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="focal-points-{stamp}.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 only with a byte-order mark
-        focal_points_export(
-            queryset=queryset, writer=response, reveal_identity=can_see_identity(request.user)
+        focal_points_export(queryset=queryset, writer=response, reveal_identity=reveal)
+        ids = sorted(queryset.values_list("pk", flat=True))
+        filters = {
+            key: value
+            for key, value in request.GET.items()
+            if key not in ("_changelist_filters",) and len(value) <= 200
+        }
+        audit_export_record(
+            request=request,
+            export="focal_points_csv",
+            target_type=FOCAL_POINT,
+            target_ids=ids,
+            filters=filters,
+            identities=reveal,
         )
+        audit_identities_shown(request=request, focal_point_ids=ids, where="focal_points_csv")
         return response
 
 
@@ -445,7 +519,7 @@ class MembershipAdmin(NulSafeFilters, CheckedSelection, HistoryKept, admin.Model
         today, ended = timezone.localdate(), 0
         # A membership recorded as starting later cannot end today; it is left as it is.
         for membership in queryset.filter(left_on__isnull=True, joined_on__lte=today):
-            membership_end(membership=membership, left_on=today)
+            membership_end(membership=membership, left_on=today, by=request.user)
             ended += 1
         messages.success(
             request,
@@ -460,17 +534,32 @@ class MembershipAdmin(NulSafeFilters, CheckedSelection, HistoryKept, admin.Model
         return actions
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         # MembershipAdminForm has checked the period against the other memberships.
+        if change:
+            membership_correct(membership=obj, by=request.user, fields=form.changed_data)
+            return
         obj.pk = membership_record(
             focal_point=obj.focal_point,
             network=obj.network,
             joined_on=obj.joined_on,
             left_on=obj.left_on,
             reason=obj.left_reason,
+            by=request.user,
         ).pk
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        _audit_listed(request, response, "admin_membership_list", lambda m: m.focal_point_id)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:
+            audit_identities_shown(
+                request=request, focal_point_ids=[shown.focal_point_id], where="admin_membership"
+            )
+        return response
 
 
 @admin.register(Equipment)
@@ -492,6 +581,65 @@ class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelA
     def save_model(self, request, obj, form, change):
         obj.given_by = obj.given_by or request.user
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:  # the serial is a SIM number, a phone number
+            audit_identities_shown(
+                request=request, focal_point_ids=[shown.focal_point_id], where="admin_equipment"
+            )
+        return response
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(NulSafeFilters, admin.ModelAdmin):
+    """Read-only for everyone, superusers included; only admins may read it at all."""
+
+    list_display = ("at", "action", "actor", "target_type", "targets", "ip_address")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "at", "target_type")
+    date_hierarchy = "at"
+    search_fields = ("target_ids",)
+    search_help_text = _("An object's id (e.g. a focal point's number in the list), or a username.")
+    list_select_related = ("actor",)
+    actions = None
+    list_per_page = 100
+    fields = ("at", "action", "actor", "target_type", "targets", "ip_address", "details")
+    readonly_fields = fields
+
+    @admin.display(description=_("object ids"))
+    def targets(self, obj: AuditEntry) -> str:
+        return ", ".join(obj.target_id_list)
+
+    def get_queryset(self, request):
+        return audit_entry_list()
+
+    def get_search_results(self, request, queryset, search_term):
+        # Ids are matched whole: searching 12 must not find 112.
+        terms = search_term.replace(",", " ").replace("\x00", "").split()
+        for term in terms:
+            queryset = queryset.filter(
+                Q(target_ids__contains=f",{term},") | Q(actor__username__iexact=term)
+            )
+        return queryset, False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return has_role(request.user, ADMIN) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request) -> bool:
+        return has_role(request.user, ADMIN) and super().has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 admin.site.site_header = _("Kengele administration")

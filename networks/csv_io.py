@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from config.crypto import lookup_hash
 from config.permissions import mask_name, mask_phone
 
+from .audit import FOCAL_POINT, Action, audit_record
 from .constants import (
     CSV_CHOICE_ALIASES,
     CSV_COLUMNS,
@@ -107,19 +108,28 @@ def focal_points_import(*, file: IO[bytes], by: AbstractBaseUser | None = None) 
     if not result.ok:
         return result
 
-    line = 0
+    line, created = 0, []
     try:
         with transaction.atomic():
             for row in rows:
                 line = row.line
                 # The file's numbers were checked against everyone's in one query above.
                 focal_point = focal_point_create(**row.fields, check_taken=False)
+                created.append(focal_point.pk)
                 for network in row.networks:
                     membership_start(
                         focal_point=focal_point,
                         network=network,
                         joined_on=row.fields["consent_at"] or timezone.localdate(),
+                        by=by,
                     )
+            audit_record(
+                actor=by,
+                action=Action.FOCAL_POINT_CHANGED,
+                target_type=FOCAL_POINT,
+                target_ids=created,
+                details={"change": "imported", "count": len(created)},
+            )
     except (ValidationError, IntegrityError) as exc:
         # Someone saved the same number while we were checking: the transaction undid it all.
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -3,13 +3,16 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.crypto import lookup_hash
+from config.middleware import current_request
 
+from .audit import MEMBERSHIP, Action, audit_record
 from .models import FocalPoint, Membership, Network
 from .phones import normalise_phone
 from .selectors import phone_hashes_taken
@@ -97,9 +100,36 @@ def focal_point_opt_in(*, focal_point: FocalPoint) -> FocalPoint:
     return focal_point
 
 
+def membership_audit(
+    *, membership: Membership, change: str, by: AbstractBaseUser | None, **details
+) -> None:
+    """One audit entry for a membership that started, ended, was recorded or corrected.
+
+    Without `by`, the user of the request being served is named (a CLA's recruitment form).
+    """
+    audit_record(
+        actor=by or getattr(current_request(), "user", None),
+        action=Action.MEMBERSHIP_CHANGED,
+        target_type=MEMBERSHIP,
+        target_ids=[membership.pk],
+        details={
+            "change": change,
+            "focal_point": membership.focal_point_id,
+            "network": membership.network_id,
+            "joined_on": membership.joined_on.isoformat() if membership.joined_on else None,
+            "left_on": membership.left_on.isoformat() if membership.left_on else None,
+            **details,
+        },
+    )
+
+
 @transaction.atomic
 def membership_start(
-    *, focal_point: FocalPoint, network: Network, joined_on: dt.date | None = None
+    *,
+    focal_point: FocalPoint,
+    network: Network,
+    joined_on: dt.date | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Membership:
     """Join a network; joining one the focal point is already in returns the open membership."""
     current = Membership.objects.filter(
@@ -107,13 +137,19 @@ def membership_start(
     ).first()
     if current:
         return current
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         focal_point=focal_point, network=network, joined_on=joined_on or timezone.localdate()
     )
+    membership_audit(membership=membership, change="started", by=by)
+    return membership
 
 
 def membership_end(
-    *, membership: Membership, left_on: dt.date | None = None, reason: str = ""
+    *,
+    membership: Membership,
+    left_on: dt.date | None = None,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Membership:
     """Leave a network. The row stays: history is never deleted."""
     if membership.left_on is not None:
@@ -131,7 +167,9 @@ def membership_end(
         )
     membership.left_on = left_on
     membership.left_reason = reason
-    membership.save(update_fields=["left_on", "left_reason"])
+    with transaction.atomic():
+        membership.save(update_fields=["left_on", "left_reason"])
+        membership_audit(membership=membership, change="ended", by=by)
     return membership
 
 
@@ -193,6 +231,7 @@ def membership_record(
     joined_on: dt.date,
     left_on: dt.date | None = None,
     reason: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Membership:
     """Record a membership with its dates as given, typically a past one from paper records.
 
@@ -209,4 +248,15 @@ def membership_record(
     membership_check(membership=membership)
     membership.full_clean()
     membership.save()
+    membership_audit(membership=membership, change="recorded", by=by)
+    return membership
+
+
+@transaction.atomic
+def membership_correct(
+    *, membership: Membership, by: AbstractBaseUser | None = None, fields: Iterable[str] = ()
+) -> Membership:
+    """Save corrections to a recorded membership's dates or reason (checked by the caller)."""
+    membership.save()
+    membership_audit(membership=membership, change="corrected", by=by, fields=sorted(fields))
     return membership

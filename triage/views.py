@@ -39,6 +39,7 @@ from alerts.services import (
     transitions_from,
 )
 from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
+from networks.audit import audit_identities_shown
 
 from .page_context import alert_page_context, queue_page_context
 
@@ -214,6 +215,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
         "now": timezone.now(),
         **alert_page_context(request, alert),
     }
+    audit_identities_shown(request=request, focal_point_ids=[alert.reporter_id], where="alert")
     return render(request, "triage/alert.html", context)
 
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from config.permissions import can_see_identity
 
-from ..models import FocalPoint, Location, Network
+from ..models import AuditEntry, FocalPoint, Location, Network
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -81,3 +81,27 @@ class FocalPointSerializer(serializers.ModelSerializer):
             data.pop("name")
             data.pop("phone")
         return data
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor_username = serializers.SlugRelatedField(
+        source="actor", slug_field="username", read_only=True
+    )
+    target_ids = serializers.ListField(
+        source="target_id_list", child=serializers.CharField(), read_only=True
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_username",
+            "action",
+            "target_type",
+            "target_ids",
+            "ip_address",
+            "details",
+        ]
+        read_only_fields = fields

@@ -5,9 +5,15 @@ from config.api_permissions import RolePermission
 from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR
 
 from .. import selectors
+from ..audit import AuditEntryFilter, audit_entry_list, audit_identities_shown
 from ..constants import MAX_ID
 from ..models import FocalPoint, Location
-from .serializers import FocalPointSerializer, LocationSerializer, NetworkSerializer
+from .serializers import (
+    AuditEntrySerializer,
+    FocalPointSerializer,
+    LocationSerializer,
+    NetworkSerializer,
+)
 
 
 class LocationFilter(django_filters.FilterSet):
@@ -50,7 +56,8 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FocalPointViewSet(viewsets.ReadOnlyModelViewSet):
-    """Focal points. Viewers may not list people at all; other roles see identities."""
+    """Focal points. Viewers may not list people at all; other roles see identities, and each
+    response that shows them is recorded in the audit trail with the ids it showed."""
 
     serializer_class = FocalPointSerializer
     filterset_class = FocalPointFilter
@@ -59,3 +66,31 @@ class FocalPointViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.focal_point_list().order_by("id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        audit_identities_shown(
+            request=request, focal_point_ids=[row["id"] for row in rows], where="api_focal_points"
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit_identities_shown(
+            request=request, focal_point_ids=[response.data["id"]], where="api_focal_point"
+        )
+        return response
+
+
+class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, for admins: who logged in, saw names and numbers, exported or changed
+    what. Read-only: nobody writes or deletes entries through the API."""
+
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilter
+    permission_classes = [RolePermission]
+    read_roles = (ADMIN,)
+
+    def get_queryset(self):
+        return audit_entry_list()
