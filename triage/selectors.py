@@ -5,13 +5,16 @@ import datetime as dt
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from alerts.models import Alert
 from alerts.selectors import CATEGORY_CHOICES, MAX_ID, StorableDateTimeFilter
 from config.permissions import SUPERVISOR
 from networks.models import Location
+from networks.selectors import location_ids_within
 
 from .geo import is_near, places_near
 from .models import AnalystProfile, Incident
@@ -122,9 +125,14 @@ def claim_holder(alert: Alert, *, now: dt.datetime | None = None) -> User | None
 CORROBORATION_CHOICES = Incident.Corroboration.choices
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class TerritoryFilter(django_filters.ModelChoiceFilter):
+    """A territory's id (a 400 for any other place)."""
+
+
 class IncidentFilter(django_filters.FilterSet):
     location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
-    territory = django_filters.ModelChoiceFilter(
+    territory = TerritoryFilter(
         queryset=Location.objects.filter(kind=Location.Kind.TERRITORY), method="filter_territory"
     )
     priority = django_filters.NumberFilter(min_value=1, max_value=4)
@@ -138,21 +146,12 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields: list[str] = []
 
-    @staticmethod
-    def _at_or_below(queryset, location_id: int):
-        return queryset.filter(
-            Q(location_id=location_id)
-            | Q(location__parent_id=location_id)
-            | Q(location__parent__parent_id=location_id)
-            | Q(location__parent__parent__parent_id=location_id)
-        )
-
     def filter_location(self, queryset, name, value):
-        # The place itself or anything below it (a territory's villages), up to three levels.
-        return self._at_or_below(queryset, value)
+        # The place itself or anything below it (a territory's villages and their localities).
+        return queryset.filter(location_id__in=location_ids_within(value))
 
     def filter_territory(self, queryset, name, value):
-        return self._at_or_below(queryset, value.pk)
+        return queryset.filter(location_id__in=location_ids_within(value.pk))
 
     def filter_category(self, queryset, name, value):
         # JSON list stored as text on every backend: match the quoted code.

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
@@ -20,6 +20,14 @@ from triage.services import (
 from .support import make_gazetteer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are read in English here, whatever the catalogue says in French."""
+    with translation.override("en"):
+        yield
+
 
 MBAU_ATTACK = "Hommes armés à Mbau, on tire"
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connections, transaction
+from django.utils import translation
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
@@ -23,6 +24,13 @@ from triage.services.incidents import category_families, grouping_rules, mechani
 from .support import at, make_gazetteer, triaged_alert
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are read in English here, whatever the catalogue says in French."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

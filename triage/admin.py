@@ -1,0 +1,65 @@
+"""Admin of triage's own data: the analysts' profiles (areas, duty, number for notices)."""
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from config.permissions import ADMIN, SUPERVISOR, has_role
+from networks.phones import normalise_phone
+
+from .models import AnalystProfile
+
+ROSTER_EDITORS = (ADMIN, SUPERVISOR)
+
+
+class AnalystProfileForm(forms.ModelForm):
+    class Meta:
+        model = AnalystProfile
+        fields = ("user", "areas", "on_duty", "phone", "language")
+        widgets = {"phone": forms.TextInput(attrs={"placeholder": "+243991234567"})}
+
+    def clean_phone(self) -> str:
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        return normalise_phone(phone) if phone else ""
+
+
+@admin.register(AnalystProfile)
+class AnalystProfileAdmin(admin.ModelAdmin):
+    """Who covers which territories and who is on duty: supervisors and admins keep the roster
+    (an analyst switches their own duty on the dashboard). The numbers are staff's own."""
+
+    form = AnalystProfileForm
+    list_display = ("user", "on_duty", "territories", "has_phone", "language", "last_assigned_at")
+    list_filter = ("on_duty", "language", "areas")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    filter_horizontal = ("areas",)
+    autocomplete_fields = ("user",)
+    readonly_fields = ("last_assigned_at",)
+    ordering = ("user__username",)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("user").prefetch_related("areas")
+
+    def _may(self, request: HttpRequest) -> bool:
+        return has_role(request.user, *ROSTER_EDITORS)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._may(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may(request) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("territories"))
+    def territories(self, obj: AnalystProfile) -> str:
+        return ", ".join(area.name for area in obj.areas.all())
+
+    @admin.display(boolean=True, description=_("number for notices"))
+    def has_phone(self, obj: AnalystProfile) -> bool:
+        return bool(obj.phone)
