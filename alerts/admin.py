@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import VoicePrompt
+from .models import Broadcast, VoicePrompt
 
 
 @admin.register(VoicePrompt)
@@ -24,3 +24,44 @@ class VoicePromptAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("recording"))
     def has_recording(self, obj: VoicePrompt) -> bool:
         return bool(obj.audio)
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """Broadcasts for the record. They are written, sent and cancelled, and their recipients
+    followed, on the dashboard's broadcast pages: nothing is edited here."""
+
+    list_display = ("title", "status", "created_by", "created_at", "sent_at", "recipient_count")
+    list_filter = ("status",)
+    search_fields = ("title",)
+    date_hierarchy = "created_at"
+    fields = (
+        "title",
+        "status",
+        "text_fr",
+        "text_sw",
+        "text_ln",
+        "text_en",
+        "network_ids",
+        "location_ids",
+        "focal_point_ids",
+        "created_by",
+        "created_at",
+        "sent_by",
+        "sent_at",
+        "finished_at",
+        "cancelled_by",
+        "cancelled_at",
+        "recipient_count",
+        "excluded",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

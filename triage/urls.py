@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_incidents, views_map, views_work
 from .views_stats import stats_page
@@ -23,4 +23,5 @@ urlpatterns = [
     path("incidents/<int:pk>/", views_incidents.incident_detail, name="incident"),
     path("incidents/<int:pk>/merge/", views_incidents.incident_merge_view, name="incident-merge"),
     path("incidents/<int:pk>/split/", views_incidents.incident_split_view, name="incident-split"),
+    path("broadcasts/", include("triage.views_broadcasts")),
 ]
