@@ -169,6 +169,14 @@ RISKS = (
     ["hate_speech", "intercommunal_tension"],
     ["abduction", "armed_presence"],
 )
+RISK_WORDS = {
+    "armed_presence": "présence d'hommes armés",
+    "displacement": "déplacement de familles",
+    "intercommunal_tension": "tension entre communautés",
+    "hate_speech": "tracts et propos haineux",
+    "abduction": "enlèvements",
+    "looting": "pillages",
+}
 RISK_FACTORS = {
     "armed_presence": "RF1",
     "displacement": "RF13",
@@ -235,8 +243,10 @@ def _members(spec: DemoLPC, lpc: LPC, rng: random.Random) -> list[LPCMember]:
         group = _weighted(rng, GROUPS)
         if gender == "male" and group == G.WOMEN:
             group = G.ELDERS
-        if index < len(spec.absent_groups):
-            group = spec.absent_groups[index]  # each absent group has at least one seat
+        # Each absent group has a seat among the plain members (the last one leaves).
+        seat = index - (spec.members - 1 - len(spec.absent_groups))
+        if 0 <= seat < len(spec.absent_groups):
+            group = spec.absent_groups[seat]
         community = rng.choice(COMMUNITIES) if group == G.COMMUNITY else ""
         band = "18-24" if group == G.YOUTH else _weighted(rng, AGE_BANDS)
         # One member per committee left two months before the latest meeting.
@@ -270,7 +280,7 @@ def _attendance(rng: random.Random) -> dict[str, int]:
 
 def _action_points(rng: random.Random, held_on: dt.date, today: dt.date) -> list:
     points = []
-    for _ in range(rng.randint(1, 3)):
+    for description in rng.sample(ACTIONS, rng.randint(1, 3)):
         due_on = held_on + dt.timedelta(days=rng.choice((7, 14, 21, 30)))
         status = ActionPoint.Status.OPEN
         done_on = None
@@ -280,7 +290,7 @@ def _action_points(rng: random.Random, held_on: dt.date, today: dt.date) -> list
                 done_on = min(due_on, today)
         points.append(
             ActionPointInput(
-                description=rng.choice(ACTIONS),
+                description=description,
                 owner=rng.choice(OWNERS),
                 due_on=due_on,
                 status=status,
@@ -311,7 +321,7 @@ def _meetings(spec: DemoLPC, lpc: LPC, members: list[LPCMember], rng: random.Ran
             and rng.random() < 0.8
         ]
         risks = rng.choice(RISKS)
-        labels = ", ".join(risks).replace("_", " ")
+        labels = ", ".join(RISK_WORDS[r] for r in risks)
         meeting = lpc_meeting_create(
             lpc=lpc,
             by=recorder,

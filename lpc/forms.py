@@ -14,6 +14,7 @@ from networks.selectors import location_ids_within
 
 from .constants import ALERT_TEXT_MAX_LENGTH, ATTENDANCE_FIELDS, RISK_FACTOR_CHOICES
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember
+from .selectors import lpc_members
 from .services import ActionPointInput, action_point_done_on
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -145,7 +146,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.lpc = lpc
         self.fields["place"].queryset = places_of(lpc)
-        self.fields["members_present"].queryset = lpc.members.order_by("left_on", "role", "id")
+        self.fields["members_present"].queryset = lpc_members(lpc=lpc)
         self.fields["members_present"].label_from_instance = (
             (lambda m: f"{m.name} · {m.get_role_display()}")
             if show_names

@@ -1,7 +1,7 @@
 """Reads of the lpc app and the filters its pages and API share, joins decided once."""
 
 import django_filters
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,11 +36,20 @@ def lpc_list() -> QuerySet[LPC]:
     )
 
 
+# Members are listed as a committee introduces itself: its office first, in this order.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(rank)) for rank, role in enumerate(LPCMember.Role.values)),
+    default=Value(len(LPCMember.Role.values)),
+)
+MEMBER_ORDER = (F("left_on").desc(nulls_first=True), ROLE_ORDER, "id")
+
+
 def lpc_members(*, lpc: LPC, current_only: bool = False) -> QuerySet[LPCMember]:
+    """Current members first, by role in the committee; those who left after them."""
     members = lpc.members.all()
     if current_only:
         members = members.filter(left_on__isnull=True)
-    return members.order_by("left_on", "role", "id")
+    return members.order_by(*MEMBER_ORDER)
 
 
 def member_list() -> QuerySet[LPCMember]:

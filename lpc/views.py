@@ -239,7 +239,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _meeting_form_page(request, lpc: LPC, meeting: LPCMeeting | None):
     show_names = rules.can_see_member_names(request.user)
     data = request.POST if request.method == "POST" else None
-    form = MeetingForm(data, instance=meeting, lpc=lpc, show_names=show_names)
+    initial = {"held_on": timezone.localdate()} if meeting is None else None
+    form = MeetingForm(data, instance=meeting, lpc=lpc, show_names=show_names, initial=initial)
     formset = ActionPointFormSet(data, instance=meeting or LPCMeeting(lpc=lpc), prefix="actions")
     if data is not None and form.is_valid() and formset.is_valid():
         if formset.check_due_dates(form.cleaned_data["held_on"]):

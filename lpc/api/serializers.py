@@ -7,6 +7,7 @@ from networks.models import Location
 from .. import permissions as rules
 from ..constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE, MAX_ID, RISK_FACTOR_CODES
 from ..models import LPC, ActionPoint, LPCMeeting, LPCMember
+from ..selectors import lpc_members
 
 # More action points than this in one call is not a meeting's work but a mistake.
 MAX_ACTION_POINTS = 50
@@ -111,7 +112,7 @@ class LPCDetailSerializer(LPCSerializer):
         fields = [*LPCSerializer.Meta.fields, "members"]
 
     def get_members(self, lpc: LPC) -> list[dict]:
-        members = lpc.members.order_by("left_on", "role", "id")
+        members = lpc_members(lpc=lpc)
         return LPCMemberSerializer(members, many=True, context=self.context).data
 
     def to_representation(self, instance):
