@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.selectors import CATEGORY_CODES
@@ -72,6 +73,9 @@ class LPCMemberSerializer(serializers.ModelSerializer):
 
 
 class LPCSerializer(serializers.ModelSerializer):
+    """A committee with its counts; one committee's detail also lists its members, to roles
+    that read committee records (names and groups masked as lpc.permissions says)."""
+
     places = BoundedPrimaryKeyField(many=True, queryset=Location.objects.all(), required=False)
     place_names = serializers.SerializerMethodField()
     member_count = serializers.IntegerField(read_only=True)
@@ -79,6 +83,9 @@ class LPCSerializer(serializers.ModelSerializer):
     meeting_count = serializers.IntegerField(read_only=True)
     last_meeting_on = serializers.DateField(read_only=True)
     open_action_count = serializers.IntegerField(read_only=True)
+    members = serializers.SerializerMethodField(
+        help_text=_("Only in one committee's detail, and only for roles that read its records.")
+    )
 
     class Meta:
         model = LPC
@@ -97,29 +104,21 @@ class LPCSerializer(serializers.ModelSerializer):
             "meeting_count",
             "last_meeting_on",
             "open_action_count",
+            "members",
         ]
 
     def get_place_names(self, lpc: LPC) -> list[str]:
         return [place.name for place in lpc.places.all()]
 
-
-class LPCDetailSerializer(LPCSerializer):
-    """A committee with its members, for roles that read committee records."""
-
-    members = serializers.SerializerMethodField()
-
-    class Meta(LPCSerializer.Meta):
-        fields = [*LPCSerializer.Meta.fields, "members"]
-
+    @extend_schema_field(LPCMemberSerializer(many=True))
     def get_members(self, lpc: LPC) -> list[dict]:
-        members = lpc_members(lpc=lpc)
-        return LPCMemberSerializer(members, many=True, context=self.context).data
+        return LPCMemberSerializer(lpc_members(lpc=lpc), many=True, context=self.context).data
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not rules.can_read_records(_user(self)):
-            data.pop("members")
-        return data
+        # Not every field is wanted everywhere: members only in a detail, to record readers.
+        if not self.context.get("with_members") or not rules.can_read_records(_user(self)):
+            self.fields.pop("members", None)
+        return super().to_representation(instance)
 
 
 class ActionPointSerializer(serializers.ModelSerializer):

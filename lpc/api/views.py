@@ -16,7 +16,6 @@ from ..models import ActionPoint
 from ..representation import PERIODS, lpc_representation, representation_as_dict
 from ..services import ActionPointInput
 from .serializers import (
-    LPCDetailSerializer,
     LPCMeetingSerializer,
     LPCMemberSerializer,
     LPCSerializer,
@@ -67,8 +66,10 @@ class LPCViewSet(
     def get_queryset(self):
         return selectors.lpc_list()
 
-    def get_serializer_class(self):
-        return LPCDetailSerializer if self.action == "retrieve" else LPCSerializer
+    serializer_class = LPCSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "with_members": self.action == "retrieve"}
 
     def _placed(self, serializer, lpc=None) -> None:
         data = serializer.validated_data
