@@ -1,9 +1,11 @@
-"""Project middleware: the request behind a state change, and the headers Django does not set."""
+"""Project middleware: the request behind a state change, the headers Django does not set, and
+a size limit on every request body."""
 
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("kengele_request", default=None)
 
@@ -39,3 +41,29 @@ class PermissionsPolicyMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse with 413 a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
+
+    Django checks that limit only when a form body is read through request.POST or .body; DRF's
+    parsers read the stream directly, so a huge JSON body would otherwise be parsed whole.
+    File uploads (multipart) have their own limits and pass.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if limit is not None and not content_type.startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return JsonResponse(
+                    {"detail": gettext("The request body is too large.")}, status=413
+                )
+        return self.get_response(request)

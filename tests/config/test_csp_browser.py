@@ -1,0 +1,92 @@
+"""A real browser under the content security policy: no page of ours trips it."""
+
+import pytest
+
+from tests.triage.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, off_loop
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
+]
+
+# Every violation the page reports, from the browser's own event (not subject to the policy:
+# init scripts are injected by the browser).
+WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def seed():
+    from alerts.models import Alert
+    from tests.factories import FocalPointFactory, UserFactory
+
+    UserFactory.with_role("admin", username="root", is_staff=True, is_superuser=True)
+    reporter = FocalPointFactory()
+    alert = Alert.objects.create(
+        source="sms", status="triaged", priority=2, reporter=reporter, text="Hommes armés à Mbau"
+    )
+    return alert.pk, reporter.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_load_without_a_content_security_policy_violation(live_server):
+    alert_id, person_id = off_loop(seed)
+    pages = [
+        "/dashboard/",
+        f"/dashboard/alerts/{alert_id}/",
+        "/dashboard/map/",
+        "/lpc/",
+        "/cla/",
+        "/admin/",
+        "/admin/networks/focalpoint/",
+        f"/admin/networks/focalpoint/{person_id}/change/",
+        "/admin/networks/auditentry/",
+        "/api/docs/",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="fr-FR")
+            page.add_init_script(WATCH)
+            console: list[str] = []
+            page.on(
+                "console",
+                lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            page.goto(f"{live_server.url}/accounts/login/")
+            assert page.evaluate("window.__csp") == []
+            page.fill("input[name=username]", "root")
+            page.fill("input[name=password]", "pw-kengele-test")
+            page.click("main button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/dashboard/")
+            seen = {}
+            for path in pages:
+                response = page.goto(f"{live_server.url}{path}")
+                assert response.status < 400, path
+                assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+                page.wait_for_load_state("networkidle")
+                seen[path] = page.evaluate("window.__csp")
+            # Swagger UI really ran (its script is not inline) and read the schema.
+            page.goto(f"{live_server.url}/api/docs/")
+            page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+            reported = list(console)
+            # And the watcher does see a violation: an inline script is refused.
+            page.goto(f"{live_server.url}/dashboard/")
+            page.evaluate(
+                "() => { const s = document.createElement('script');"
+                " s.textContent = 'window.__ran = true'; document.body.appendChild(s); }"
+            )
+            page.wait_for_function("window.__csp.length > 0")
+            assert page.evaluate("window.__ran") is None
+        finally:
+            browser.close()
+    assert {path: found for path, found in seen.items() if found} == {}
+    assert reported == []
