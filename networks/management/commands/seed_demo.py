@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     seed()
                 self.stdout.write(f"  {app}: demo data loaded")
+        self._triage_leftovers()
         counts = {
             "users": User.objects.count(),
             "places": Location.objects.count(),
@@ -47,6 +48,17 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({elapsed:.1f} s): {summary}."))
+
+    def _triage_leftovers(self) -> None:
+        """Alerts the demo raised from meetings and visits are triaged now, as a worker would,
+        so the demo never opens on a queue of untriaged alerts."""
+        if not apps.is_installed("triage"):
+            return
+        from alerts.selectors import alert_list
+        from triage.services import alert_triage_by_id
+
+        for pk in alert_list().filter(triaged_at__isnull=True).values_list("pk", flat=True):
+            alert_triage_by_id(alert_id=pk)
 
     def _plugin(self, app: str):
         if not apps.is_installed(app):
