@@ -8,6 +8,8 @@ only to those who may see it.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -89,8 +91,43 @@ class LPCMemberAdmin(CommitteeEditors, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ActionPointInlineForm(forms.ModelForm):
+    """As on the meeting pages, a point marked done without a date is done today."""
+
+    class Meta:
+        model = ActionPoint
+        fields = ("description", "owner", "due_on", "status", "follow_up", "done_on")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        held_on = self.instance.meeting.held_on if self.instance.meeting_id else None
+        cleaned["done_on"] = action_point_done_on(
+            status=cleaned.get("status", ""), done_on=cleaned.get("done_on"), opened_on=held_on
+        )
+        return cleaned
+
+
+class ActionPointInlineFormSet(BaseInlineFormSet):
+    """No point due or done before its meeting: checked here, where the meeting's (new) date
+    is known, rather than by the database on saving."""
+
+    def clean(self) -> None:
+        super().clean()
+        held_on = self.instance.held_on
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not held_on or not data or data.get("DELETE"):
+                continue
+            if data.get("due_on") and data["due_on"] < held_on:
+                form.add_error("due_on", _("The due date cannot be before the meeting."))
+            if data.get("done_on") and data["done_on"] < held_on:
+                form.add_error("done_on", _("An action point cannot be done before the meeting."))
+
+
 class ActionPointInline(admin.TabularInline):
     model = ActionPoint
+    form = ActionPointInlineForm
+    formset = ActionPointInlineFormSet
     fields = ("description", "owner", "due_on", "status", "follow_up", "done_on")
     extra = 0
 
@@ -113,10 +150,12 @@ class MeetingAdminForm(forms.ModelForm):
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
         if self.instance.pk and held_on:
-            early = self.instance.action_points.filter(due_on__lt=held_on).exists()
+            early = self.instance.action_points.filter(
+                Q(due_on__lt=held_on) | Q(done_on__lt=held_on)
+            ).exists()
             if early:
                 raise ValidationError(
-                    _("An action point of this meeting is due before that date."),
+                    _("An action point of this meeting is due (or done) before that date."),
                     code="due_before_meeting",
                 )
         return held_on

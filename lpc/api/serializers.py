@@ -1,8 +1,10 @@
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.selectors import CATEGORY_CODES
+from config.permissions import ADMIN, CLA
 from networks.models import Location
 
 from .. import permissions as rules
@@ -77,6 +79,12 @@ class LPCSerializer(serializers.ModelSerializer):
     that read committee records (names and groups masked as lpc.permissions says)."""
 
     places = BoundedPrimaryKeyField(many=True, queryset=Location.objects.all(), required=False)
+    cla = BoundedPrimaryKeyField(
+        queryset=User.objects.filter(groups__name__in=(CLA, ADMIN)).distinct(),
+        required=False,
+        allow_null=True,
+        help_text=_("The supporting CLA: a user with the CLA (or admin) role."),
+    )
     place_names = serializers.SerializerMethodField()
     member_count = serializers.IntegerField(read_only=True)
     women_count = serializers.IntegerField(read_only=True)

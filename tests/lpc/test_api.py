@@ -214,10 +214,19 @@ def test_it_creates_and_updates_a_committee(api, gazetteer, users):
         {"name": "X", "places": [2**64]},
         {"name": "X", "founded_on": "31/31/2020"},
         {"name": "X" * 500},
+        {"name": "X", "cla": 2**64},
+        {"name": "X", "cla": "abc"},
     ],
 )
 def test_bad_committee_input_is_a_400(api, oicha, payload):
     assert api("admin").post("/api/v1/lpcs/", payload, format="json").status_code == 400
+
+
+def test_the_supporting_cla_must_hold_the_cla_role(api, users):
+    response = api("admin").post(
+        "/api/v1/lpcs/", {"name": "CLP X", "cla": users["analyst"].pk}, format="json"
+    )
+    assert response.status_code == 400 and "cla" in response.json()
 
 
 def test_members_are_created_and_a_community_must_be_named(api, oicha):
