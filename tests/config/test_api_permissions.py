@@ -1,0 +1,110 @@
+"""Every /api/v1/ endpoint × every role: the status each gets on GET, and never a 5xx.
+
+Endpoints come from the OpenAPI schema, so a new one is checked without being listed here. What
+each role should get comes from the view itself (RolePermission's read_roles / write_roles),
+with a small table of the answers that differ on purpose.
+"""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import resolve
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+
+from config.api_permissions import RolePermission
+from config.permissions import ROLES
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+MISSING_ID = 987654321
+PARAM = re.compile(r"\{([^}]+)\}")
+
+# (path template, role) -> status, where the answer differs from the view's roles on purpose.
+# Detail paths use the first object the admin lists.
+EXCEPTIONS: dict[tuple[str, str], int] = {
+    # A CLA reads only their own visits; the first one listed is another CLA's.
+    ("/api/v1/field-visits/{id}/", "cla"): 404,
+}
+
+
+def api_get_paths() -> list[str]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(path for path, ops in schema["paths"].items() if "get" in ops)
+
+
+def view_roles(path: str) -> frozenset[str]:
+    """The roles RolePermission lets GET this path, read from the view class."""
+    match = resolve(PARAM.sub("1", path))
+    view = match.func.cls
+    assert RolePermission in view.permission_classes, f"{path}: not guarded by RolePermission"
+    action = (getattr(match.func, "actions", None) or {}).get("get")
+    write_roles = getattr(view, "write_roles", {})
+    if action in write_roles:
+        return frozenset(write_roles[action])
+    return frozenset(getattr(view, "read_roles", ROLES))
+
+
+def concrete(path: str, admin_client) -> tuple[str, bool]:
+    """The path with each {param} replaced by the id of a seeded object of that collection, and
+    whether every one was found (if the demo has none, an id that exists nowhere: a 404)."""
+    found = True
+    while match := PARAM.search(path):
+        listing = path[: match.start()]
+        rows = admin_client.get(listing).json()
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        found = found and bool(rows)
+        pk = rows[0]["id"] if rows else MISSING_ID
+        path = f"{listing}{pk}{path[match.end() :]}"
+    return path, found
+
+
+def client_for(client_class, role: str):
+    client = client_class()
+    if role != ANONYMOUS:
+        from django.contrib.auth.models import User
+
+        token, _ = Token.objects.get_or_create(user=User.objects.get(username=role))
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+
+
+def test_the_schema_lists_the_endpoints_of_every_app():
+    paths = api_get_paths()
+    for prefix in ("alerts/", "focal-points/", "audit/", "lpcs/", "field-visits/"):
+        assert f"/api/v1/{prefix}" in paths
+
+
+def test_every_endpoint_answers_each_role_as_its_view_says(demo, client):
+    from django.test import Client
+
+    admin = client_for(Client, "admin")
+    wrong, server_errors = [], []
+    for template in api_get_paths():
+        path, found = concrete(template, admin)
+        allowed = view_roles(template)
+        for role in (*ROLES, ANONYMOUS):
+            status = client_for(Client, role).get(path).status_code
+            if status >= 500:
+                server_errors.append(f"{role} GET {path}: {status}")
+                continue
+            if role == ANONYMOUS:
+                expected = 401
+            else:
+                expected = (200 if found else 404) if role in allowed else 403
+            expected = EXCEPTIONS.get((template, role), expected)
+            if status != expected:
+                wrong.append(f"{role} GET {path}: {status}, expected {expected}")
+    assert server_errors == []
+    assert wrong == []
