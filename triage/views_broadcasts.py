@@ -251,6 +251,8 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         for r in page
     ]
     poll_params = request.GET.copy()
+    poll_params["shown"] = broadcast.status
+    labels = dict(BROADCAST_EXCLUSIONS)
     return {
         "broadcast": broadcast,
         "counts": [(key, label, counts[key]) for key, label in BROADCAST_DELIVERY_STATUSES],
@@ -266,6 +268,7 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         "rows": rows,
         "page": page,
         "replies": broadcast_reply_alerts(broadcast=broadcast)[:50],
+        "excluded": [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n],
     }
 
 
@@ -360,17 +363,22 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if broadcast.status == Broadcast.Status.DRAFT:
         context.update(_preview_context(broadcast))
-    labels = dict(BROADCAST_EXCLUSIONS)
-    context["excluded"] = [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n]
     return render(request, "triage/broadcast_detail.html", context)
 
 
 @require_GET
 @_roles(*READ_ROLES)
 def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress section alone, polled by the broadcast page while SMS are going out."""
-    context = _progress_context(request, _broadcast(pk))
-    return render(request, "triage/broadcast_progress.html", context)
+    """The progress section alone, polled by the broadcast page while SMS are going out. Once
+    the broadcast's status changes (all handed over, cancelled), the whole page reloads, so its
+    status and actions are current too."""
+    broadcast = _broadcast(pk)
+    shown = request.GET.get("shown")
+    if shown and shown != broadcast.status and request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "triage/broadcast_progress.html", _progress_context(request, broadcast))
 
 
 @require_POST

@@ -135,6 +135,8 @@ def test_send_starts_a_draft_once_and_cancel_stops_it(api, roster):
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert client.post(f"{URL}{created['id']}/cancel/").status_code == 400
     assert client.post(f"{URL}999999/send/").status_code == 404
+    for path in (f"{2**64}/", "abc/", f"{2**64}/recipients/", f"{2**64}/preview/"):
+        assert client.get(f"{URL}{path}").status_code == 404
 
 
 def test_progress_shows_counts_and_each_recipient_with_their_status(api, roster, settings):

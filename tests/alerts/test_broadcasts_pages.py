@@ -151,6 +151,9 @@ def test_progress_is_polled_while_sending_and_follows_delivery_reports(login, ro
     assert response.context["live"]  # one still on its way: reports keep coming
     Message.objects.filter(kind="broadcast", status="queued").update(status="delivered")
     assert not client.get(progress).context["live"]
+    # A poll from the page as it was while sending reloads it: status and actions changed.
+    poll = client.get(f"{progress}?shown=sending", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
     failed = client.get(f"{page(broadcast)}?status=failed").context["rows"]
     assert [row["status"] for row in failed] == ["failed"]
 
