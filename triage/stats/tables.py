@@ -1,0 +1,112 @@
+"""A statistic as people read it: a table of numbers (also its CSV) and the charts drawn from
+it. Values stay raw in the rows (seconds, shares in percent, dates); each column says how to
+show and how to export them."""
+
+from dataclasses import dataclass, field
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# How a column's values are shown and exported.
+LABEL, WEEK, MONTH, COUNT, DURATION, PERCENT = "label", "week", "month", "count", "duration", "%"
+DASH = "—"  # no value (no alert acknowledged, nobody to take a share of)
+
+
+@dataclass
+class Column:
+    label: str
+    kind: str = COUNT
+    group: str = ""  # a heading over several columns
+
+    @property
+    def csv_header(self) -> str:
+        unit = {DURATION: pgettext_lazy("unit", "minutes"), PERCENT: "%"}.get(self.kind)
+        label = f"{self.group}: {self.label}" if self.group else str(self.label)
+        return f"{label} ({unit})" if unit else label
+
+    def csv_value(self, value) -> str:
+        if value is None:
+            return ""
+        if self.kind == WEEK:
+            return value.isoformat()
+        if self.kind == MONTH:
+            return value.strftime("%Y-%m")
+        if self.kind == DURATION:
+            return f"{value / 60:.1f}"
+        if self.kind == PERCENT:
+            return f"{value:.1f}"
+        return str(value)
+
+    def display(self, value) -> str:
+        if value is None:
+            return DASH
+        if self.kind == WEEK:
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        if self.kind == MONTH:
+            return formats.date_format(value, "YEAR_MONTH_FORMAT")
+        if self.kind == DURATION:
+            return duration_text(value)
+        if self.kind == PERCENT:
+            return percent_text(value)
+        return str(value)
+
+
+@dataclass
+class Table:
+    key: str  # its name in ?table=
+    title: str
+    columns: list[Column]
+    rows: list[list]
+    note: str = ""
+    charts: list[dict] = field(default_factory=list)
+    open: bool = False  # numbers shown unfolded
+    totals: int = 0  # how many of the last rows are totals
+
+    @property
+    def groups(self) -> list[tuple[str, int]]:
+        """(heading, span) over the columns, when some columns are grouped."""
+        if not any(c.group for c in self.columns):
+            return []
+        spans: list[tuple[str, int]] = []
+        for column in self.columns:
+            if spans and spans[-1][0] == column.group and column.group:
+                spans[-1] = (column.group, spans[-1][1] + 1)
+            else:
+                spans.append((column.group, 1))
+        return spans
+
+    @property
+    def display_rows(self) -> list[dict]:
+        first_total = len(self.rows) - self.totals
+        return [
+            {
+                "cells": [c.display(v) for c, v in zip(self.columns, row, strict=True)],
+                "total": i >= first_total,
+            }
+            for i, row in enumerate(self.rows)
+        ]
+
+    def csv_rows(self) -> list[list[str]]:
+        header = [c.csv_header for c in self.columns]
+        body = [
+            [c.csv_value(v) for c, v in zip(self.columns, row, strict=True)] for row in self.rows
+        ]
+        return [header, *body]
+
+
+def duration_text(seconds: float) -> str:
+    """A reaction time people read at a glance: 45 s, 12 min, 5 h 07, 3 d 4 h."""
+    if seconds < 60:
+        return _("%(seconds)s s") % {"seconds": round(seconds)}
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(hours)s h %(minutes)02d") % {"hours": hours, "minutes": minutes % 60}
+    return _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
+
+
+def percent_text(value: float) -> str:
+    return _("%(value)s %%") % {"value": formats.number_format(round(value, 1), 1)}
