@@ -33,18 +33,32 @@ def can_see_member_names(user: AnyUser) -> bool:
 
 
 def cla_place_ids_of(user: AnyUser) -> set[int]:
-    from cla.selectors import cla_place_ids
+    """The places a CLA works in, read once per request (kept on the user, as roles are)."""
+    cached = getattr(user, "_lpc_place_ids", None)
+    if cached is None:
+        from cla.selectors import cla_place_ids
 
-    return cla_place_ids(user=user)
+        cached = cla_place_ids(user=user)
+        if user.is_authenticated:
+            user._lpc_place_ids = cached
+    return cached
 
 
-def _works_on(user: AnyUser, lpc: LPC, place_ids: set[int] | None = None) -> bool:
+def _works_on(user: AnyUser, lpc: LPC) -> bool:
     if lpc.cla_id is not None and lpc.cla_id == user.pk:
         return True
     if not lpc.pk:
         return False
-    ids = cla_place_ids_of(user) if place_ids is None else place_ids
-    return bool(ids) and lpc.places.filter(pk__in=ids).exists()
+    # A list of members asks for each row: answer once per committee and request.
+    answers = getattr(user, "_lpc_works_on", None)
+    if answers is None:
+        answers = {}
+        if user.is_authenticated:
+            user._lpc_works_on = answers
+    if lpc.pk not in answers:
+        ids = cla_place_ids_of(user)
+        answers[lpc.pk] = bool(ids) and lpc.places.filter(pk__in=ids).exists()
+    return answers[lpc.pk]
 
 
 def can_edit_lpc(user: AnyUser, lpc: LPC) -> bool:

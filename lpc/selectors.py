@@ -1,7 +1,19 @@
 """Reads of the lpc app and the filters its pages and API share, joins decided once."""
 
 import django_filters
-from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,25 +24,30 @@ from .constants import MAX_ID, RISK_FACTOR_CHOICES
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember, MeetingAlert
 
 
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """How many rows of `queryset` (filtered on OuterRef("pk"), grouped by `by`)."""
+    grouped = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(grouped[:1]), 0)
+
+
 def lpc_list() -> QuerySet[LPC]:
-    """Committees with their places, supporting CLA and the counts the list shows."""
+    """Committees with their places, supporting CLA and the counts the list shows (each count
+    its own subquery: joining members, meetings and action points at once would multiply rows).
+    """
+    current = LPCMember.objects.filter(lpc=OuterRef("pk"), left_on__isnull=True)
+    meetings = LPCMeeting.objects.filter(lpc=OuterRef("pk"))
+    open_points = ActionPoint.objects.filter(
+        meeting__lpc=OuterRef("pk"), status=ActionPoint.Status.OPEN
+    )
     return (
         LPC.objects.select_related("cla")
         .prefetch_related("places")
         .annotate(
-            member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
-            women_count=Count(
-                "members",
-                filter=Q(members__left_on__isnull=True, members__gender="female"),
-                distinct=True,
-            ),
-            meeting_count=Count("meetings", distinct=True),
-            last_meeting_on=Max("meetings__held_on"),
-            open_action_count=Count(
-                "meetings__action_points",
-                filter=Q(meetings__action_points__status=ActionPoint.Status.OPEN),
-                distinct=True,
-            ),
+            member_count=_count(current, "lpc"),
+            women_count=_count(current.filter(gender="female"), "lpc"),
+            meeting_count=_count(meetings, "lpc"),
+            last_meeting_on=Subquery(meetings.order_by("-held_on").values("held_on")[:1]),
+            open_action_count=_count(open_points, "meeting__lpc"),
         )
         .order_by("name")
     )
