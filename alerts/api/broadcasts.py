@@ -122,7 +122,9 @@ class BroadcastSerializer(serializers.ModelSerializer):
         return counts[broadcast.pk]
 
     def get_reply_count(self, broadcast: Broadcast) -> int:
-        return getattr(broadcast, "reply_count", None) or broadcast.replies.count()
+        if hasattr(broadcast, "reply_count"):  # annotated by selectors.broadcast_list
+            return broadcast.reply_count
+        return broadcast.replies.count()
 
 
 class BroadcastPreviewSerializer(serializers.Serializer):
