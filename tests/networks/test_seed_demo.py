@@ -25,7 +25,7 @@ def test_seed_demo_twice_gives_the_same_data(settings, capsys):
     assert counts() == first
     assert set(FocalPoint.objects.values_list("phone_hash", flat=True)) == first_phones
     assert first["Network"] >= 10
-    assert first["FocalPoint"] == 200
+    assert first["FocalPoint"] >= 200  # the networks demo, plus the CLAs' recruits
     assert "Demo data ready" in capsys.readouterr().out
 
 
