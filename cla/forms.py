@@ -54,6 +54,11 @@ class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class NetworksChoiceField(BoundedMultipleChoiceField):
+    def label_from_instance(self, obj: Network) -> str:
+        return obj.name
+
+
 class PlacesChoiceField(BoundedMultipleChoiceField):
     def label_from_instance(self, obj: Location) -> str:
         return f"{obj.name} ({obj.parent.name})" if obj.parent_id else obj.name
@@ -79,7 +84,8 @@ class VisitForm(forms.Form):
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     visited_on = forms.DateField(
-        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     places = PlacesChoiceField(
         label=_("Places visited"),
@@ -107,7 +113,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Authorities, associations, churches, NGOs… one per line."),
     )
-    networks = BoundedMultipleChoiceField(
+    networks = NetworksChoiceField(
         label=_("Networks (CANs) supported"),
         queryset=Network.objects.none(),
         required=False,
@@ -283,7 +289,9 @@ class BaseRecruitFormSet(forms.BaseFormSet):
 
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("What to do"), max_length=500)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class BaseFollowUpFormSet(forms.BaseFormSet):

@@ -45,6 +45,11 @@ def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
     return found
 
 
+def cla_users() -> QuerySet[User]:
+    """Users in the CLA role, for choosing one."""
+    return User.objects.filter(groups__name=CLA, is_active=True).order_by("username").distinct()
+
+
 def cla_profile_of(*, user: User) -> CLAProfile | None:
     return CLAProfile.objects.filter(user=user).select_related("base").first()
 
@@ -176,13 +181,13 @@ class FieldVisitFilter(django_filters.FilterSet):
         field_name="visited_on",
         lookup_expr="gte",
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_before = django_filters.DateFilter(
         field_name="visited_on",
         lookup_expr="lte",
         label=_("Until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     has_alert = YesNoFilter(method="filter_has_alert", label=_("Alert raised"))
     has_open_follow_ups = YesNoFilter(

@@ -22,10 +22,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.permissions import ADMIN, can_see_identity, has_role, roles_of
-from networks.models import Location
+from networks.models import Location, Network
 
 from . import selectors, services
-from .constants import MAX_ID
+from .constants import COVERAGE_PLACE_KINDS, MAX_ID
 from .coverage import coverage_compute
 from .forms import (
     AlertForm,
@@ -96,6 +96,11 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             "sees_all": selectors.sees_every_visit(request.user),
             "may_record": selectors.may_record_visits(request.user),
             "filter_query": params.urlencode(),
+            "clas": selectors.cla_users(),
+            "places": Location.objects.filter(kind__in=COVERAGE_PLACE_KINDS)
+            .select_related("parent")
+            .order_by("name"),
+            "networks": Network.objects.order_by("name"),
         },
     )
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cla.models import FieldVisit, FollowUp
 from cla.services import FollowUpData, RecruitData
@@ -65,6 +66,12 @@ def test_the_visit_form_carries_a_draft_key_and_its_script(logged_in):
     assert "cla/visit-form.js" in page
     assert 'data-draft="cla-visit-new"' in page
     assert "<script>" not in page and "style=" not in page  # nothing inline for the CSP
+
+
+def test_date_fields_keep_the_format_a_phone_date_picker_reads_in_french(logged_in, today):
+    with translation.override("fr"):
+        page = logged_in.get(reverse("cla:visit-new"), HTTP_ACCEPT_LANGUAGE="fr").content
+    assert f'type="date" name="visited_on" value="{today.isoformat()}"' in page.decode()
 
 
 def test_a_cla_records_a_visit_with_a_recruit_and_a_follow_up(logged_in, gazetteer, cla_user):
@@ -269,12 +276,16 @@ def test_a_bad_month_is_a_400_with_the_current_month_shown(logged_in, month):
 
 
 def test_the_visit_list_filters_and_refuses_nothing_with_a_500(logged_in, visit_factory, gazetteer):
-    visit_factory(visited_on=dt.date(2026, 1, 10), places=[gazetteer["Kamango"]])
-    visit_factory(visited_on=dt.date(2026, 2, 10), places=[gazetteer["Oicha"]])
+    january = visit_factory(visited_on=dt.date(2026, 1, 10), places=[gazetteer["Kamango"]])
+    february = visit_factory(visited_on=dt.date(2026, 2, 10), places=[gazetteer["Oicha"]])
     page = logged_in.get(reverse("cla:visits"), {"date_after": "2026-02-01"}).content.decode()
-    assert "Oicha" in page and "Kamango" not in page
+    assert reverse("cla:visit", args=[february.pk]) in page
+    assert reverse("cla:visit", args=[january.pk]) not in page
+    page = logged_in.get(reverse("cla:visits"), {"place": gazetteer["Beni"].pk}).content.decode()
+    assert reverse("cla:visit", args=[january.pk]) in page
     for bad in ({"date_after": "yesterday"}, {"place": "x"}, {"page": "999"}, {"cla": "1\x00"}):
-        assert logged_in.get(reverse("cla:visits"), bad).status_code == 200
+        response = logged_in.get(reverse("cla:visits"), bad)
+        assert response.status_code == 200
 
 
 def test_pages_need_a_login(client, db):

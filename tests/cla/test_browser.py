@@ -1,0 +1,180 @@
+"""A CLA's phone in a real browser: record a visit, raise an alert, survive a lost connection."""
+
+import re
+
+import pytest
+
+from alerts.models import Alert
+from cla.models import FieldVisit
+from networks.models import Location, Network
+from tests.realworker import Worker, wait_for
+from tests.triage.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, off_loop
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+PHONE = {"width": 390, "height": 844}
+VISIT_PAGE = re.compile(r"/cla/visits/\d+/$")
+PASSWORD = "pw-kengele-test"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        sync_playwright is None,
+        reason="playwright is not installed (pip install playwright; the browser is "
+        "/usr/bin/chromium, never `playwright install`)",
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        running = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+def phone_page(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    return context, context.new_page()
+
+
+def log_in(page, base: str, username: str, then: str) -> None:
+    page.goto(f"{base}/accounts/login/?next={then}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}{then}")
+
+
+def _map():
+    province = Location.objects.create(name="Nord-Kivu", kind="province")
+    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
+    mbau = Location.objects.create(name="Mbau", kind="village", parent=beni)
+    network = Network.objects.create(name="CAN Oicha", code="can-oicha", status="active")
+    network.area.set([mbau])
+    return mbau, network
+
+
+@pytest.fixture
+def worker(transactional_db):
+    running = Worker().start(purge=True)
+    yield running
+    running.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
+    live_server, make_user, browser, worker
+):
+    mbau, network = off_loop(_map)
+    off_loop(make_user, "kavira", "cla")
+    off_loop(make_user, "ana", "analyst")
+    base = live_server.url
+    context, page = phone_page(browser)
+
+    log_in(page, base, "kavira", "/cla/visits/new/")
+    page.select_option("select[name=places]", value=str(mbau.pk))
+    page.fill("input[name=women_met]", "6")
+    page.fill("input[name=men_met]", "4")
+    page.check(f"input[name=networks][value='{network.pk}']")
+    page.fill("input[name=recruits-0-phone]", "0991 234 321")
+    page.fill("input[name=recruits-0-name]", "Amani Kambale")
+    page.check("input[name=recruits-0-consent]")
+    page.click("[data-formset=recruits] [data-formset-add]")
+    page.fill("input[name=recruits-1-phone]", "+243 99 123 4322")
+    page.fill("input[name=recruits-1-name]", "Kahindo Masika")
+    page.check("input[name=recruits-1-consent]")
+    page.click("details summary")
+    page.check("input[name=categories][value=armed_presence]")
+    page.check("input[name=risk_factors][value=RF1]")
+    page.fill(
+        "textarea[name=alert_text]",
+        "Rumeur : des hommes armés ont tiré sur des civils à Mbau cette nuit",
+    )
+    page.click("form.visit-form button[type=submit]")
+    page.wait_for_url(VISIT_PAGE)
+
+    alert = off_loop(Alert.objects.get)
+    link = page.locator(f"a[href='/dashboard/alerts/{alert.pk}/']").first
+    expect(link).to_be_visible()
+    visit = off_loop(lambda: FieldVisit.objects.prefetch_related("recruitments").get())
+    assert off_loop(lambda: visit.recruitments.count()) == 2
+    assert visit.categories == ["armed_presence"] and visit.risk_factors == ["RF1"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    def triaged():
+        alert.refresh_from_db()
+        return alert.status == "triaged"
+
+    assert off_loop(wait_for, triaged, 30), f"still {alert.status}; see {worker.log_path}"
+    assert alert.source == "cla" and alert.priority == 1
+    context.close()
+
+    context, page = phone_page(browser)
+    log_in(page, base, "ana", "/dashboard/")
+    row = page.locator("#queue-rows tr", has_text=alert.reference)
+    expect(row).to_be_visible(timeout=10_000)
+    expect(row).to_contain_text("hommes armés")
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_sent_without_connection_is_kept_and_resent_once(live_server, make_user, browser):
+    mbau, _network = off_loop(_map)
+    off_loop(make_user, "kavira", "cla")
+    base = live_server.url
+    context, page = phone_page(browser)
+    log_in(page, base, "kavira", "/cla/visits/new/")
+    key = page.input_value("input[name=idempotency_key]")
+    page.select_option("select[name=places]", value=str(mbau.pk))
+    page.fill("input[name=men_met]", "12")
+    page.fill("textarea[name=observations]", "Marché fermé depuis trois jours")
+
+    # 1. No connection at all: nothing reaches the server, the draft stays on the phone.
+    context.set_offline(True)
+    page.click("form.visit-form button[type=submit]")
+    notice = page.locator("#draft-notice")
+    expect(notice).to_be_visible()
+    expect(notice.locator("[data-draft-resend]")).to_be_visible()
+    draft = page.evaluate("JSON.parse(localStorage.getItem('kengele:cla-visit-new'))")
+    assert draft["pending"] is True
+    assert ["idempotency_key", key] in draft["fields"]
+    assert off_loop(FieldVisit.objects.count) == 0
+
+    # 2. Back online, but the answer is lost on the way back: the visit is stored anyway.
+    context.set_offline(False)
+
+    def answer_lost(route):
+        assert route.fetch().status == 201
+        route.abort()
+
+    page.route("**/cla/visits/new/", answer_lost)
+    with page.expect_event("requestfailed"):
+        notice.locator("[data-draft-resend]").click()
+    expect(notice.locator("[data-draft-resend]")).to_be_visible()
+    assert off_loop(FieldVisit.objects.count) == 1
+    page.unroute("**/cla/visits/new/")
+
+    # 3. Later the form is opened again: the draft comes back with its key, and sending it
+    # returns the visit stored in step 2 instead of making a second one.
+    page.goto(f"{base}/cla/visits/new/")
+    expect(page.locator("#draft-notice [data-draft-resend]")).to_be_visible()
+    assert page.input_value("input[name=idempotency_key]") == key
+    assert page.input_value("input[name=men_met]") == "12"
+    page.locator("#draft-notice [data-draft-resend]").click()
+    page.wait_for_url(VISIT_PAGE)
+    expect(page.locator("main")).to_contain_text("Marché fermé depuis trois jours")
+    assert off_loop(FieldVisit.objects.count) == 1
+    assert page.evaluate("localStorage.getItem('kengele:cla-visit-new')") is None
+
+    # A new form has a new key and no draft.
+    page.goto(f"{base}/cla/visits/new/")
+    assert page.input_value("input[name=idempotency_key]") != key
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    context.close()
