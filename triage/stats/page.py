@@ -11,7 +11,7 @@ from networks.models import Location, Network
 from ..constants import MECHANISM_LABELS
 from ..models import Incident
 from ..templatetags.dashboard import PRIORITY_LABELS
-from .charts import bar_chart, column_chart
+from .charts import Chart, bar_chart, column_chart
 from .people import NetworkFigures, People, network_figures
 from .reactions import Reaction, Reactions, reaction_times
 from .scope import NO_INCIDENT, SILENT_DAYS, Scope, stats_networks, stats_territories
@@ -31,6 +31,7 @@ from .tables import (
 from .volumes import Volumes, alert_volumes
 
 TERRITORIES_CHARTED = 7  # the busiest ones; the others share one bar
+CHARTED_NETWORKS = 15  # beyond, a chart shows the networks that most need a look (tables: all)
 
 
 class StatsPage:
@@ -203,7 +204,9 @@ class StatsPage:
         ("close", _("Closing"), _("Not closed")),
     )
 
-    def _reaction_table(self, key, title, first: Column, groups: list[tuple], totals=0) -> Table:
+    def _reaction_table(
+        self, key, title, first: Column, groups: list[tuple], totals=0, charted=None, chart_title=""
+    ) -> Table:
         columns = [first, Column(_("Alerts"))]
         for _m, heading, never in self.REACTION_COLUMNS:
             columns += [
@@ -217,10 +220,11 @@ class StatsPage:
             for measure, _h, _n in self.REACTION_COLUMNS:
                 row += [reaction.median[measure], reaction.p90[measure], reaction.never(measure)]
             rows.append(row)
-        labels = [first.display(label) for label, _r in groups]
+        charted = groups if charted is None else charted
+        labels = [first.display(label) for label, _r in charted]
         acknowledge = [
-            (_("Median"), [r.median["acknowledge"] for _l, r in groups]),
-            (_("90th percentile"), [r.p90["acknowledge"] for _l, r in groups]),
+            (_("Median"), [r.median["acknowledge"] for _l, r in charted]),
+            (_("90th percentile"), [r.p90["acknowledge"] for _l, r in charted]),
         ]
         return Table(
             key=key,
@@ -234,7 +238,7 @@ class StatsPage:
             ),
             charts=[
                 bar_chart(
-                    title=_("Time to acknowledge"),
+                    title=chart_title or _("Time to acknowledge"),
                     labels=labels,
                     series=acknowledge,
                     text=duration_text,
@@ -267,6 +271,15 @@ class StatsPage:
     def reaction_network(self) -> Table:
         r = self.reactions
         groups = [(n.name, r.by_network.get(n.pk, Reaction())) for n in self.networks]
+        slowest = sorted(
+            (g for g in groups if g[1].median["acknowledge"] is not None),
+            key=lambda g: -g[1].median["acknowledge"],
+        )[:CHARTED_NETWORKS]
+        chart_title = ""
+        if len(groups) > CHARTED_NETWORKS:
+            chart_title = _("Time to acknowledge: the %(n)s slowest networks") % {
+                "n": CHARTED_NETWORKS
+            }
         groups.append(
             (
                 _("No network (unknown sender, LPC, CLA, web)"),
@@ -280,6 +293,8 @@ class StatsPage:
             Column(_("Network"), LABEL),
             groups,
             totals=1,
+            charted=[*slowest, groups[-1]],
+            chart_title=chart_title,
         )
         table.note = _(
             "An alert counts for the networks its reporter belongs to today. %(rest)s"
@@ -317,8 +332,18 @@ class StatsPage:
                 "",
             ]
         )
-        heard = [row[2] - row[3] for row in rows[:-1]]
-        silent = [row[3] for row in rows[:-1]]
+        charted, chart_title = rows[:-1], _("Focal points heard from and silent")
+        if len(figures.networks) > CHARTED_NETWORKS:
+            quietest = sorted(
+                (row for row in rows[: len(figures.networks)] if row[2]),
+                key=lambda row: (-row[4], -row[3]),
+            )
+            charted = quietest[:CHARTED_NETWORKS]
+            chart_title = _("Focal points heard from and silent: the %(n)s quietest networks") % {
+                "n": CHARTED_NETWORKS
+            }
+        heard = [row[2] - row[3] for row in charted]
+        silent = [row[3] for row in charted]
         return Table(
             key="silent-networks",
             title=_("Silent networks and focal points"),
@@ -341,8 +366,8 @@ class StatsPage:
             },
             charts=[
                 bar_chart(
-                    title=_("Focal points heard from and silent"),
-                    labels=[str(row[0]) for row in rows[:-1]],
+                    title=chart_title,
+                    labels=[str(row[0]) for row in charted],
                     series=[(_("Heard from"), heard), (_("Silent"), silent)],
                     stacked=True,
                 )
@@ -385,7 +410,6 @@ class StatsPage:
                     people.share(people.youth),
                 ]
             rows.append(row)
-        labels = [str(label) for label, _m, _s in groups]
         return Table(
             key="inclusion",
             totals=1,
@@ -399,25 +423,34 @@ class StatsPage:
                 "period."
             ),
             charts=[
-                bar_chart(
-                    title=_("Share of women"),
-                    labels=labels,
-                    series=[
-                        (_("Active focal points"), [m.share(m.women) for _l, m, _s in groups]),
-                        (_("Alert senders"), [s.share(s.women) for _l, _m, s in groups]),
-                    ],
-                    text=percent_text,
-                ),
-                bar_chart(
-                    title=_("Share of youth"),
-                    labels=labels,
-                    series=[
-                        (_("Active focal points"), [m.share(m.youth) for _l, m, _s in groups]),
-                        (_("Alert senders"), [s.share(s.youth) for _l, _m, s in groups]),
-                    ],
-                    text=percent_text,
-                ),
+                self._share_chart(groups, "women", _("Share of women")),
+                self._share_chart(groups, "youth", _("Share of youth")),
             ],
+        )
+
+    def _share_chart(self, groups: list[tuple], part: str, title) -> Chart:
+        """Shares among active focal points and senders; with many networks, those with the
+        lowest share among focal points, then everyone."""
+        networks = len(self.people.networks)
+        charted = groups
+        if networks > CHARTED_NETWORKS:
+            lowest = sorted(
+                (g for g in groups[:networks] if g[1].total),
+                key=lambda g: g[1].share(getattr(g[1], part)),
+            )
+            charted = [*lowest[:CHARTED_NETWORKS], groups[-1]]
+            title = _("%(title)s: the %(n)s networks with the lowest") % {
+                "title": title,
+                "n": CHARTED_NETWORKS,
+            }
+        return bar_chart(
+            title=title,
+            labels=[str(label) for label, _m, _s in charted],
+            series=[
+                (_("Active focal points"), [m.share(getattr(m, part)) for _l, m, _s in charted]),
+                (_("Alert senders"), [s.share(getattr(s, part)) for _l, _m, s in charted]),
+            ],
+            text=percent_text,
         )
 
 
