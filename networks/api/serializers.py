@@ -85,7 +85,7 @@ class FocalPointSerializer(serializers.ModelSerializer):
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     actor_username = serializers.SlugRelatedField(
-        source="actor", slug_field="username", read_only=True
+        source="actor", slug_field="username", read_only=True, allow_null=True
     )
     target_ids = serializers.ListField(
         source="target_id_list", child=serializers.CharField(), read_only=True
