@@ -33,7 +33,7 @@ def _period(request: HttpRequest) -> int:
 def _coverage_url() -> str:
     """The coverage layer's data, when the cla app serves it."""
     try:
-        return reverse("cla:coverage-data")
+        return reverse("cla:coverage-json")
     except NoReverseMatch:
         return ""
 

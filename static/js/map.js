@@ -77,21 +77,21 @@
       });
     }
 
-    function addCoverage(collection) {
-      (collection.features || []).forEach(function (feature) {
-        if (!feature.geometry) return;
-        var p = feature.properties || {};
-        var mechanisms = p.mechanisms || [];
-        var latlng = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
-        L.circleMarker(latlng, {
+    function addCoverage(places) {
+      /* One dot per place, darker the more mechanisms (CAN, LPC, CLA visit) reach it; grey
+         where none does. */
+      (places || []).forEach(function (place) {
+        if (place.latitude == null || place.longitude == null) return;
+        var mechanisms = place.mechanisms || [];
+        L.circleMarker([place.latitude, place.longitude], {
           radius: 6,
           color: COVERAGE[Math.min(mechanisms.length, 3)],
           fillOpacity: mechanisms.length ? 0.5 : 0.15,
           weight: 1,
         })
           .bindPopup(
-            "<strong>" + text(p.place || p.name) + "</strong><br>" +
-            (mechanisms.length ? text(mechanisms.join(", ")) : text(label.labelNone))
+            "<strong>" + text(place.name) + "</strong> " + text(place.territory) + "<br>" +
+            (mechanisms.length ? text(mechanisms.join(" + ").toUpperCase()) : text(label.labelNone))
           )
           .addTo(coverage);
       });
@@ -115,7 +115,7 @@
     if (label.coverageUrl) {
       fetch(label.coverageUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) { if (data) addCoverage(data.type ? data : data.places || data); })
+        .then(function (data) { if (data) addCoverage(data.places); })
         .catch(function () { /* the coverage layer stays empty */ });
     }
   }
