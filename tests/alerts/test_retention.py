@@ -155,7 +155,7 @@ def test_the_blanked_values_are_gone_from_the_database_itself(history, settings)
             f"SELECT body, raw, peer FROM {Message._meta.db_table} WHERE id = %s",
             [messages["old_in"].pk],
         )
-        assert cursor.fetchone() in (("", None, ""),)
+        assert cursor.fetchone() == ("", None, "")
 
 
 def test_it_is_idempotent_and_audited_once_per_run(history, settings):
