@@ -187,6 +187,8 @@ class AlertEvent(models.Model):
         INCIDENT_LINKED = "incident_linked", _("Grouped into an incident")
         INCIDENT_MERGED = "incident_merged", _("Incidents merged")
         INCIDENT_SPLIT = "incident_split", _("Split from its incident")
+        ESCALATED_TO = "escalated_to", _("Escalated to a response unit")
+        CALLED_BACK = "called_back", _("Called back")
         NOTE = "note", _("Note")
 
     # Kinds that change a decision the triage engine made: they count against its accuracy.
@@ -600,3 +602,48 @@ class BroadcastReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id} ← {self.alert_id}"
+
+
+class ResponseUnit(models.Model):
+    """Who an alert can be escalated to: a force, a section of the mission, a partner."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    contact = models.CharField(
+        _("how to reach them"),
+        max_length=300,
+        blank=True,
+        help_text=_("Radio channel, duty phone or e-mail, shown to analysts when escalating."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("response unit")
+        verbose_name_plural = _("response units")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CannedReply(models.Model):
+    """A ready answer an analyst can send to a reporter, in the reporter's language."""
+
+    title = models.CharField(_("title"), max_length=80)
+    language = models.CharField(
+        _("language"), max_length=3, choices=Alert.Language.choices, default=Alert.Language.FRENCH
+    )
+    body = models.TextField(_("text"), max_length=1600)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["language", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "title"], name="canned_reply_title_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from config.crypto import lookup_hash
 
-from .models import FocalPoint, Location, Membership, Network
+from .models import Equipment, FocalPoint, Location, Membership, Network
 from .phones import normalise_phone
 from .text import fold
 
@@ -173,3 +173,17 @@ class LocationIndex:
             ancestor_ids = {a.pk for loc in found for a in self.ancestors(loc)}
             found = [loc for loc in found if loc.pk not in ancestor_ids]
         return sorted(found, key=lambda loc: loc.pk)
+
+
+def focal_point_card(*, focal_point_id: int) -> dict:
+    """What an analyst sees of a reporter beside an alert: the networks they belong to now and
+    the latest equipment and airtime they were given (a quiet network often ran out of credit)."""
+    memberships = list(
+        Membership.objects.filter(focal_point_id=focal_point_id, left_on__isnull=True)
+        .select_related("network")
+        .order_by("network__name")
+    )
+    equipment = list(
+        Equipment.objects.filter(focal_point_id=focal_point_id).order_by("-given_on", "-pk")[:5]
+    )
+    return {"memberships": memberships, "equipment": equipment}

@@ -50,6 +50,7 @@ class FakeTwilioAPI:
     def __init__(self, script: list[tuple[int, dict]] | None = None):
         self.requests: list[dict] = []
         self.script = list(script or [])
+        self.recording = b"ID3fake-mp3-bytes"
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,6 +78,21 @@ class FakeTwilioAPI:
                         "account_sid": self.path.split("/")[3],
                     },
                 )
+
+            def do_GET(self):
+                # A call recording, as Twilio serves it to the account (basic auth).
+                outer.requests.append(
+                    {"_path": self.path, "_auth": self.headers.get("Authorization")}
+                )
+                if "/Recordings/" not in self.path or not self.headers.get("Authorization"):
+                    self._reply(404, {"message": "not found"})
+                    return
+                body = outer.recording
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def _reply(self, code, payload):
                 body = json.dumps(payload).encode()

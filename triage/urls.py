@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_incidents, views_map, views_work
+from . import views, views_followup, views_incidents, views_map, views_work
 from .views_stats import stats_page
 
 app_name = "triage"
@@ -17,6 +17,14 @@ urlpatterns = [
     path("alerts/<int:pk>/priority/", views.alert_set_priority, name="alert-priority"),
     path("alerts/<int:pk>/assign/", views.alert_assign_me, name="alert-assign"),
     path("alerts/<int:pk>/reply/", views.alert_reply, name="alert-reply"),
+    path("alerts/<int:pk>/correct/", views_followup.alert_correct, name="alert-correct"),
+    path("alerts/<int:pk>/escalate/", views_followup.alert_escalate_view, name="alert-escalate"),
+    path("alerts/<int:pk>/note/", views_followup.alert_note, name="alert-note"),
+    path(
+        "alerts/<int:pk>/called-back/", views_followup.alert_called_back, name="alert-called-back"
+    ),
+    path("alerts/<int:pk>/thread/", views_followup.alert_thread_partial, name="alert-thread"),
+    path("alerts/<int:pk>/recording/", views_followup.alert_recording, name="alert-recording"),
     path("alerts/<int:pk>/claim/", views_work.alert_claim_view, name="alert-claim"),
     path("alerts/<int:pk>/release/", views_work.alert_release_view, name="alert-release"),
     path("duty/", views_work.duty_set, name="duty"),

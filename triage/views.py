@@ -215,6 +215,9 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
         "now": timezone.now(),
         **alert_page_context(request, alert),
     }
+    from .views_followup import followup_context  # it builds on this module's helpers
+
+    context.update(followup_context(request, alert))
     audit_identities_shown(request=request, focal_point_ids=[alert.reporter_id], where="alert")
     return render(request, "triage/alert.html", context)
 

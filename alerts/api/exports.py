@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from config.api_permissions import RolePermission
+from networks.audit import audit_export_record
 
 from .. import exports, selectors
 
@@ -49,6 +50,14 @@ class AlertExportView(GenericAPIView):
         file_format = options.validated_data["as_"]
         include_text = options.validated_data["text"]
         queryset = self.filter_queryset(self.get_queryset())
+        audit_export_record(
+            request=request,
+            export=f"alerts_{file_format}",
+            target_type="alerts.alert",
+            filters={key: request.query_params.getlist(key) for key in request.query_params},
+            identities=False,
+            count=queryset.count(),
+        )
         response = StreamingHttpResponse(
             exports.alert_export_stream(
                 queryset, file_format=file_format, include_text=include_text

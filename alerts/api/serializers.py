@@ -35,6 +35,12 @@ class AlertSerializer(serializers.ModelSerializer):
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=CATEGORY_CODES), required=False
     )
+    outcome = serializers.ChoiceField(
+        choices=Alert.Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("What checking found; empty until the alert is verified or not."),
+    )
 
     class Meta:
         model = Alert

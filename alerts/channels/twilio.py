@@ -3,6 +3,7 @@
 import logging
 from functools import lru_cache
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest
 from requests import RequestException
@@ -140,6 +141,39 @@ class _BaseUrlHttpClient(TwilioHttpClient):
 @lru_cache(maxsize=4)
 def rest_client(account_sid: str, auth_token: str, base_url: str) -> Client:
     return Client(account_sid, auth_token, http_client=_BaseUrlHttpClient(base_url, timeout=15))
+
+
+RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about twenty minutes of MP3
+
+
+class RecordingUnavailable(Exception):
+    pass
+
+
+def recording_fetch(url: str) -> tuple[bytes, str]:
+    """The MP3 of a call recording, fetched with the account's credentials (Twilio protects
+    recordings). Only Twilio's own recording URLs are fetched, never an arbitrary address."""
+    if not url.startswith(TWILIO_API + "/") or "/Recordings/" not in url:
+        raise RecordingUnavailable("not a Twilio recording URL")
+    target = settings.TWILIO_API_BASE_URL.rstrip("/") + url[len(TWILIO_API) :]
+    if not target.endswith((".mp3", ".wav")):
+        target += ".mp3"
+    try:
+        response = requests.get(
+            target,
+            auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+            timeout=15,
+            stream=True,
+        )
+        with response:
+            if response.status_code != 200:
+                raise RecordingUnavailable(f"Twilio answered {response.status_code}")
+            body = response.raw.read(RECORDING_MAX_BYTES + 1, decode_content=True)
+    except (RequestException, OSError) as exc:
+        raise RecordingUnavailable(str(exc)[:200]) from exc
+    if len(body) > RECORDING_MAX_BYTES:
+        raise RecordingUnavailable("recording too large")
+    return body, response.headers.get("Content-Type", "audio/mpeg")
 
 
 class TwilioBackend:

@@ -15,6 +15,7 @@ from .broadcasts import (
 )
 from .changes import TransitionRefused, alert_transition, alert_update, transitions_from
 from .events import alert_event_record
+from .followup import alert_callback_done, alert_escalate, alert_note_add
 from .inbound import InboundResult, inbound_receive
 from .outbound import (
     SendRefused,
@@ -49,7 +50,10 @@ __all__ = [
     "InboundResult",
     "SendRefused",
     "TransitionRefused",
+    "alert_callback_done",
     "alert_create",
+    "alert_escalate",
+    "alert_note_add",
     "alert_event_record",
     "alert_transition",
     "alert_update",

@@ -128,6 +128,11 @@ def alert_update(*, alert: Alert, by, note: str = "", **changes) -> Alert:
         for name, before, after in changed:
             kind = AlertEvent.Kind.ASSIGNED if name == "assignee" else name
             alert_event_record(alert=alert, kind=kind, by=by, before=before, after=after, note=note)
+        if "priority" in fields:
+            # The acknowledge deadline follows the new priority; a breach is notified afresh.
+            from triage.services import alert_deadline_reset
+
+            alert_deadline_reset(alert=alert)
     if new_status is not None:
         alert_transition(alert=alert, to=new_status, by=by, note=note)
     return alert

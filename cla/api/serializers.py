@@ -52,7 +52,7 @@ class VisitEquipmentSerializer(serializers.ModelSerializer):
     focal_point = serializers.IntegerField(source="equipment.focal_point_id", read_only=True)
     kind = serializers.CharField(source="equipment.kind", read_only=True)
     amount = serializers.DecimalField(
-        source="equipment.amount", max_digits=10, decimal_places=2, read_only=True
+        source="equipment.amount", max_digits=10, decimal_places=2, read_only=True, allow_null=True
     )
     currency = serializers.CharField(source="equipment.currency", read_only=True)
     given_on = serializers.DateField(source="equipment.given_on", read_only=True)

@@ -89,10 +89,13 @@ class LPCSerializer(serializers.ModelSerializer):
     member_count = serializers.IntegerField(read_only=True)
     women_count = serializers.IntegerField(read_only=True)
     meeting_count = serializers.IntegerField(read_only=True)
-    last_meeting_on = serializers.DateField(read_only=True)
+    last_meeting_on = serializers.DateField(read_only=True, allow_null=True)
     open_action_count = serializers.IntegerField(read_only=True)
     members = serializers.SerializerMethodField(
-        help_text=_("Only in one committee's detail, and only for roles that read its records.")
+        help_text=_(
+            "Only in one committee's detail, and only for roles that read its records; "
+            "null elsewhere."
+        )
     )
 
     class Meta:
@@ -118,15 +121,12 @@ class LPCSerializer(serializers.ModelSerializer):
     def get_place_names(self, lpc: LPC) -> list[str]:
         return [place.name for place in lpc.places.all()]
 
-    @extend_schema_field(LPCMemberSerializer(many=True))
-    def get_members(self, lpc: LPC) -> list[dict]:
-        return LPCMemberSerializer(lpc_members(lpc=lpc), many=True, context=self.context).data
-
-    def to_representation(self, instance):
-        # Not every field is wanted everywhere: members only in a detail, to record readers.
+    @extend_schema_field(LPCMemberSerializer(many=True, allow_null=True))
+    def get_members(self, lpc: LPC) -> list[dict] | None:
+        # Members only in a detail, and only to roles that read the committee's records.
         if not self.context.get("with_members") or not rules.can_read_records(_user(self)):
-            self.fields.pop("members", None)
-        return super().to_representation(instance)
+            return None
+        return LPCMemberSerializer(lpc_members(lpc=lpc), many=True, context=self.context).data
 
 
 class ActionPointSerializer(serializers.ModelSerializer):
@@ -169,7 +169,9 @@ class LPCMeetingSerializer(serializers.ModelSerializer):
     action_points = ActionPointSerializer(many=True, required=False, max_length=MAX_ACTION_POINTS)
     attendance_total = serializers.IntegerField(read_only=True)
     alerts = serializers.SerializerMethodField()
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = LPCMeeting

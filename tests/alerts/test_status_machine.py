@@ -213,3 +213,13 @@ def test_a_reporter_with_false_alarms_gets_lower_priority_for_non_urgent_alerts(
         alert=alert_create(source="web", text="ils tirent sur la population", reporter=focal_point)
     )
     assert urgent.priority == 1  # a threat to life is never demoted
+
+
+def test_a_priority_correction_moves_the_acknowledge_deadline(alert, analyst):
+    assert alert.priority == 1
+    first_due = Alert.objects.get(pk=alert.pk).sla_due_at
+    Alert.objects.filter(pk=alert.pk).update(sla_escalated_at=timezone.now())
+    alert_update(alert=alert, by=analyst, priority=3)
+    alert.refresh_from_db()
+    assert first_due is not None and alert.sla_due_at > first_due
+    assert alert.sla_escalated_at is None

@@ -172,7 +172,7 @@ def test_a_viewer_gets_no_member_names_from_the_api(api, meeting, secretary, com
     listing = client.get("/api/v1/lpcs/")
     assert listing.status_code == 200 and listing.json()["count"] == 1
     detail = client.get(f"/api/v1/lpcs/{meeting.lpc_id}/").json()
-    assert "members" not in detail and detail["member_count"] == 2
+    assert detail["members"] is None and detail["member_count"] == 2
     report = client.get(f"/api/v1/lpcs/{meeting.lpc_id}/representation/")
     assert report.status_code == 200 and "communities_never_present" not in report.json()
     for body in (listing.content, client.get(f"/api/v1/lpcs/{meeting.lpc_id}/").content):

@@ -206,3 +206,38 @@ def explanation_sections(alert) -> list[dict]:
             section["details"] = ""
         sections.append(section)
     return sections
+
+
+def _event_value(kind: str, value) -> str:
+    from alerts.models import Alert
+
+    if value in (None, "", []):
+        return "—"
+    if kind == "status" and value in Alert.Status.values:
+        return str(Alert.Status(value).label)
+    if kind == "priority":
+        return f"P{value}"
+    if kind == "categories":
+        return ", ".join(str(CATEGORY_LABELS.get(code, code)) for code in value)
+    if kind == "risk_factors":
+        return ", ".join(value)
+    if kind == "language" and value in Alert.Language.values:
+        return str(Alert.Language(value).label)
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("username") or value.get("reference") or "")
+    return str(value)
+
+
+@register.simple_tag
+def event_change(event) -> str:
+    """One history entry's change in words: "Triaged → Acknowledged", "P3 → P1", a unit's name."""
+    if event.kind == "triaged":
+        after = event.after or {}
+        categories = _event_value("categories", after.get("categories"))
+        return f"P{after.get('priority')} · {categories}"
+    before, after = event.before, event.after
+    if before is None and after is None:
+        return ""
+    if before is None:
+        return _event_value(event.kind, after)
+    return f"{_event_value(event.kind, before)} → {_event_value(event.kind, after)}"
