@@ -27,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.utils.translation import gettext as _
 
-from .context import HandoverError, Row
+from .context import HandoverError, PassphraseError, Row
 
 FORMAT = "kengele-handover"
 FORMAT_VERSION = 1
@@ -171,9 +171,7 @@ def _json(data: bytes, what: str) -> Any:
 
 def _decrypt(encryption: Any, payload: bytes, passphrase: str | None) -> bytes:
     if passphrase is None:
-        raise HandoverError(
-            _("The archive is encrypted: give its passphrase through an environment variable.")
-        )
+        raise PassphraseError(_("The archive is encrypted: its passphrase is needed."))
     try:
         salt = base64.b64decode(encryption["salt"], validate=True)
         n, r, p = (encryption[name] for name in ("n", "r", "p"))
@@ -216,6 +214,15 @@ def archive_read(data: bytes, *, passphrase: str | None) -> Payload:
         _check_version(header, HEADER_NAME)
         encryption = header.get("encryption")
         if encryption is None:
+            if passphrase is not None:
+                # Only the passphrase shows who made an archive: a clear one could be anyone's.
+                raise PassphraseError(
+                    _(
+                        "The archive is not encrypted, though a passphrase was given: nothing "
+                        "shows it comes from whoever knows the passphrase. Import it without a "
+                        "passphrase only if you trust where it comes from."
+                    )
+                )
             inner_bytes = _read_member(outer, PAYLOAD_CLEAR)
         else:
             inner_bytes = _decrypt(encryption, _read_member(outer, PAYLOAD_ENCRYPTED), passphrase)

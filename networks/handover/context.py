@@ -28,6 +28,10 @@ class HandoverError(Exception):
     """What is wrong with an archive or with importing it. Nothing was imported."""
 
 
+class PassphraseError(HandoverError):
+    """A passphrase is missing, or given for an archive that has none."""
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of row in the archive (one `<name>.jsonl` file) and how each side handles it.

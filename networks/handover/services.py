@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cla import handover as cla_handover
+from config.crypto import UndecryptableValue
 from lpc import handover as lpc_handover
 
 from ..audit import FOCAL_POINT, Action, audit_record
 from ..models import FocalPoint
-from .archive import MAX_ARCHIVE_BYTES, archive_build, archive_read
+from .archive import MAX_ARCHIVE_BYTES, Payload, archive_build, archive_read
 from .context import ExportContext, HandoverError, ImportContext, ImportReport, Kind
 from .rows import KINDS as NETWORK_KINDS
 from .rows import USERS, created_focal_point_ids
@@ -59,7 +60,10 @@ def handover_export(*, path: Path, passphrase: str | None, source: str) -> Expor
             # One snapshot for every table, while the application keeps writing.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        ctx, tables = _dump()
+        try:
+            ctx, tables = _dump()
+        except UndecryptableValue as exc:
+            raise HandoverError(str(exc)) from exc
         left_out = FocalPoint.objects.filter(consent_at__isnull=True).count()
     data = archive_build(
         tables=tables, source=source, created_at=timezone.now(), passphrase=passphrase
@@ -114,7 +118,7 @@ class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
 
 
-def handover_read(*, path: Path, passphrase: str | None):
+def handover_read(*, path: Path, passphrase: str | None) -> Payload:
     """Open and verify an archive file (see archive.archive_read)."""
     path = Path(path)
     try:

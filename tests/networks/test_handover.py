@@ -516,8 +516,13 @@ def test_a_wrong_passphrase_is_a_clear_error_and_nothing_is_imported(world, tmp_
     monkeypatch.setenv(PASSPHRASE_ENV, "not-the-right-passphrase")
     with pytest.raises(CommandError, match="Wrong passphrase"):
         import_(path)
+    with pytest.raises(CommandError, match="NOT_SET_ANYWHERE is not set"):
+        import_(path, "--passphrase-env", "NOT_SET_ANYWHERE")
     monkeypatch.delenv(PASSPHRASE_ENV)
-    with pytest.raises(CommandError, match="encrypted: give its passphrase"):
+    with pytest.raises(
+        CommandError,
+        match=f"passphrase is needed. Set it in the environment variable {PASSPHRASE_ENV}",
+    ):
         import_(path)
     assert set(data_counts().values()) == {0}
 
@@ -550,7 +555,21 @@ def test_an_encrypted_payload_altered_inside_a_valid_zip_fails_its_integrity_che
     assert set(data_counts().values()) == {0}
 
 
-def test_an_unencrypted_file_changed_after_export_fails_its_checksum(world, tmp_path):
+def test_an_unencrypted_archive_is_imported_only_without_a_passphrase(world, tmp_path, monkeypatch):
+    path = tmp_path / "h.zip"
+    export(path, "--unencrypted")
+    wipe()
+    # Anyone could have made a clear archive: one expected encrypted is not taken in its place.
+    with pytest.raises(CommandError, match="not encrypted, though a passphrase was given"):
+        import_(path)
+    assert set(data_counts().values()) == {0}
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    assert "Archive imported." in import_(path)
+    assert focal_point_by_phone(KAVIRA_PHONE) is not None
+
+
+def test_an_unencrypted_file_changed_after_export_fails_its_checksum(world, tmp_path, monkeypatch):
+    monkeypatch.delenv(PASSPHRASE_ENV)
     path = tmp_path / "h.zip"
     export(path, "--unencrypted")
     payload = clear_payload(path)
@@ -577,9 +596,10 @@ def test_an_unknown_format_version_is_refused(world, tmp_path):
         import_(path)
 
 
-def test_a_bad_row_is_named_by_file_and_line_and_nothing_is_imported(world, tmp_path):
+def test_a_bad_row_is_named_by_file_and_line_and_nothing_is_imported(world, tmp_path, monkeypatch):
     import hashlib
 
+    monkeypatch.delenv(PASSPHRASE_ENV)
     path = tmp_path / "h.zip"
     export(path, "--unencrypted")
     payload = clear_payload(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from networks.handover.context import HandoverError
+from networks.handover.context import HandoverError, PassphraseError
 from networks.handover.services import handover_import
 
 from .handover_export import DEFAULT_PASSPHRASE_ENV
@@ -40,6 +40,18 @@ class Command(BaseCommand):
         passphrase = os.environ.get(variable) or None
         try:
             report = handover_import(path=file, passphrase=passphrase, dry_run=dry_run)
+        except PassphraseError as exc:
+            hint = (
+                _(
+                    "Set it in the environment variable %(var)s, or name another with "
+                    "--passphrase-env."
+                )
+                if passphrase is None
+                else _("Leave out --passphrase-env to import it without one.")
+                if passphrase_env
+                else _("Unset the environment variable %(var)s to import it without one.")
+            )
+            raise CommandError(f"{exc} {hint % {'var': variable}}") from exc
         except HandoverError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
