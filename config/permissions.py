@@ -76,3 +76,55 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
     VIEWER: {"triage": ("view",)},
 }
+
+
+# --- Which alerts a person may see ----------------------------------------------------------
+# Supervisors, admins and viewers see every alert (viewers without who reported it). Analysts
+# with areas see the alerts placed in them, the ones no place was found for and the ones
+# assigned to them; an analyst without areas sees everything (a small mission). CLAs see the
+# alerts placed in their places and those they raised themselves.
+ALL_ALERT_ROLES = frozenset({ADMIN, SUPERVISOR, VIEWER})
+
+
+def alert_visibility(user):
+    """A Q object limiting Alert querysets to what `user` may see, or None for everything."""
+    from django.db.models import Q
+
+    cached = getattr(user, "_kengele_alert_visibility", False)
+    if cached is not False:
+        return cached
+    roles = roles_of(user)
+    scope = Q(pk__in=[])  # no role: nothing
+    if roles & ALL_ALERT_ROLES:
+        scope = None
+    elif ANALYST in roles:
+        from networks.selectors import location_ids_within
+        from triage.selectors import analyst_area_ids
+
+        areas = analyst_area_ids(user=user)
+        if not areas:
+            scope = None
+        else:
+            places = set().union(*(location_ids_within(area) for area in areas))
+            scope = Q(location_id__in=places) | Q(location__isnull=True) | Q(assignee=user)
+            if CLA in roles:
+                scope |= _cla_scope(user)
+    elif CLA in roles:
+        scope = _cla_scope(user)
+    if user is not None and user.is_authenticated:
+        user._kengele_alert_visibility = scope
+    return scope
+
+
+def _cla_scope(user):
+    from django.db.models import Q
+
+    from cla.selectors import cla_place_ids
+
+    return Q(location_id__in=cla_place_ids(user=user)) | Q(created_by=user)
+
+
+def alerts_visible(queryset, user):
+    """`queryset` narrowed to the alerts `user` may see (the API, dashboard, map and exports)."""
+    scope = alert_visibility(user)
+    return queryset if scope is None else queryset.filter(scope)

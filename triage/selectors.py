@@ -104,7 +104,8 @@ def supervisors_to_notify() -> QuerySet[AnalystProfile]:
 
 
 def analyst_profile(*, user: User) -> AnalystProfile | None:
-    return AnalystProfile.objects.filter(user=user).prefetch_related("areas").first()
+    """The user's duty and areas (not their number: nothing to decrypt on every page)."""
+    return AnalystProfile.objects.filter(user=user).defer("phone").prefetch_related("areas").first()
 
 
 def claim_ttl() -> dt.timedelta:
@@ -156,3 +157,12 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_category(self, queryset, name, value):
         # JSON list stored as text on every backend: match the quoted code.
         return queryset.filter(categories__icontains=f'"{value}"')
+
+
+def analyst_area_ids(*, user: User) -> set[int]:
+    """The territories an analyst covers (empty: no areas set, they cover everything)."""
+    return set(
+        AnalystProfile.areas.through.objects.filter(analystprofile__user_id=user.pk).values_list(
+            "location_id", flat=True
+        )
+    )

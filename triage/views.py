@@ -38,7 +38,15 @@ from alerts.services import (
     status_callback_url,
     transitions_from,
 )
-from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, has_role, roles_of
+from config.permissions import (
+    ADMIN,
+    ANALYST,
+    SUPERVISOR,
+    alerts_visible,
+    can_see_identity,
+    has_role,
+    roles_of,
+)
 from networks.audit import audit_identities_shown
 
 from .page_context import alert_page_context, queue_page_context
@@ -195,10 +203,11 @@ def may_acknowledge(alert: Alert) -> bool:
     return alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED)
 
 
-def _alert(pk: int) -> Alert:
-    return get_object_or_404(
-        alert_list().select_related("location__parent", "incident__location", "claimed_by"), pk=pk
-    )
+def _alert(pk: int, user=None) -> Alert:
+    alerts = alert_list().select_related("location__parent", "incident__location", "claimed_by")
+    if user is not None:  # analysts see their areas, CLAs their places
+        alerts = alerts_visible(alerts, user)
+    return get_object_or_404(alerts, pk=pk)
 
 
 def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None):
@@ -225,7 +234,7 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
 @require_GET
 @_role_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _alert_page(request, _alert(pk))
+    return _alert_page(request, _alert(pk, request.user))
 
 
 def _action(handler):
@@ -236,7 +245,7 @@ def _action(handler):
     @login_required
     def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
         _require_action_role(request)
-        alert = _alert(pk)
+        alert = _alert(pk, request.user)
         response = handler(request, alert)
         return response or redirect("triage:alert", pk=alert.pk)
 

@@ -205,7 +205,7 @@ def alert_called_back(request: HttpRequest, alert: Alert):
 @_role_required
 def alert_thread_partial(request: HttpRequest, pk: int) -> HttpResponse:
     """The conversation, polled while a reply's delivery is still settling."""
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     context = {
         "alert": alert,
         "thread": alert_thread(alert=alert),
@@ -222,7 +222,7 @@ def alert_recording(request: HttpRequest, pk: int) -> HttpResponse:
     roles that may see reporters' identities hear it."""
     if not can_see_identity(request.user):
         raise PermissionDenied
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     if not alert.recording_url:
         raise Http404
     try:

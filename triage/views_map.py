@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from alerts.models import Alert
 from alerts.selectors import CATEGORY_CHOICES, AlertFilter, alert_list
+from config.permissions import alerts_visible
 
 from .mapdata import alert_places, incident_places
 from .views import _role_required
@@ -68,7 +69,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
 def map_data(request: HttpRequest) -> HttpResponse:
     """Alerts per place and incidents for the period and filters, as two GeoJSON collections."""
     since = timezone.now() - dt.timedelta(days=_period(request))
-    filterset = AlertFilter(request.GET, queryset=alert_list().filter(received_at__gte=since))
+    visible = alerts_visible(alert_list(), request.user).filter(received_at__gte=since)
+    filterset = AlertFilter(request.GET, queryset=visible, request=request)
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors}, status=400)
     queryset = filterset.qs

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from config.api_permissions import RolePermission
+from config.permissions import alerts_visible
 from networks.audit import audit_export_record
 
 from .. import exports, selectors
@@ -32,7 +33,9 @@ class AlertExportView(GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.alert_list().order_by("received_at", "id")
+        return alerts_visible(selectors.alert_list(), self.request.user).order_by(
+            "received_at", "id"
+        )
 
     @extend_schema(
         parameters=[

@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api_permissions import RolePermission
-from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR
+from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, alerts_visible
 
 from .. import selectors, services
 from ..models import Message
@@ -41,7 +41,10 @@ class AlertViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.alert_list().order_by("-received_at", "-id")
+        # Analysts see their areas, CLAs their places (config.permissions.alert_visibility).
+        return alerts_visible(selectors.alert_list(), self.request.user).order_by(
+            "-received_at", "-id"
+        )
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request, *args, **kwargs):

@@ -294,7 +294,9 @@ def test_unknown_risk_factors_and_languages_are_refused(api, sms_alert):
 
 def test_the_history_is_readable_by_every_role_that_reads_alerts(api, sms_alert):
     api("analyst").patch(f"/api/v1/alerts/{sms_alert.id}/", {"status": "acknowledged"})
-    for role in ("viewer", "supervisor", "cla"):
+    for role in ("viewer", "supervisor", "admin"):
         response = api(role).get(f"/api/v1/alerts/{sms_alert.id}/history/")
         assert response.status_code == 200
         assert [e["after"] for e in response.json()["results"]] == ["acknowledged"]
+    # A CLA sees the alerts of their places and those they raised: not this one.
+    assert api("cla").get(f"/api/v1/alerts/{sms_alert.id}/history/").status_code == 404
