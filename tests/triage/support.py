@@ -2,6 +2,7 @@
 assignment and deadline tests."""
 
 import datetime as dt
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -53,10 +54,14 @@ def make_gazetteer() -> Gazetteer:
     )
 
 
-def at(hours: float = 0, base: dt.datetime | None = None) -> dt.datetime:
-    """A moment `hours` after a fixed recent one (so windows are easy to read in tests)."""
-    base = base or timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
-    return base + dt.timedelta(hours=hours)
+@functools.cache
+def _base() -> dt.datetime:
+    return timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+
+
+def at(hours: float = 0) -> dt.datetime:
+    """A moment `hours` after a fixed one a day ago (so windows are easy to read in tests)."""
+    return _base() + dt.timedelta(hours=hours)
 
 
 def triaged_alert(

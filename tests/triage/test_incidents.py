@@ -155,9 +155,9 @@ def test_triage_groups_alerts_it_places(places):
     assert first.location == places.mbau and second.location == places.oicha
     assert first.incident is not None and first.incident == second.incident
     assert third.incident is None
-    joined = AlertEvent.objects.get(alert=second, kind="incident_linked")
-    assert joined.after == first.incident.pk
-    assert not AlertEvent.objects.filter(alert=first, kind="incident_linked").exists()
+    first.incident.refresh_from_db()
+    assert (first.incident.alert_count, first.incident.reporter_count) == (2, 1)  # one user
+    assert set(first.incident.categories) == {*first.categories, *second.categories}
 
 
 def test_grouping_twice_changes_nothing(places):

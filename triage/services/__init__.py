@@ -2,16 +2,19 @@
 
 from .assignment import (
     ClaimRefused,
-    alert_assign_auto,
     alert_claim,
     alert_release,
     analyst_duty_set,
     analyst_for,
+    assignee_choose,
+    assignment_record,
 )
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
 from .incidents import (
     IncidentRefused,
     alert_group,
+    incident_choose,
+    incident_count_in,
     incident_merge,
     incident_recount,
     incident_split,
@@ -21,7 +24,6 @@ from .pipeline import alert_triage, alert_triage_by_id, place_index, place_index
 __all__ = [
     "ClaimRefused",
     "IncidentRefused",
-    "alert_assign_auto",
     "alert_claim",
     "alert_deadline_reset",
     "alert_group",
@@ -31,7 +33,11 @@ __all__ = [
     "alerts_escalate_overdue",
     "analyst_duty_set",
     "analyst_for",
+    "assignee_choose",
+    "assignment_record",
     "deadline_for",
+    "incident_choose",
+    "incident_count_in",
     "incident_merge",
     "incident_recount",
     "incident_split",

@@ -5,7 +5,8 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,19 +33,20 @@ def analyst_for(*, location: Location) -> User | None:
     territory = location.ancestor(Location.Kind.TERRITORY)
     if territory is None:
         return None
-    open_alerts = Count(
-        "user__assigned_alerts",
-        filter=Q(user__assigned_alerts__status__in=Alert.OPEN_STATUSES),
-        distinct=True,
+    open_alerts = (
+        Alert.objects.filter(assignee=OuterRef("user_id"), status__in=Alert.OPEN_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    may_work = User.groups.through.objects.filter(
+        user_id=OuterRef("user_id"), group__name__in=ASSIGNABLE_ROLES
     )
     profile = (
-        AnalystProfile.objects.filter(
-            on_duty=True,
-            areas=territory,
-            user__is_active=True,
-            user__groups__name__in=ASSIGNABLE_ROLES,
-        )
-        .annotate(open_alerts=open_alerts)
+        AnalystProfile.objects.filter(on_duty=True, areas=territory, user__is_active=True)
+        .filter(Exists(may_work))
+        .annotate(open_alerts=Coalesce(Subquery(open_alerts), 0))
         .order_by("open_alerts", F("last_assigned_at").asc(nulls_first=True), "user_id")
         .select_related("user")
         .first()
@@ -56,17 +58,17 @@ def _who(user: User | None):
     return {"id": user.pk, "username": user.get_username()} if user else None
 
 
-def alert_assign_auto(*, alert: Alert, location: Location) -> User | None:
-    """Give a freshly triaged alert to the right on-duty analyst, if it has nobody yet and
-    nobody has started working on it. Runs inside the caller's transaction."""
+def assignee_choose(*, alert: Alert, location: Location) -> User | None:
+    """Who a freshly triaged alert goes to: nobody when it already has someone or someone has
+    already taken it up (acknowledged before triage reached it)."""
     if alert.assignee_id or alert.status != Alert.Status.TRIAGED:
         return None
-    analyst = analyst_for(location=location)
-    if analyst is None:
-        return None
-    if not Alert.objects.filter(pk=alert.pk, assignee__isnull=True).update(assignee=analyst):
-        return None
-    alert.assignee = analyst
+    return analyst_for(location=location)
+
+
+def assignment_record(*, alert: Alert, analyst: User) -> None:
+    """After triage gave the alert to `analyst`: they move to the back of the tie-break, and
+    the alert's history says so."""
     AnalystProfile.objects.filter(user=analyst).update(last_assigned_at=timezone.now())
     alert_event_record(
         alert=alert,
@@ -74,7 +76,6 @@ def alert_assign_auto(*, alert: Alert, location: Location) -> User | None:
         after=_who(analyst),
         note="automatic: on duty for this area",
     )
-    return analyst
 
 
 def analyst_duty_set(*, user: User, on_duty: bool) -> AnalystProfile:

@@ -12,6 +12,7 @@ from functools import lru_cache
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
@@ -67,17 +68,20 @@ def mechanism_of(source: str) -> str:
     return grouping_rules().mechanisms[source]
 
 
-def area_lock(*, location: Location) -> None:
+def area_lock(*, location: Location) -> set[int]:
     """Serialise grouping around one territory until the transaction ends: two workers
     triaging alerts about the same place at the same moment would otherwise each find no
-    incident and open one each. (SQLite serialises every writing transaction anyway.)"""
+    incident and open one each. (SQLite serialises every writing transaction anyway.) Locks the
+    place's row too and returns the ids of the two that exist: a cached place may be gone."""
     anchor = location.ancestor(Location.Kind.TERRITORY) or location
-    list(Location.objects.select_for_update().filter(pk=anchor.pk).values_list("pk", flat=True))
+    rows = Location.objects.select_for_update().filter(pk__in={location.pk, anchor.pk})
+    return set(rows.order_by("pk").values_list("pk", flat=True))  # one order: no deadlock
 
 
 def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
     """The open incident this alert belongs to: near enough, within the window of its alerts'
-    received times, with a category family in common. The nearest wins, then the latest."""
+    received times, with a category family in common. The nearest wins, then the latest. (The
+    area lock keeps merges and splits, which take it too, from changing them meanwhile.)"""
     families = category_families(alert.categories)
     window = incident_window()
     candidates = (
@@ -102,30 +106,92 @@ def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
     return best
 
 
-def alert_group(*, alert: Alert, location: Location) -> Incident | None:
-    """Put a freshly triaged alert into the incident it belongs to, or open one. Runs inside
-    the caller's transaction. An alert without a place, or whose categories belong to no
-    family (`other`), joins nothing."""
-    if alert.incident_id or not category_families(alert.categories):
-        return None
-    area_lock(location=location)
+def incident_choose(
+    *, alert: Alert, location: Location, area_locked: bool = False
+) -> tuple[Incident | None, bool]:
+    """The incident a freshly triaged alert belongs to, opened (with the alert's own figures)
+    when there is none yet; and whether it was opened. None for an alert whose categories
+    belong to no family (`other`). Runs inside the caller's transaction, which must then link
+    the alert (`alert.incident`) and call `incident_count_in`."""
+    if not category_families(alert.categories):
+        return None, False
+    if not area_locked:
+        area_lock(location=location)
     incident = _incident_for(alert=alert, location=location)
     if incident is not None:
-        # A merge may have removed it since it was read: then look again.
-        incident = Incident.objects.select_for_update().filter(pk=incident.pk).first()
-        if incident is None:
-            incident = _incident_for(alert=alert, location=location)
-    joined = incident is not None
+        return incident, False
+    mechanism = mechanism_of(alert.source)
+    incident = Incident.objects.create(
+        location=location,
+        categories=_ordered(set(alert.categories)),
+        priority=alert.priority,
+        first_seen_at=alert.received_at,
+        last_seen_at=alert.received_at,
+        alert_count=1,
+        reporter_count=1,
+        mechanism_count=1,
+        mechanisms=[mechanism],
+        corroboration=Incident.Corroboration.SINGLE,
+    )
+    return incident, True
+
+
+def incident_count_in(*, incident: Incident, alert: Alert) -> Incident:
+    """Add a newly linked alert to the incident's figures without reading all its alerts: one
+    question (has this reporter spoken in it before?) and one update."""
+    others = Alert.objects.filter(incident=incident).exclude(pk=alert.pk)
+    known = others.filter(_same_reporter(alert)).exists()
+    mechanisms = set(incident.mechanisms or ()) | {mechanism_of(alert.source)}
+    priorities = [p for p in (incident.priority, alert.priority) if p is not None]
+    values = {
+        "alert_count": incident.alert_count + 1,
+        "reporter_count": incident.reporter_count + (0 if known else 1),
+        "mechanisms": [code for code in MECHANISM_LABELS if code in mechanisms],
+        "priority": min(priorities) if priorities else None,
+        "categories": _ordered(set(incident.categories or ()) | set(alert.categories or ())),
+        "first_seen_at": min(incident.first_seen_at, alert.received_at),
+        "last_seen_at": max(incident.last_seen_at, alert.received_at),
+    }
+    values["mechanism_count"] = len(values["mechanisms"])
+    values["corroboration"] = corroboration_of(
+        reporters=values["reporter_count"], mechanisms=values["mechanism_count"]
+    )
+    Incident.objects.filter(pk=incident.pk).update(**values)
+    for name, value in values.items():
+        setattr(incident, name, value)
+    return incident
+
+
+def alert_group(*, alert: Alert, location: Location) -> Incident | None:
+    """Put a triaged alert into the incident it belongs to, or open one, inside the caller's
+    transaction (the pipeline does the same steps within its own update). An alert without a
+    place, or whose categories belong to no family (`other`), joins nothing."""
+    if alert.incident_id:
+        return None
+    incident, created = incident_choose(alert=alert, location=location)
     if incident is None:
-        incident = Incident.objects.create(
-            location=location, first_seen_at=alert.received_at, last_seen_at=alert.received_at
-        )
+        return None
     Alert.objects.filter(pk=alert.pk).update(incident=incident)
     alert.incident = incident
-    incident_recount(incident=incident)
-    if joined:
-        alert_event_record(alert=alert, kind=AlertEvent.Kind.INCIDENT_LINKED, after=incident.pk)
+    if not created:
+        incident_count_in(incident=incident, alert=alert)
     return incident
+
+
+def _ordered(categories: set[str]) -> list[str]:
+    """Categories in the taxonomy's order (unknown codes last, sorted)."""
+    return [c for c in CATEGORY_CODES if c in categories] + sorted(categories - set(CATEGORY_CODES))
+
+
+def _same_reporter(alert: Alert) -> Q:
+    """Alerts with the same reporter key as this one (see _reporter_key)."""
+    if alert.reporter_id:
+        return Q(reporter_id=alert.reporter_id)
+    if alert.sender_hash:
+        return Q(reporter__isnull=True, sender_hash=alert.sender_hash)
+    if alert.created_by_id:
+        return Q(reporter__isnull=True, sender_hash="", created_by_id=alert.created_by_id)
+    return Q(reporter__isnull=True, sender_hash="", created_by__isnull=True)
 
 
 def _reporter_key(reporter_id, sender_hash: str, created_by_id) -> str:
@@ -178,8 +244,7 @@ def incident_recount(*, incident: Incident) -> Incident | None:
         "mechanisms": mechanisms,
         "corroboration": corroboration_of(reporters=len(reporters), mechanisms=len(mechanisms)),
         "priority": min(priorities) if priorities else None,
-        "categories": [c for c in CATEGORY_CODES if c in categories]
-        + sorted(categories - set(CATEGORY_CODES)),
+        "categories": _ordered(categories),
         "first_seen_at": min(r[6] for r in rows),
         "last_seen_at": max(r[6] for r in rows),
     }
@@ -187,6 +252,24 @@ def incident_recount(*, incident: Incident) -> Incident | None:
     for name, value in values.items():
         setattr(incident, name, value)
     return incident
+
+
+def _areas_lock(*incidents: Incident) -> None:
+    """Take the area locks triage takes before grouping, so that no alert joins an incident
+    while it is merged or split. Territories in id order: two merges never wait on each other
+    crosswise."""
+    ids = {incident.location_id for incident in incidents if incident.location_id}
+    anchors = set()
+    for location in Location.objects.select_related("parent__parent__parent__parent").filter(
+        pk__in=ids
+    ):
+        anchors.add((location.ancestor(Location.Kind.TERRITORY) or location).pk)
+    list(
+        Location.objects.select_for_update()
+        .filter(pk__in=anchors)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _locked(*pks: int) -> dict[int, Incident]:
@@ -201,6 +284,7 @@ def incident_merge(*, incident: Incident, other: Incident, by) -> Incident:
     distance cannot be told): the grouping never merges across distant places."""
     if incident.pk == other.pk:
         raise IncidentRefused(_("An incident cannot be merged with itself."))
+    _areas_lock(incident, other)
     locked = _locked(incident.pk, other.pk)
     if incident.pk not in locked or other.pk not in locked:
         raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
@@ -255,6 +339,7 @@ def incident_split(*, incident: Incident, alert_ids, by) -> Incident:
     wanted = {int(pk) for pk in alert_ids}
     if not wanted:
         raise IncidentRefused(_("Choose at least one alert to split out."))
+    _areas_lock(incident)
     if incident.pk not in _locked(incident.pk):
         raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
     members = set(Alert.objects.filter(incident=incident).values_list("pk", flat=True))

@@ -3,9 +3,10 @@ deadline, incident and assignee, in one transaction."""
 
 import logging
 import time
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from alerts.constants import MISSED_CALL_PRIORITY
@@ -15,14 +16,24 @@ from alerts.services import alert_event_record
 from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse
-from .assignment import alert_assign_auto
+from .assignment import assignee_choose, assignment_record
 from .deadlines import deadline_for
-from .incidents import alert_group
+from .incidents import area_lock, incident_choose, incident_count_in
 
 log = logging.getLogger(__name__)
 
 PLACE_INDEX_TTL = 300  # seconds; gazetteer edits reach the workers within five minutes
-_index: tuple[float, PlaceIndex, dict[int, Place]] | None = None
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    built_at: float
+    index: PlaceIndex
+    places: dict[int, Place]  # as the engine wants them
+    locations: dict[int, Location]  # with their ancestors, for grouping and assignment
+
+
+_cache: _Gazetteer | None = None
 
 
 def _place(location: Location) -> Place:
@@ -39,24 +50,29 @@ def _place(location: Location) -> Place:
     )
 
 
-def _gazetteer() -> tuple[PlaceIndex, dict[int, Place]]:
+def _gazetteer() -> _Gazetteer:
     """The gazetteer as the engine wants it (and by id), built once per process and refreshed
     now and then."""
-    global _index
-    if _index is None or time.monotonic() - _index[0] > PLACE_INDEX_TTL:
+    global _cache
+    if _cache is None or time.monotonic() - _cache.built_at > PLACE_INDEX_TTL:
         locations = list(Location.objects.select_related("parent__parent__parent__parent"))
         places = [_place(loc) for loc in locations if loc.kind != Location.Kind.PROVINCE]
-        _index = (time.monotonic(), PlaceIndex(places), {place.id: place for place in places})
-    return _index[1], _index[2]
+        _cache = _Gazetteer(
+            built_at=time.monotonic(),
+            index=PlaceIndex(places),
+            places={place.id: place for place in places},
+            locations={location.pk: location for location in locations},
+        )
+    return _cache
 
 
 def place_index() -> PlaceIndex:
-    return _gazetteer()[0]
+    return _gazetteer().index
 
 
 def place_index_reset() -> None:
-    global _index
-    _index = None
+    global _cache
+    _cache = None
 
 
 def _reporter_home_id(alert: Alert) -> int | None:
@@ -72,12 +88,12 @@ def _reporter_home_id(alert: Alert) -> int | None:
 
 
 def _analysis_for(alert: Alert) -> Analysis:
-    index, by_id = _gazetteer()
+    gazetteer = _gazetteer()
     home_id = _reporter_home_id(alert)
     return analyse(
         alert.text or "",
-        index,
-        reporter_home=by_id.get(home_id) if home_id else None,
+        gazetteer.index,
+        reporter_home=gazetteer.places.get(home_id) if home_id else None,
         hint_category=alert.category_hint or None,
         reporter_reliability=(
             reporter_reliability(reporter_id=alert.reporter_id) if alert.reporter_id else None
@@ -85,25 +101,29 @@ def _analysis_for(alert: Alert) -> Analysis:
     )
 
 
-def _location_with_ancestors(location_id: int | None) -> Location | None:
-    """The place read fresh (the gazetteer is cached: it may have been deleted since), with the
-    ancestors that grouping and assignment climb to its territory."""
+def _location(location_id: int | None) -> Location | None:
+    """The place with the ancestors that grouping and assignment climb to its territory: from
+    the cached gazetteer, else (a place added since) from the database."""
     if location_id is None:
         return None
-    return (
-        Location.objects.select_related("parent__parent__parent__parent")
-        .filter(pk=location_id)
-        .first()
-    )
+    location = _gazetteer().locations.get(location_id)
+    if location is None:
+        location = (
+            Location.objects.select_related("parent__parent__parent__parent")
+            .filter(pk=location_id)
+            .first()
+        )
+    return location
 
 
 def alert_triage(*, alert: Alert) -> Alert:
-    """Classify, prioritise and place one alert. Idempotent: an alert already triaged is left
-    as it is, so a redelivered task (worker killed mid-task) is harmless. An alert someone
-    acknowledged before triage reached it is still classified, keeping its status."""
+    """Classify, prioritise and place one alert, set its deadline, group it into an incident
+    and give it to an on-duty analyst. Idempotent: an alert already triaged is left as it is,
+    so a redelivered task (worker killed mid-task) is harmless. An alert someone acknowledged
+    before triage reached it is still classified, keeping its status and its people."""
     if alert.triaged_at is not None:
         return alert
-    analysis = _analysis_for(alert)
+    analysis = _analysis_for(alert)  # outside the transaction: no lock is held while it runs
     priority = analysis.priority
     explanation = dict(analysis.explanation)
     if alert.source == Alert.Source.MISSED_CALL:
@@ -111,9 +131,6 @@ def alert_triage(*, alert: Alert) -> Alert:
         priority = MISSED_CALL_PRIORITY
         explanation["priority_rule"] = "missed call: priority 2 until called back"
     changes = {
-        "status": Case(
-            When(status=Alert.Status.NEW, then=Value(Alert.Status.TRIAGED)), default=F("status")
-        ),
         "language": analysis.language,
         "categories": analysis.categories,
         "risk_factors": analysis.risk_factors,
@@ -122,18 +139,40 @@ def alert_triage(*, alert: Alert) -> Alert:
         "triaged_at": timezone.now(),
         "sla_due_at": deadline_for(priority=priority, received_at=alert.received_at),
     }
-    location = _location_with_ancestors(alert.location_id or getattr(analysis.place, "id", None))
-    if not alert.location_id and location is not None:
-        changes.update(location_id=location.pk, location_is_fallback=analysis.place_is_fallback)
-    # Only an alert not yet triaged is updated: a second delivery of the task changes nothing.
+    location = _location(alert.location_id or getattr(analysis.place, "id", None))
     with transaction.atomic():
-        if not Alert.objects.filter(pk=alert.pk, triaged_at__isnull=True).update(**changes):
+        # Only an alert not yet triaged is updated: a second delivery of the task changes
+        # nothing. Its row stays locked until the end, so its status read here holds.
+        current = (
+            Alert.objects.select_for_update()
+            .filter(pk=alert.pk)
+            .values("status", "triaged_at", "assignee_id", "incident_id")
+            .first()
+        )
+        if current is None or current["triaged_at"] is not None:
             return alert
-        del changes["status"]
+        if current["status"] == Alert.Status.NEW:
+            changes["status"] = Alert.Status.TRIAGED
+        if location is not None and location.pk not in area_lock(location=location):
+            location = None  # the cached place was deleted since the gazetteer was read
+        if location is not None and not alert.location_id:
+            changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
         for name, value in changes.items():
             setattr(alert, name, value)
-        # Someone may have acknowledged it meanwhile: read back the status the update kept.
-        alert.status = Alert.objects.values_list("status", flat=True).get(pk=alert.pk)
+        alert.status = current["status"] if "status" not in changes else changes["status"]
+        incident, opened = None, False
+        if location is not None and not current["incident_id"]:
+            incident, opened = incident_choose(alert=alert, location=location, area_locked=True)
+            if incident is not None:
+                changes["incident"] = alert.incident = incident
+        assignee = None
+        if location is not None and not current["assignee_id"]:
+            assignee = assignee_choose(alert=alert, location=location)
+            if assignee is not None:
+                changes["assignee"] = alert.assignee = assignee
+        Alert.objects.filter(pk=alert.pk).update(**changes)
+        if incident is not None and not opened:
+            incident_count_in(incident=incident, alert=alert)
         alert_event_record(
             alert=alert,
             kind=AlertEvent.Kind.TRIAGED,
@@ -145,9 +184,8 @@ def alert_triage(*, alert: Alert) -> Alert:
                 "location": alert.location_id,
             },
         )
-        if location is not None:
-            alert_group(alert=alert, location=location)
-            alert_assign_auto(alert=alert, location=location)
+        if assignee is not None:
+            assignment_record(alert=alert, analyst=assignee)
     return alert
 
 
