@@ -5,6 +5,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("kengele_request", default=None)
@@ -67,3 +68,24 @@ class RequestSizeLimitMiddleware:
                     {"detail": gettext("The request body is too large.")}, status=413
                 )
         return self.get_response(request)
+
+
+class WebhookFastPathMiddleware:
+    """Serve the provider webhooks (signed machine-to-machine posts) straight after the security
+    and size checks, without the browser's middleware: sessions, users, CSRF (they are exempt,
+    being signed), messages, language, content policy and lockout have nothing to do with
+    Twilio, and skipping them is a good share of a webhook's cost under a surge of alerts."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = settings.WEBHOOK_PATH_PREFIX
+
+    def __call__(self, request: HttpRequest):
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)  # the full stack answers the 404
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)

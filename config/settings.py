@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "cla",
 ]
 
+# Twilio's signed webhooks live under this path and skip the browser middleware.
+WEBHOOK_PATH_PREFIX = "/webhooks/"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
+    "config.middleware.WebhookFastPathMiddleware",  # webhooks skip everything below
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

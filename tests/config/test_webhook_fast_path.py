@@ -1,0 +1,50 @@
+"""Webhooks skip the browser middleware but keep the security checks in front of them."""
+
+from urllib.parse import urlencode
+
+from alerts.models import Alert
+from tests.twilio_support import post_signed, sms_params
+
+
+def test_a_webhook_answer_carries_no_session_cookie_and_no_page_policy(client, db):
+    response = post_signed(client, "/webhooks/twilio/sms/", sms_params("Hommes armés à Mbau"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    assert "Set-Cookie" not in response and "sessionid" not in response.cookies
+    assert "Content-Security-Policy" not in response
+    assert Alert.objects.count() == 1
+
+
+def test_pages_still_get_the_full_middleware(client, db):
+    response = client.get("/accounts/login/")
+    assert "Content-Security-Policy" in response
+    assert "csrftoken" in response.cookies
+
+
+def test_an_unknown_webhook_path_is_a_plain_404(client, db):
+    assert client.post("/webhooks/twilio/nothing-here/").status_code == 404
+
+
+def test_a_forged_webhook_is_still_refused(client, db):
+    response = client.post(
+        "/webhooks/twilio/sms/",
+        urlencode(sms_params("x")),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE="forged",
+    )
+    assert response.status_code == 403
+    assert not Alert.objects.exists()
+
+
+def test_plain_http_is_still_sent_to_https_in_production(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.post("/webhooks/twilio/sms/", sms_params("x"))
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    assert not Alert.objects.exists()
+
+
+def test_an_oversized_webhook_is_refused_before_anything_reads_it(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post_signed(client, "/webhooks/twilio/sms/", sms_params("x" * 5000))
+    assert response.status_code == 413
+    assert not Alert.objects.exists()
