@@ -49,6 +49,7 @@ def analyst_for(*, location: Location) -> User | None:
         .annotate(open_alerts=Coalesce(Subquery(open_alerts), 0))
         .order_by("open_alerts", F("last_assigned_at").asc(nulls_first=True), "user_id")
         .select_related("user")
+        .only("user__username", "user__first_name", "user__last_name", "last_assigned_at")
         .first()
     )
     return profile.user if profile else None

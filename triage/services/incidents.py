@@ -12,7 +12,7 @@ from functools import lru_cache
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
@@ -91,6 +91,15 @@ def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
             first_seen_at__lte=alert.received_at + window,
         )
         .filter(places_near(location))
+        # Asked here rather than afterwards, to spare a round trip: has this reporter already
+        # spoken in the incident? (See incident_count_in.)
+        .annotate(
+            reporter_known=Exists(
+                Alert.objects.filter(incident=OuterRef("pk"))
+                .exclude(pk=alert.pk)
+                .filter(_same_reporter(alert))
+            )
+        )
         .order_by("-last_seen_at", "-pk")[:50]
     )
     best, best_key = None, None
@@ -138,9 +147,12 @@ def incident_choose(
 
 def incident_count_in(*, incident: Incident, alert: Alert) -> Incident:
     """Add a newly linked alert to the incident's figures without reading all its alerts: one
-    question (has this reporter spoken in it before?) and one update."""
-    others = Alert.objects.filter(incident=incident).exclude(pk=alert.pk)
-    known = others.filter(_same_reporter(alert)).exists()
+    question (has this reporter spoken in it before? already answered when the incident was
+    chosen) and one update."""
+    known = getattr(incident, "reporter_known", None)
+    if known is None:
+        others = Alert.objects.filter(incident=incident).exclude(pk=alert.pk)
+        known = others.filter(_same_reporter(alert)).exists()
     mechanisms = set(incident.mechanisms or ()) | {mechanism_of(alert.source)}
     priorities = [p for p in (incident.priority, alert.priority) if p is not None]
     values = {

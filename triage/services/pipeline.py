@@ -140,52 +140,85 @@ def alert_triage(*, alert: Alert) -> Alert:
         "sla_due_at": deadline_for(priority=priority, received_at=alert.received_at),
     }
     location = _location(alert.location_id or getattr(analysis.place, "id", None))
+    seen = {name: getattr(alert, name) for name in _GUARDED}
+    try:
+        # Optimistic: the update only applies if nobody changed the alert since it was read.
+        with transaction.atomic():
+            return _write(alert, dict(changes), location, analysis, seen=seen)
+    except _Changed:
+        pass
+    # Someone did (acknowledged, assigned or placed it meanwhile, or a duplicate task triaged
+    # it): read it again, this time holding its row until the end.
     with transaction.atomic():
-        # Only an alert not yet triaged is updated: a second delivery of the task changes
-        # nothing. Its row stays locked until the end, so its status read here holds.
-        current = (
-            Alert.objects.select_for_update()
-            .filter(pk=alert.pk)
-            .values("status", "triaged_at", "assignee_id", "incident_id")
-            .first()
-        )
+        current = Alert.objects.select_for_update().filter(pk=alert.pk).values(*_GUARDED).first()
         if current is None or current["triaged_at"] is not None:
             return alert
-        if current["status"] == Alert.Status.NEW:
-            changes["status"] = Alert.Status.TRIAGED
-        if location is not None and location.pk not in area_lock(location=location):
-            location = None  # the cached place was deleted since the gazetteer was read
-        if location is not None and not alert.location_id:
-            changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
-        for name, value in changes.items():
-            setattr(alert, name, value)
-        alert.status = current["status"] if "status" not in changes else changes["status"]
-        incident, opened = None, False
-        if location is not None and not current["incident_id"]:
-            incident, opened = incident_choose(alert=alert, location=location, area_locked=True)
-            if incident is not None:
-                changes["incident"] = alert.incident = incident
-        assignee = None
-        if location is not None and not current["assignee_id"]:
-            assignee = assignee_choose(alert=alert, location=location)
-            if assignee is not None:
-                changes["assignee"] = alert.assignee = assignee
-        Alert.objects.filter(pk=alert.pk).update(**changes)
-        if incident is not None and not opened:
-            incident_count_in(incident=incident, alert=alert)
-        alert_event_record(
-            alert=alert,
-            kind=AlertEvent.Kind.TRIAGED,
-            after={
-                "language": alert.language,
-                "categories": alert.categories,
-                "risk_factors": alert.risk_factors,
-                "priority": alert.priority,
-                "location": alert.location_id,
-            },
-        )
+        return _write(alert, dict(changes), location, analysis, seen=current, locked=True)
+
+
+# What triage's update relies on having read: it applies only if these are still the same.
+_GUARDED = ("status", "triaged_at", "assignee_id", "incident_id", "location_id")
+
+
+class _Changed(Exception):
+    """The alert changed between its reading and triage's update: the transaction is undone."""
+
+
+def _write(
+    alert: Alert,
+    changes: dict,
+    location: Location | None,
+    analysis: Analysis,
+    *,
+    seen: dict,
+    locked: bool = False,
+) -> Alert:
+    """Triage's writes, inside the caller's transaction: the alert's one update (with its
+    place, incident and assignee), the incident's figures, the history."""
+    if seen["triaged_at"] is not None:
+        return alert
+    for name in ("status", "assignee_id", "incident_id", "location_id"):
+        setattr(alert, name, seen[name])
+    if seen["status"] == Alert.Status.NEW:
+        changes["status"] = Alert.Status.TRIAGED
+    if location is not None and seen["location_id"] not in (None, location.pk):
+        location = _location(seen["location_id"])  # someone placed it meanwhile
+    if location is not None and location.pk not in area_lock(location=location):
+        location = None  # the cached place was deleted since the gazetteer was read
+    if location is not None and not seen["location_id"]:
+        changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
+    for name, value in changes.items():
+        setattr(alert, name, value)
+    incident, opened = None, False
+    if location is not None and not seen["incident_id"]:
+        incident, opened = incident_choose(alert=alert, location=location, area_locked=True)
+        if incident is not None:
+            changes["incident"] = alert.incident = incident
+    assignee = None
+    if location is not None and not seen["assignee_id"]:
+        assignee = assignee_choose(alert=alert, location=location)
         if assignee is not None:
-            assignment_record(alert=alert, analyst=assignee)
+            changes["assignee"] = alert.assignee = assignee
+    target = Alert.objects.filter(pk=alert.pk)
+    if not locked:
+        target = target.filter(**{name: seen[name] for name in _GUARDED})
+    if not target.update(**changes):
+        raise _Changed
+    if incident is not None and not opened:
+        incident_count_in(incident=incident, alert=alert)
+    alert_event_record(
+        alert=alert,
+        kind=AlertEvent.Kind.TRIAGED,
+        after={
+            "language": alert.language,
+            "categories": alert.categories,
+            "risk_factors": alert.risk_factors,
+            "priority": alert.priority,
+            "location": alert.location_id,
+        },
+    )
+    if assignee is not None:
+        assignment_record(alert=alert, analyst=assignee)
     return alert
 
 
