@@ -13,6 +13,7 @@ from alerts.selectors import CATEGORY_CHOICES
 from config.permissions import has_role
 
 from ..constants import MECHANISM_LABELS
+from ..explanations import rule_in_words
 from ..page_context import is_overdue
 from ..selectors import claim_holder
 
@@ -196,11 +197,18 @@ def explanation_sections(alert) -> list[dict]:
             section["value"] = _value(_decided(key, value, alert)) if has_value else ""
             rules = rest.pop("rules", None)
             rule = rest.pop("rule", None)
-            section["rules"] = ([rule] if rule else []) + list(rules or [])
+            section["rules"] = [
+                dict(zip(("text", "translated"), rule_in_words(str(r)), strict=True))
+                for r in ([rule] if rule else []) + list(rules or [])
+            ]
             section["details"] = _value(rest) if rest else ""
         elif key in ("tokens", "terms"):
             section["value"] = ""
             section["details"] = _value(data)
+        elif isinstance(data, str):  # a rule on its own, e.g. the missed-call priority
+            section["value"] = ""
+            section["rules"] = [dict(zip(("text", "translated"), rule_in_words(data), strict=True))]
+            section["details"] = ""
         else:
             section["value"] = _value(data)
             section["details"] = ""
