@@ -7,14 +7,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from config.permissions import ADMIN, ANALYST, SUPERVISOR
 from networks import selectors as network_selectors
+from networks.models import Membership, Network
 from networks.selectors import location_ids_within
 
 from .models import Alert, AlertEvent, Broadcast, BroadcastRecipient, Message, OptOut
@@ -178,6 +183,21 @@ def alert_queue_tab(
     return queryset.order_by(*QUEUE_ORDER)
 
 
+# Who takes alerts up: an alert is assigned to someone holding one of these roles.
+ASSIGNEE_ROLES = (ADMIN, SUPERVISOR, ANALYST)
+
+
+def alert_assignees() -> QuerySet[User]:
+    """The active users an alert can be assigned to (the queue's assignee filter and its bulk
+    assignment), by name."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=ASSIGNEE_ROLES))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 class _AnyOrChoicesField(django_filters.fields.MultipleChoiceField):
     """A select's "any" option sends an empty value: read it as no choice, not a wrong one."""
 
@@ -208,14 +228,52 @@ class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _StorableDateTimeField
 
 
+# The assignee filter's words beside a user's id.
+ASSIGNEE_ME, ASSIGNEE_NOBODY = "me", "unassigned"
+
+
+class _AssigneeField(forms.CharField):
+    """A user's id (1 to MAX_ID), "me" (whoever asks) or "unassigned"."""
+
+    default_error_messages = {
+        "invalid": _("Enter a user's id, “%(me)s” or “%(nobody)s”."),
+    }
+
+    def to_python(self, value) -> str | int:
+        value = super().to_python(value)
+        if value in self.empty_values or value in (ASSIGNEE_ME, ASSIGNEE_NOBODY):
+            return value
+        # ASCII digits only (int() would take "１２" and "1_2"), and no more than an id has.
+        if not (value.isascii() and value.isdigit() and len(value) <= 19) or not (
+            1 <= int(value) <= MAX_ID
+        ):
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"me": ASSIGNEE_ME, "nobody": ASSIGNEE_NOBODY},
+            )
+        return int(value)
+
+
+class AssigneeFilter(django_filters.CharFilter):
+    field_class = _AssigneeField
+
+
 class AlertFilter(django_filters.FilterSet):
     status = AnyOrChoicesFilter(choices=Alert.Status.choices)
     priority = django_filters.NumberFilter(min_value=1, max_value=4)
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
     source = AnyOrChoicesFilter(choices=Alert.Source.choices)
-    network = django_filters.NumberFilter(method="filter_network", min_value=1, max_value=MAX_ID)
+    network = django_filters.ModelChoiceFilter(
+        label=_("Network"), queryset=Network.objects.order_by("name", "pk"), method="filter_network"
+    )
+    territory = django_filters.ModelChoiceFilter(
+        label=_("Territory"),
+        queryset=network_selectors.location_of_kind("territory"),
+        method="filter_territory",
+    )
     location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
-    assignee = django_filters.NumberFilter(min_value=1, max_value=MAX_ID)
+    assignee = AssigneeFilter(label=_("Assignee"), method="filter_assignee")
     received_after = StorableDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = StorableDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
@@ -228,14 +286,39 @@ class AlertFilter(django_filters.FilterSet):
         # JSON list stored as text on every backend: match the quoted code.
         return queryset.filter(categories__icontains=f'"{value}"')
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_network(self, queryset, name, value):
-        return queryset.filter(
-            reporter__memberships__network_id=value, reporter__memberships__left_on__isnull=True
-        ).distinct()
+        # Sent by one of the network's current members (as the statistics count them). A
+        # subquery rather than a join: no duplicate rows, so no DISTINCT for the queue to sort.
+        members = Membership.objects.filter(network=value, left_on__isnull=True)
+        return queryset.filter(reporter_id__in=members.values("focal_point_id"))
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_territory(self, queryset, name, value):
+        return queryset.filter(location_id__in=location_ids_within(value.pk))
 
     def filter_location(self, queryset, name, value):
         # The place itself or anything below it (a territory's villages and their localities).
         return queryset.filter(location_id__in=location_ids_within(value))
+
+    @extend_schema_field(
+        {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                {"type": "string", "enum": [ASSIGNEE_ME, ASSIGNEE_NOBODY]},
+            ],
+            "description": "A user's id, `me` (the user asking) or `unassigned`.",
+        }
+    )
+    def filter_assignee(self, queryset, name, value):
+        if value == ASSIGNEE_NOBODY:
+            return alerts_unassigned(queryset)
+        if value == ASSIGNEE_ME:
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            return alerts_assigned_to(queryset, user=user)
+        return queryset.filter(assignee_id=value)
 
     def filter_q(self, queryset, name, value):
         match = REFERENCE.match(value)

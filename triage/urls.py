@@ -8,6 +8,7 @@ app_name = "triage"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("rows/", views.queue_rows, name="queue-rows"),
+    path("bulk/", views.queue_bulk, name="queue-bulk"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
     path("stats/", stats_page, name="stats"),

@@ -12,18 +12,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.models import Alert
 from alerts.selectors import (
     CATEGORY_CHOICES,
+    MAX_ID,
     AlertFilter,
+    alert_assignees,
     alert_list,
     alert_queue,
     alert_queue_tab,
@@ -123,6 +125,7 @@ def _queue_state(request: HttpRequest) -> dict:
     if view not in VIEWS:
         view = "open"
     rows = alert_queue().select_related("incident", "claimed_by")  # badges: sources, who works
+    rows = alerts_visible(rows, request.user)  # as the alert page: analysts see their areas
     filterset = AlertFilter(request.GET, queryset=rows, request=request)
     filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
     statuses = filterset.form.cleaned_data.get("status") or []
@@ -159,6 +162,8 @@ def _queue_state(request: HttpRequest) -> dict:
     filter_params = request.GET.copy()
     for key in ("page", "since"):
         filter_params.pop(key, None)
+    back_params = request.GET.copy()  # where a bulk action comes back to: this very page
+    back_params.pop("since", None)
     return {
         "view": view,
         "views": VIEWS,
@@ -177,6 +182,8 @@ def _queue_state(request: HttpRequest) -> dict:
         "poll_url": f"{reverse('triage:queue-rows')}?{poll_params.urlencode()}",
         "poll_seconds": POLL_SECONDS,
         "filter_query": filter_params.urlencode(),
+        "back_query": back_params.urlencode(),
+        "may_act": has_role(request.user, *ACTION_ROLES),
         "now": timezone.now(),
     }
 
@@ -184,7 +191,16 @@ def _queue_state(request: HttpRequest) -> dict:
 @require_GET
 @_role_required
 def queue(request: HttpRequest) -> HttpResponse:
-    context = {**_queue_state(request), **queue_page_context(request)}
+    state = _queue_state(request)
+    fields = state["form"].fields
+    context = {
+        **state,
+        **queue_page_context(request),
+        # The filter form's selects, one query each; the polled partial never draws them.
+        "networks": list(fields["network"].queryset.only("pk", "name")),
+        "territories": list(fields["territory"].queryset.only("pk", "name")),
+        "assignees": list(alert_assignees()),
+    }
     return render(request, "triage/queue.html", context)
 
 
@@ -193,6 +209,130 @@ def queue(request: HttpRequest) -> HttpResponse:
 def queue_rows(request: HttpRequest) -> HttpResponse:
     """The table body, polled by the queue page; the counts ride along out of band."""
     return render(request, "triage/_queue_rows.html", _queue_state(request))
+
+
+class _AlertsField(forms.ModelMultipleChoiceField):
+    """Ids of alerts, checked before the database sees them: it would fail on a number too
+    large for it. (DATA_UPLOAD_MAX_NUMBER_FIELDS bounds how many: a page shows PAGE_SIZE.)"""
+
+    def _check_values(self, value):
+        values = [str(pk) for pk in value]
+        for pk in values:
+            if not (pk.isascii() and pk.isdigit() and len(pk) <= 19 and 0 < int(pk) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk[:20]},
+                )
+        return super()._check_values(values)
+
+
+class BulkForm(forms.Form):
+    ACKNOWLEDGE, ASSIGN = "acknowledge", "assign"
+
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[(ACKNOWLEDGE, _("Acknowledge")), (ASSIGN, _("Assign"))]
+    )
+    alerts = _AlertsField(
+        label=_("Alerts"),
+        queryset=alert_queue(),
+        error_messages={"required": _("Select at least one alert.")},
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=alert_assignees(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only alerts the user may see on the queue and act on from the alert page.
+        self.fields["alerts"].queryset = alerts_visible(alert_queue(), user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", gettext("Choose who to assign the alerts to."))
+        return data
+
+
+def _bulk_acknowledge(request: HttpRequest, alerts) -> None:
+    """Acknowledge those still waiting (new or triaged); count the ones someone else moved
+    since the page was drawn."""
+    done = skipped = 0
+    for alert in alerts:
+        if not may_acknowledge(alert):
+            skipped += 1
+            continue
+        try:
+            alert_transition(
+                alert=alert,
+                to=Alert.Status.ACKNOWLEDGED,
+                by=request.user,
+                only_from=(Alert.Status.NEW, Alert.Status.TRIAGED),
+            )
+        except TransitionRefused:
+            skipped += 1
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)d alert acknowledged.", "%(n)d alerts acknowledged.", done) % {"n": done},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d skipped: someone else had already moved it.",
+                "%(n)d skipped: someone else had already moved them.",
+                skipped,
+            )
+            % {"n": skipped},
+        )
+
+
+def _bulk_assign(request: HttpRequest, alerts, assignee) -> None:
+    done = 0
+    for alert in alerts:
+        if alert.assignee_id != assignee.pk:
+            alert_update(alert=alert, by=request.user, assignee=assignee)
+            done += 1
+    if assignee == request.user:
+        text = ngettext("%(n)d alert assigned to you.", "%(n)d alerts assigned to you.", done)
+    else:
+        text = ngettext(
+            "%(n)d alert assigned to %(name)s.", "%(n)d alerts assigned to %(name)s.", done
+        )
+    name = assignee.get_full_name() or assignee.get_username()
+    messages.success(request, text % {"n": done, "name": name})
+    unchanged = len(alerts) - done
+    if unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d was already assigned there.", "%(n)d were already assigned there.", unchanged
+            )
+            % {"n": unchanged},
+        )
+
+
+@require_POST
+@_role_required
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or assign the rows ticked in the queue, then back to the same queue page."""
+    _require_action_role(request)
+    form = BulkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    elif form.cleaned_data["action"] == BulkForm.ACKNOWLEDGE:
+        _bulk_acknowledge(request, form.cleaned_data["alerts"])
+    else:
+        _bulk_assign(request, form.cleaned_data["alerts"], form.cleaned_data["assignee"])
+    back = QueryDict(request.POST.get("back", ""), mutable=True)
+    back.pop("since", None)  # a fresh load: the page counts new alerts from then on
+    query = back.urlencode()
+    return redirect(f"{reverse('triage:queue')}?{query}" if query else reverse("triage:queue"))
 
 
 # --- Alert page ----------------------------------------------------------------------------------

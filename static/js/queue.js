@@ -1,0 +1,229 @@
+// The alert queue: rows ticked for a bulk action, a highlighted row moved with the keyboard,
+// and the keyboard shortcuts listed in the page's help panel (#queue-help).
+// htmx polling replaces the table body every few seconds, so what is ticked and which row is
+// highlighted are kept here, by alert id, and put back after each swap.
+(function () {
+  "use strict";
+
+  var selected = new Set(); // ids of the alerts ticked for a bulk action
+  var cursor = null; // id of the highlighted alert
+  var cursorIndex = -1; // its place in the list, kept when the row itself goes away
+
+  function tableBody() {
+    return document.getElementById("queue-rows");
+  }
+
+  function rows() {
+    var body = tableBody();
+    return body ? Array.prototype.slice.call(body.querySelectorAll("tr[data-alert]")) : [];
+  }
+
+  function boxOf(row) {
+    return row.querySelector('input[type="checkbox"][name="alerts"]');
+  }
+
+  function ticked() {
+    return rows().filter(function (row) {
+      var box = boxOf(row);
+      return box && box.checked;
+    });
+  }
+
+  function render(template, values) {
+    return (template || "").replace(/\{(\w+)\}/g, function (match, key) {
+      return key in values ? String(values[key]) : match;
+    });
+  }
+
+  function showCount(message) {
+    var output = document.getElementById("queue-selected");
+    var form = document.getElementById("queue-bulk");
+    if (!output || !form) return;
+    if (message) {
+      output.textContent = message;
+      return;
+    }
+    var n = ticked().length;
+    var rule = new Intl.PluralRules(document.documentElement.lang || "fr").select(n);
+    var template = form.getAttribute(rule === "one" ? "data-selected-one" : "data-selected-other");
+    output.textContent = n ? render(template, { n: n }) : "";
+  }
+
+  function showPickAll() {
+    var all = document.getElementById("queue-pick-all");
+    if (!all) return;
+    var boxes = rows().map(boxOf).filter(Boolean);
+    var checked = boxes.filter(function (box) { return box.checked; }).length;
+    all.checked = boxes.length > 0 && checked === boxes.length;
+    all.indeterminate = checked > 0 && checked < boxes.length;
+  }
+
+  function pick(row, on) {
+    var box = boxOf(row);
+    if (!box) return;
+    box.checked = on;
+    row.classList.toggle("is-picked", on);
+    if (on) selected.add(row.getAttribute("data-alert"));
+    else selected.delete(row.getAttribute("data-alert"));
+  }
+
+  function highlight(all, index, scroll) {
+    all.forEach(function (row, i) {
+      row.classList.toggle("is-cursor", i === index);
+      if (i === index) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    });
+    if (index < 0 || index >= all.length) {
+      cursor = null;
+      cursorIndex = -1;
+      return;
+    }
+    cursor = all[index].getAttribute("data-alert");
+    cursorIndex = index;
+    if (scroll) all[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function cursorRow() {
+    var all = rows();
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getAttribute("data-alert") === cursor) return all[i];
+    }
+    return null;
+  }
+
+  // After a poll: tick again what was ticked, highlight the same alert (or, if it left the
+  // list, whatever now stands in its place).
+  function restore() {
+    var all = rows();
+    all.forEach(function (row) {
+      var id = row.getAttribute("data-alert");
+      var box = boxOf(row);
+      if (box) box.checked = selected.has(id);
+      row.classList.toggle("is-picked", selected.has(id));
+    });
+    var index = -1;
+    if (cursor !== null) {
+      index = all.findIndex(function (row) { return row.getAttribute("data-alert") === cursor; });
+      if (index === -1 && all.length) index = Math.min(cursorIndex, all.length - 1);
+    }
+    highlight(all, index, false);
+    showPickAll();
+    showCount();
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) return false;
+    var index = cursorRow() ? all.indexOf(cursorRow()) : -1;
+    index = index === -1 ? 0 : Math.max(0, Math.min(all.length - 1, index + step));
+    highlight(all, index, true);
+    return true;
+  }
+
+  function openAlert() {
+    var row = cursorRow();
+    var link = row && row.querySelector("td.ref a");
+    if (!link) return false;
+    window.location.assign(link.href);
+    return true;
+  }
+
+  function toggle() {
+    if (!cursorRow()) move(1);
+    var row = cursorRow();
+    if (!row || !boxOf(row)) return false;
+    pick(row, !boxOf(row).checked);
+    showPickAll();
+    showCount();
+    return true;
+  }
+
+  function acknowledgeSelected() {
+    var form = document.getElementById("queue-bulk");
+    var button = document.getElementById("bulk-acknowledge");
+    if (!form || !button) return false;
+    if (!ticked().length) {
+      showCount(form.getAttribute("data-selected-none"));
+      return true;
+    }
+    if (form.requestSubmit) form.requestSubmit(button);
+    else button.click();
+    return true;
+  }
+
+  function toggleHelp(show) {
+    var panel = document.getElementById("queue-help");
+    if (!panel) return false;
+    panel.hidden = show === undefined ? !panel.hidden : !show;
+    document.querySelectorAll('[aria-controls="queue-help"]').forEach(function (button) {
+      button.setAttribute("aria-expanded", String(!panel.hidden));
+    });
+    return true;
+  }
+
+  function focusSearch() {
+    var search = document.getElementById("f-q");
+    if (!search) return false;
+    search.focus();
+    search.select();
+    return true;
+  }
+
+  // Typing in a field: letters belong to the field. Checkboxes and buttons take no text.
+  function typing(target) {
+    if (!target || !target.tagName) return false;
+    if (target.isContentEditable) return true;
+    var tag = target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf(target.type) === -1;
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) return;
+    var key = event.key;
+    var done = false;
+    if (key === "j" || key === "ArrowDown") done = move(1);
+    else if (key === "k" || key === "ArrowUp") done = move(-1);
+    else if (key === "o" || (key === "Enter" && !event.target.closest("a, button, summary")))
+      done = openAlert();
+    else if (key === "x") done = toggle();
+    else if (key === "a") done = acknowledgeSelected();
+    else if (key === "/") done = focusSearch();
+    else if (key === "?") done = toggleHelp();
+    else if (key === "Escape") {
+      var panel = document.getElementById("queue-help");
+      done = Boolean(panel && !panel.hidden) && toggleHelp(false);
+    }
+    if (done) event.preventDefault();
+  }
+
+  function onChange(event) {
+    var target = event.target;
+    if (target.id === "queue-pick-all") {
+      rows().forEach(function (row) { pick(row, target.checked); });
+    } else if (target.name === "alerts" && target.closest("#queue-rows")) {
+      var row = target.closest("tr[data-alert]");
+      pick(row, target.checked);
+      highlight(rows(), rows().indexOf(row), false);
+    } else {
+      return;
+    }
+    showPickAll();
+    showCount();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!tableBody()) return;
+    // Ticks the browser kept (back button) count as a selection too.
+    ticked().forEach(function (row) { selected.add(row.getAttribute("data-alert")); });
+    restore();
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("change", onChange);
+    document.body.addEventListener("htmx:afterSwap", restore);
+    document.querySelectorAll('[aria-controls="queue-help"]').forEach(function (button) {
+      button.addEventListener("click", function () { toggleHelp(); });
+    });
+  });
+})();
