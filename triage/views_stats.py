@@ -13,6 +13,7 @@ from networks.models import Network
 
 from .stats import Scope, StatsFilterForm, stats_territories
 from .stats.page import StatsPage
+from .stats.scope import analytical_queries
 from .stats.tables import Table
 from .views import _role_required
 
@@ -38,7 +39,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return _plain("\n".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items()))
         scope = form.scope()
-        return _csv(StatsPage(scope).table(key), scope)
+        with analytical_queries():
+            table = StatsPage(scope).table(key)
+        return _csv(table, scope)
 
     territories = stats_territories()
     page = StatsPage(form.scope(), territories=territories) if form.is_valid() else None
@@ -52,7 +55,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     csv_query = request.GET.copy()
     csv_query.pop("table", None)
     csv_query["format"] = "csv"
-    context.update(scope=page.scope, tables=page.tables(), csv_query=csv_query)
+    with analytical_queries():
+        tables = page.tables()
+    context.update(scope=page.scope, tables=tables, csv_query=csv_query)
     return render(request, "triage/stats.html", context)
 
 

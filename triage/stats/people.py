@@ -1,9 +1,15 @@
 """Networks and focal points: who is silent, and the share of women and youth among active
-focal points and among the alert senders of the period."""
+focal points and among the alert senders of the period.
 
+Two queries: one row per focal point concerned (active, or a sender of the period) with what
+the database worked out for it (heard from in the window, sent an alert), and the open
+memberships. Both are the size of the roster (a few thousand), never of the alerts, and are
+folded into groups here."""
+
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from alerts.models import Alert, Message
 from networks.models import FocalPoint, Membership, Network
@@ -23,6 +29,23 @@ class People:
     def share(self, part: int) -> float | None:
         return 100 * part / self.total if self.total else None
 
+    def add(self, person: "Person") -> None:
+        self.total += 1
+        self.women += person.gender == FocalPoint.Gender.FEMALE
+        self.youth += person.age_band in YOUTH_AGE_BANDS
+        self.silent += not person.heard
+
+
+@dataclass(frozen=True)
+class Person:
+    pk: int
+    active: bool
+    gender: str
+    age_band: str
+    heard: bool  # an inbound SMS or an alert in the window
+    sent: bool  # sent an alert counted in the period
+    lives_here: bool  # home in the territory chosen (True when none is)
+
 
 @dataclass
 class NetworkFigures:
@@ -36,95 +59,89 @@ class NetworkFigures:
     show_unattached: bool  # no network chosen: focal points in none have a row
 
 
-def _heard_from(ref: str, scope: Scope) -> Q:
-    """An inbound SMS or an alert of the focal point `ref` in the SILENT_DAYS to the end."""
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def people_of(*, scope: Scope) -> list[Person]:
+    """Every active focal point and every sender of the period, with whether they were heard
+    from in the SILENT_DAYS to the end of the period and whether they sent an alert in it.
+    One query, whose semi-joins on messages and alerts PostgreSQL evaluates once each."""
     window = {"gte": scope.silent_since, "lt": scope.end}
-    messages = Message.objects.filter(
-        focal_point_id=OuterRef(ref),
+    wrote = Message.objects.filter(
         direction=Message.Direction.INBOUND,
+        focal_point_id__isnull=False,
         created_at__gte=window["gte"],
         created_at__lt=window["lt"],
+    ).values("focal_point_id")
+    alerted = (
+        Alert.objects.filter(
+            reporter_id__isnull=False,
+            received_at__gte=window["gte"],
+            received_at__lt=window["lt"],
+        )
+        .exclude(status=Alert.Status.DISMISSED)
+        .values("reporter_id")
     )
-    alerts = Alert.objects.filter(
-        reporter_id=OuterRef(ref), received_at__gte=window["gte"], received_at__lt=window["lt"]
-    ).exclude(status=Alert.Status.DISMISSED)
-    return Q(Exists(messages)) | Q(Exists(alerts))
-
-
-def _people(prefix: str, heard: Q | None = None, within: Q | None = None) -> dict:
-    """Count, women, youth (and silent) aggregates over focal points reached by `prefix`."""
-    base = within or Q()
-    aggregates = {
-        "total": Count("pk", filter=base) if within else Count("pk"),
-        "women": Count("pk", filter=base & Q(**{f"{prefix}gender": FocalPoint.Gender.FEMALE})),
-        "youth": Count("pk", filter=base & Q(**{f"{prefix}age_band__in": YOUTH_AGE_BANDS})),
-    }
-    if heard is not None:
-        aggregates["silent"] = Count("pk", filter=base & ~heard)
-    return aggregates
-
-
-def _as_people(row: dict, prefix: str = "") -> People:
-    return People(
-        total=row[f"{prefix}total"],
-        women=row[f"{prefix}women"],
-        youth=row[f"{prefix}youth"],
-        silent=row.get(f"{prefix}silent", 0),
+    reporters = stats_alerts(scope=scope).filter(reporter_id__isnull=False).values("reporter_id")
+    lives_here = Value(True)
+    if scope.territory is not None:
+        lives_here = _flag(Q(home_location_id__in=places_within(scope.territory.pk)))
+    rows = (
+        FocalPoint.objects.annotate(
+            heard=_flag(Q(pk__in=wrote) | Q(pk__in=alerted)),
+            sent=_flag(Q(pk__in=reporters)),
+            lives_here=lives_here,
+        )
+        .values_list("pk", "active", "gender", "age_band", "heard", "sent", "lives_here")
+        .order_by()
     )
+    # the whole roster: leaving out inactive non-senders in SQL would scan the period twice
+    return [person for person in (Person(*row) for row in rows) if person.active or person.sent]
 
 
 def network_figures(*, scope: Scope, networks: list[Network] | None = None) -> NetworkFigures:
     """Per network: active focal points (how many silent, women, youth) and the alert senders
     of the period (women, youth); the same over all focal points and for those in no network.
-    Five queries."""
+    Networks are a focal point's current (open) memberships."""
     if networks is None:
         networks = stats_networks(scope=scope)
-    ids = [n.pk for n in networks]
-    open_memberships = Membership.objects.filter(left_on__isnull=True)
+    shown = {n.pk for n in networks}
+    networks_of: dict[int, list[int]] = defaultdict(list)
+    for focal_point_id, network_id in Membership.objects.filter(left_on__isnull=True).values_list(
+        "focal_point_id", "network_id"
+    ):
+        networks_of[focal_point_id].append(network_id)
 
-    members = (
-        open_memberships.filter(network_id__in=ids, focal_point__active=True)
-        .values("network_id")
-        .annotate(**_people("focal_point__", heard=_heard_from("focal_point_id", scope)))
-        .order_by()
-    )
-    reporters = stats_alerts(scope=scope).filter(reporter_id__isnull=False).values("reporter_id")
-    senders = (
-        open_memberships.filter(network_id__in=ids, focal_point_id__in=reporters)
-        .values("network_id")
-        .annotate(**_people("focal_point__"))
-        .order_by()
-    )
-
-    in_shown = Exists(open_memberships.filter(focal_point_id=OuterRef("pk"), network_id__in=ids))
-    in_none = ~Exists(open_memberships.filter(focal_point_id=OuterRef("pk")))
     show_unattached = scope.network is None
-    pool = Q(in_shown)
-    if show_unattached:
-        unattached_here = Q(in_none)
-        if scope.territory is not None:
-            unattached_here &= Q(home_location_id__in=places_within(scope.territory.pk))
-        pool |= unattached_here
-    heard = _heard_from("pk", scope)
-    everyone = (
-        FocalPoint.objects.filter(active=True)
-        .filter(pool)
-        .aggregate(**_people("", heard=heard), **_prefixed("none_", _people("", heard, Q(in_none))))
-    )
-    sent = FocalPoint.objects.filter(pk__in=reporters).aggregate(
-        **_people(""), **_prefixed("none_", _people("", within=Q(in_none)))
-    )
+    members: dict[int, People] = defaultdict(People)
+    senders: dict[int, People] = defaultdict(People)
+    everyone, unattached, all_senders, unattached_senders = People(), People(), People(), People()
+    for person in people_of(scope=scope):
+        in_networks = networks_of.get(person.pk, [])
+        here = [n for n in in_networks if n in shown]
+        if person.sent:
+            all_senders.add(person)
+            for network in here:
+                senders[network].add(person)
+            if not in_networks:
+                unattached_senders.add(person)
+        if not person.active:
+            continue
+        for network in here:
+            members[network].add(person)
+        if not in_networks and show_unattached and person.lives_here:
+            unattached.add(person)
+            everyone.add(person)
+        elif here:
+            everyone.add(person)
     return NetworkFigures(
         networks=networks,
-        members={row["network_id"]: _as_people(row) for row in members},
-        senders={row["network_id"]: _as_people(row) for row in senders},
-        all_members=_as_people(everyone),
-        all_senders=_as_people(sent),
-        unattached=_as_people(everyone, "none_"),
-        unattached_senders=_as_people(sent, "none_"),
+        members=dict(members),
+        senders=dict(senders),
+        all_members=everyone,
+        all_senders=all_senders,
+        unattached=unattached,
+        unattached_senders=unattached_senders,
         show_unattached=show_unattached,
     )
-
-
-def _prefixed(prefix: str, aggregates: dict) -> dict:
-    return {f"{prefix}{name}": value for name, value in aggregates.items()}

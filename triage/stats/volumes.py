@@ -1,9 +1,11 @@
 """How many alerts: per week by category and by territory, by mechanism and corroboration."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from django.db.models import Count, F
+from django.db import connection
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncWeek
 
 from alerts.selectors import CATEGORY_CODES
@@ -34,29 +36,68 @@ class Volumes:
 
 
 def alert_volumes(*, scope: Scope) -> Volumes:
-    """Alerts per week by category and by territory, and by mechanism and corroboration:
-    three grouped queries, folded here (a few hundred rows at most)."""
-    alerts = stats_alerts(scope=scope).annotate(week=TruncWeek("received_at"))
+    """Alerts per week by category and by territory, and by mechanism and corroboration,
+    folded here from grouped counts (a few hundred rows at most)."""
     weeks = weeks_of(scope)
     by_category = {week: dict.fromkeys((*CATEGORY_CODES, ""), 0) for week in weeks}
     by_territory: dict[dt.date, dict[int | None, int]] = {week: {} for week in weeks}
     totals = dict.fromkeys(weeks, 0)
-    for row in alerts.values("week", "categories").annotate(n=Count("pk")).order_by():
-        week = local_day(row["week"])
-        codes = {c for c in row["categories"] or [] if c in CATEGORY_CODES} or {""}
-        for code in codes:
-            by_category[week][code] += row["n"]
-    rows = alerts.annotate(territory=territory_of_alert()).values("week", "territory")
-    for row in rows.annotate(n=Count("pk")).order_by():
-        week = local_day(row["week"])
-        by_territory[week][row["territory"]] = row["n"]
-        totals[week] += row["n"]
-
     mechanism_of = grouping_rules().mechanisms
     by_mechanism = {m: dict.fromkeys(CORROBORATIONS, 0) for m in MECHANISM_LABELS}
-    rows = stats_alerts(scope=scope).values("source", corroboration=F("incident__corroboration"))
-    for row in rows.annotate(n=Count("pk")).order_by():
-        mechanism = mechanism_of.get(row["source"])
+    per_category, per_territory, per_mechanism = _grouped_counts(scope)
+    for week, categories, n in per_category:
+        codes = {c for c in categories or [] if c in CATEGORY_CODES} or {""}
+        for code in codes:
+            by_category[local_day(week)][code] += n
+    for week, territory, n in per_territory:
+        by_territory[local_day(week)][territory] = n
+        totals[local_day(week)] += n
+    for source, corroboration, n in per_mechanism:
+        mechanism = mechanism_of.get(source)
         if mechanism in by_mechanism:
-            by_mechanism[mechanism][row["corroboration"] or NO_INCIDENT] += row["n"]
+            by_mechanism[mechanism][corroboration or NO_INCIDENT] += n
     return Volumes(weeks, by_category, by_territory, totals, by_mechanism)
+
+
+def _grouped_counts(scope: Scope) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(week, categories, alerts), (week, territory, alerts), (source, corroboration, alerts).
+    PostgreSQL counts all three in one pass over the period (grouping sets); elsewhere, three
+    grouped queries."""
+    alerts = (
+        stats_alerts(scope=scope)
+        .annotate(
+            week=TruncWeek("received_at"),
+            territory=territory_of_alert(),
+            corroboration=F("incident__corroboration"),
+        )
+        .values("week", "categories", "territory", "source", "corroboration")
+    )
+    if connection.vendor == "postgresql":
+        return _grouped_counts_in_one_pass(alerts)
+    return tuple(
+        list(alerts.values_list(*keys).annotate(n=Count("*")).order_by())
+        for keys in (("week", "categories"), ("week", "territory"), ("source", "corroboration"))
+    )
+
+
+def _grouped_counts_in_one_pass(alerts: QuerySet) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    sql, params = alerts.query.sql_with_params()
+    statement = f"""
+        SELECT GROUPING(week, categories, territory), week, categories, territory, source,
+               corroboration, count(*)
+        FROM ({sql}) facts
+        GROUP BY GROUPING SETS ((week, categories), (week, territory), (source, corroboration))
+    """  # noqa: S608 - the ORM's own SQL, values as parameters
+    per_category, per_territory, per_mechanism = [], [], []
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for grouping, week, categories, territory, source, corroboration, n in cursor:
+            if grouping == 1:  # week and categories
+                if isinstance(categories, str):  # jsonb comes back as text on this connection
+                    categories = json.loads(categories)
+                per_category.append((week, categories, n))
+            elif grouping == 2:  # week and territory
+                per_territory.append((week, territory, n))
+            else:
+                per_mechanism.append((source, corroboration, n))
+    return per_category, per_territory, per_mechanism
