@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["webhook.py", "dashboard.py", "triage_engine.py"]  # run in this order when present
+BENCHMARKS = ["webhook.py", "triage.py", "dashboard.py", "triage_engine.py"]  # in this order
 
 
 def main(argv: list[str]) -> int:
