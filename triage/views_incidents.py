@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.selectors import MAX_ID
-from config.permissions import can_see_identity, has_role
+from config.permissions import has_role
 
 from .constants import MERGE_SUGGESTIONS
 from .models import Incident
@@ -72,7 +72,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incident": incident,
         "alerts": list(incident_alerts(incident=incident)),
         "may_act": may_act,
-        "show_identity": can_see_identity(request.user),
         "nearby_incidents": (
             incidents_nearby(incident=incident, limit=MERGE_SUGGESTIONS) if may_act else []
         ),
