@@ -214,6 +214,11 @@ def test_the_beat_runs_the_escalation_every_minute_on_the_housekeeping_queue(set
     entry = settings.CELERY_BEAT_SCHEDULE["escalate-overdue"]
     assert entry["task"] == escalate_overdue.name == "triage.tasks.escalate_overdue"
     assert entry["schedule"] == 60.0 and entry["options"]["queue"] == "default"
+    from config.celery import app
+
+    # The beat's queue wins over the route that sends triage's tasks to the "triage" queue.
+    route = app.amqp.router.route(dict(entry["options"]), entry["task"])
+    assert route["queue"].name == "default"
 
 
 # --- On the dashboard -----------------------------------------------------------------------------
