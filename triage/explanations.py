@@ -9,6 +9,7 @@ shown as written, marked as English.
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import CATEGORY_CHOICES
@@ -104,7 +105,9 @@ def _words(name: str, value: str) -> str:
     if name == "category":
         return str(CATEGORY_LABELS.get(value, value))
     if name in ("language", "a", "b"):
-        return str(LANGUAGE_NAMES.get(value, value))
+        label = str(LANGUAGE_NAMES.get(value, value))
+        # Inside a French sentence a language takes no capital: "en français".
+        return label.lower() if (get_language() or "").startswith("fr") else label
     return value
 
 

@@ -60,13 +60,13 @@ def alert_transition(
     longer in one of `only_from` (someone else moved it since the page was drawn)."""
     current = Alert.objects.select_for_update().values_list("status", flat=True).get(pk=alert.pk)
     alert.status = current  # another analyst may have moved it since the page was drawn
-    if to == current:
-        return alert
     if only_from is not None and current not in only_from:
         raise TransitionRefused(
             gettext("Someone else already set this alert to “%(current)s”.")
             % {"current": S(current).label}
         )
+    if to == current:
+        return alert
     if to not in TRANSITIONS.get(current, ()):
         raise TransitionRefused(_refusal(current, to))
     now = timezone.now()

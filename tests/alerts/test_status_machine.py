@@ -1,7 +1,7 @@
 """The one status machine, the alert's history and the corrections counted against triage."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.models import Alert, AlertEvent
 from alerts.selectors import reliability_score, reporter_outcomes, reporter_reliability
@@ -17,6 +17,12 @@ from networks.models import Location
 from triage.services import alert_triage
 
 S = Alert.Status
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):  # the refusals' wording is checked in English
+        yield
 
 
 @pytest.fixture
@@ -223,3 +229,10 @@ def test_a_priority_correction_moves_the_acknowledge_deadline(alert, analyst):
     alert.refresh_from_db()
     assert first_due is not None and alert.sla_due_at > first_due
     assert alert.sla_escalated_at is None
+
+
+def test_acknowledging_what_someone_just_acknowledged_says_so(alert, analyst, make_user):
+    alert_transition(alert=alert, to=S.ACKNOWLEDGED, by=make_user("quick", "analyst"))
+    with pytest.raises(TransitionRefused, match="Someone else"):
+        alert_transition(alert=alert, to=S.ACKNOWLEDGED, by=analyst, only_from=(S.NEW, S.TRIAGED))
+    assert alert.events.filter(kind="status").count() == 1
