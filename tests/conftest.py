@@ -25,10 +25,11 @@ def make_user(db):
 def _fresh_intake_caches():
     from alerts.channels.backends import LocmemBackend
     from alerts.services import texts
-    from triage.services import place_index_reset
+    from triage.services import lexicon_reset, place_index_reset
 
     texts.clear_cache()
     place_index_reset()  # each test builds its own gazetteer
+    lexicon_reset()
     LocmemBackend.outbox.clear()
     yield
     texts.clear_cache()

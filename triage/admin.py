@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from alerts.selectors import RISK_FACTOR_CODES
 from config.permissions import ADMIN, SUPERVISOR, has_role
 from networks.phones import normalise_phone
 
-from .models import AnalystProfile
+from .engine.lexicon import SIGNALS
+from .models import AnalystProfile, LexiconTerm
 
 ROSTER_EDITORS = (ADMIN, SUPERVISOR)
 
@@ -63,3 +65,46 @@ class AnalystProfileAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("number for notices"))
     def has_phone(self, obj: AnalystProfile) -> bool:
         return bool(obj.phone)
+
+
+class LexiconTermForm(forms.ModelForm):
+    risk_factors = forms.MultipleChoiceField(
+        label=_("risk factors"),
+        choices=[(code, code) for code in RISK_FACTOR_CODES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    signals = forms.MultipleChoiceField(
+        label=_("signals"),
+        choices=[(signal, signal) for signal in sorted(SIGNALS)],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = LexiconTerm
+        fields = [
+            "term",
+            "language",
+            "category",
+            "weight",
+            "risk_factors",
+            "signals",
+            "active",
+            "note",
+        ]
+
+
+@admin.register(LexiconTerm)
+class LexiconTermAdmin(admin.ModelAdmin):
+    """Terms added here join the YAML lexicons in every worker within a few minutes."""
+
+    form = LexiconTermForm
+    list_display = ["term", "language", "category", "weight", "active", "created_by", "updated_at"]
+    list_filter = ["language", "category", "active"]
+    search_fields = ["term", "note"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

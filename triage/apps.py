@@ -11,6 +11,12 @@ def _gazetteer_changed(sender, **kwargs) -> None:
     cache.delete(PLACE_CHOICES_CACHE_KEY)
 
 
+def _lexicon_changed(sender, **kwargs) -> None:
+    from .services import lexicon_reset
+
+    lexicon_reset()  # this process at once; the others within the refresh period
+
+
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = _("Triage")
@@ -21,3 +27,7 @@ class TriageConfig(AppConfig):
         post_delete.connect(
             _gazetteer_changed, sender="networks.Location", dispatch_uid="triage-gaz-del"
         )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _lexicon_changed, sender="triage.LexiconTerm", dispatch_uid=f"lex-{signal}"
+            )

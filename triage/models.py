@@ -2,10 +2,12 @@
 analysts' profiles that assignment reads (areas, duty, where to send notices)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.selectors import CATEGORY_CHOICES
 from config.crypto import EncryptedTextField
 
 
@@ -100,3 +102,81 @@ class AnalystProfile(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_username()
+
+
+class LexiconTerm(models.Model):
+    """A word or phrase an admin adds to the triage lexicons (the YAML files hold the rest):
+    a new place-specific term, a local spelling, an armed group's name. Reaches the workers
+    within minutes, without a deployment."""
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        SWAHILI = "sw", _("Swahili")
+        LINGALA = "ln", _("Lingala")
+        ENGLISH = "en", _("English")
+        ANY = "shared", _("Any language")
+
+    term = models.CharField(
+        _("word or phrase"),
+        max_length=80,
+        help_text=_(
+            "As people write it; accents and capitals do not matter. A * at the end "
+            "matches any ending (e.g. tir* for tirer, tirent, tirs)."
+        ),
+    )
+    language = models.CharField(_("language"), max_length=6, choices=Language.choices)
+    category = models.CharField(_("category"), max_length=30, blank=True, choices=CATEGORY_CHOICES)
+    weight = models.FloatField(
+        _("weight"), default=2.0, help_text=_("How strongly it points to the category (1–5).")
+    )
+    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
+    signals = models.JSONField(
+        _("signals"),
+        default=list,
+        blank=True,
+        help_text=_("e.g. life, casualty, urgent, entry, distress: what raises the priority."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("why it was added"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lexicon term")
+        verbose_name_plural = _("lexicon terms")
+        ordering = ["language", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "term"], name="lexicon_term_unique"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0.5, weight__lte=5), name="lexicon_weight_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.language})"
+
+    def as_entry(self) -> dict:
+        """The term as the engine's load_lexicon takes it."""
+        return {
+            "term": self.term,
+            "language": self.language,
+            "categories": {self.category: self.weight} if self.category else {},
+            "risk_factors": list(self.risk_factors or ()),
+            "signals": list(self.signals or ()),
+        }
+
+    def clean(self) -> None:
+        from .engine import load_lexicon
+
+        self.term = " ".join((self.term or "").split())
+        if not self.category and not self.risk_factors and not self.signals:
+            raise ValidationError(
+                _("Give the term a category, a risk factor or a signal: else it means nothing.")
+            )
+        try:
+            load_lexicon([self.as_entry()])
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(str(exc)) from exc

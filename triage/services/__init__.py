@@ -19,7 +19,14 @@ from .incidents import (
     incident_recount,
     incident_split,
 )
-from .pipeline import alert_triage, alert_triage_by_id, place_index, place_index_reset
+from .pipeline import (
+    alert_triage,
+    alert_triage_by_id,
+    current_lexicon,
+    lexicon_reset,
+    place_index,
+    place_index_reset,
+)
 
 __all__ = [
     "ClaimRefused",
@@ -30,6 +37,8 @@ __all__ = [
     "alert_release",
     "alert_triage",
     "alert_triage_by_id",
+    "current_lexicon",
+    "lexicon_reset",
     "alerts_escalate_overdue",
     "analyst_duty_set",
     "analyst_for",

@@ -16,6 +16,8 @@ from alerts.services import alert_event_record
 from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse
+from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
+from ..models import LexiconTerm
 from .assignment import assignee_choose, assignment_record
 from .deadlines import deadline_for
 from .incidents import area_lock, incident_choose, incident_count_in
@@ -75,6 +77,31 @@ def place_index_reset() -> None:
     _cache = None
 
 
+_lexicon: tuple[float, Lexicon] | None = None
+
+
+def current_lexicon() -> Lexicon:
+    """The YAML lexicons plus the terms admins added (LexiconTerm), rebuilt now and then so an
+    added term reaches every worker within minutes. A term the engine cannot take (it was
+    checked when saved, but the files may have changed since) is logged and left out."""
+    global _lexicon
+    if _lexicon is None or time.monotonic() - _lexicon[0] > PLACE_INDEX_TTL:
+        rows = [term.as_entry() for term in LexiconTerm.objects.filter(active=True)]
+        lexicon = default_lexicon()
+        if rows:
+            try:
+                lexicon = load_lexicon(rows)
+            except (ValueError, TypeError):
+                log.exception("triage: admin lexicon terms refused; using the files alone")
+        _lexicon = (time.monotonic(), lexicon)
+    return _lexicon[1]
+
+
+def lexicon_reset() -> None:
+    global _lexicon
+    _lexicon = None
+
+
 def _reporter_home_id(alert: Alert) -> int | None:
     if not alert.reporter_id:
         return None
@@ -98,6 +125,7 @@ def _analysis_for(alert: Alert) -> Analysis:
         reporter_reliability=(
             reporter_reliability(reporter_id=alert.reporter_id) if alert.reporter_id else None
         ),
+        lexicon=current_lexicon(),
     )
 
 
