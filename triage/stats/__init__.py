@@ -8,8 +8,8 @@ alerts (grouped counts; percentiles with PostgreSQL's percentile_cont). Choices 
 - "heard from" means an inbound SMS or an alert of theirs (calls leave no SMS) in the window;
 - youth are the 18–24 and 25–34 age bands (the African Youth Charter counts 15 to 35).
 
-`scope` (the filters), `volumes`, `reactions` and `people` compute; `tables`, `charts` and
-`page` turn the figures into what the page and its CSV downloads show.
+`scope` (the filters), `volumes`, `reactions` and `people` compute; `tables`, `charts`,
+`network_tables` and `page` turn the figures into what the page and its CSV downloads show.
 """
 
 from .people import NetworkFigures, People, network_figures

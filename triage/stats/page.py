@@ -2,7 +2,6 @@
 
 from functools import cached_property
 
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import CATEGORY_CHOICES
@@ -11,27 +10,24 @@ from networks.models import Location, Network
 from ..constants import MECHANISM_LABELS
 from ..models import Incident
 from ..templatetags.dashboard import PRIORITY_LABELS
-from .charts import Chart, bar_chart, column_chart
-from .people import NetworkFigures, People, network_figures
+from .charts import bar_chart, column_chart
+from .network_tables import CHARTED_NETWORKS, inclusion_table, silent_networks_table
+from .people import NetworkFigures, network_figures
 from .reactions import Reaction, Reactions, reaction_times
-from .scope import NO_INCIDENT, SILENT_DAYS, Scope, stats_networks, stats_territories
+from .scope import NO_INCIDENT, Scope, stats_networks, stats_territories
 from .tables import (
     COUNT,
-    DASH,
     DURATION,
     LABEL,
     MONTH,
-    PERCENT,
     WEEK,
     Column,
     Table,
     duration_text,
-    percent_text,
 )
 from .volumes import Volumes, alert_volumes
 
 TERRITORIES_CHARTED = 7  # the busiest ones; the others share one bar
-CHARTED_NETWORKS = 15  # beyond, a chart shows the networks that most need a look (tables: all)
 
 
 class StatsPage:
@@ -304,159 +300,7 @@ class StatsPage:
     # Networks and focal points
 
     def silent_networks(self) -> Table:
-        figures = self.people
-        rows = []
-        for network in figures.networks:
-            people = figures.members.get(network.pk, People())
-            rows.append(
-                [
-                    network.name,
-                    network.get_status_display(),
-                    people.total,
-                    people.silent,
-                    people.share(people.silent),
-                    _network_flag(people),
-                ]
-            )
-        if figures.show_unattached:
-            u = figures.unattached
-            rows.append([_("In no network"), DASH, u.total, u.silent, u.share(u.silent), ""])
-        everyone = figures.all_members
-        rows.append(
-            [
-                _("All focal points"),
-                DASH,
-                everyone.total,
-                everyone.silent,
-                everyone.share(everyone.silent),
-                "",
-            ]
-        )
-        charted, chart_title = rows[:-1], _("Focal points heard from and silent")
-        if len(figures.networks) > CHARTED_NETWORKS:
-            quietest = sorted(
-                (row for row in rows[: len(figures.networks)] if row[2]),
-                key=lambda row: (-row[4], -row[3]),
-            )
-            charted = quietest[:CHARTED_NETWORKS]
-            chart_title = _("Focal points heard from and silent: the %(n)s quietest networks") % {
-                "n": CHARTED_NETWORKS
-            }
-        heard = [row[2] - row[3] for row in charted]
-        silent = [row[3] for row in charted]
-        return Table(
-            key="silent-networks",
-            title=_("Silent networks and focal points"),
-            columns=[
-                Column(_("Network"), LABEL),
-                Column(_("Status"), LABEL),
-                Column(_("Active focal points")),
-                Column(_("Silent focal points")),
-                Column(_("Silent share"), PERCENT),
-                Column(_("Flag"), LABEL),
-            ],
-            rows=rows,
-            note=_(
-                "Silent: no inbound SMS and no alert in the %(days)s days to %(end)s. Closed "
-                "networks are left out."
-            )
-            % {
-                "days": SILENT_DAYS,
-                "end": formats.date_format(self.scope.until, "SHORT_DATE_FORMAT"),
-            },
-            charts=[
-                bar_chart(
-                    title=chart_title,
-                    labels=[str(row[0]) for row in charted],
-                    series=[(_("Heard from"), heard), (_("Silent"), silent)],
-                    stacked=True,
-                )
-            ],
-            open=True,
-            totals=1,
-        )
+        return silent_networks_table(figures=self.people, until=self.scope.until)
 
     def inclusion(self) -> Table:
-        figures = self.people
-        groups = [
-            (
-                n.name,
-                figures.members.get(n.pk, People()),
-                figures.senders.get(n.pk, People()),
-            )
-            for n in figures.networks
-        ]
-        if figures.show_unattached:
-            groups.append((_("In no network"), figures.unattached, figures.unattached_senders))
-        groups.append((_("All focal points"), figures.all_members, figures.all_senders))
-        columns = [Column(_("Network"), LABEL)]
-        for heading in (_("Active focal points"), _("Alert senders in the period")):
-            columns += [
-                Column(_("total"), COUNT, heading),
-                Column(_("women"), COUNT, heading),
-                Column(_("women"), PERCENT, heading),
-                Column(_("youth"), COUNT, heading),
-                Column(_("youth"), PERCENT, heading),
-            ]
-        rows = []
-        for label, members, senders in groups:
-            row = [label]
-            for people in (members, senders):
-                row += [
-                    people.total,
-                    people.women,
-                    people.share(people.women),
-                    people.youth,
-                    people.share(people.youth),
-                ]
-            rows.append(row)
-        return Table(
-            key="inclusion",
-            totals=1,
-            title=_("Inclusion: women and youth"),
-            columns=columns,
-            rows=rows,
-            note=_(
-                "Youth: aged 18 to 34 (the 18–24 and 25–34 bands; the African Youth Charter "
-                "counts 15 to 35). Shares are of everyone, those whose gender or age is not "
-                "recorded included. Senders: focal points who sent at least one alert in the "
-                "period."
-            ),
-            charts=[
-                self._share_chart(groups, "women", _("Share of women")),
-                self._share_chart(groups, "youth", _("Share of youth")),
-            ],
-        )
-
-    def _share_chart(self, groups: list[tuple], part: str, title) -> Chart:
-        """Shares among active focal points and senders; with many networks, those with the
-        lowest share among focal points, then everyone."""
-        networks = len(self.people.networks)
-        charted = groups
-        if networks > CHARTED_NETWORKS:
-            lowest = sorted(
-                (g for g in groups[:networks] if g[1].total),
-                key=lambda g: g[1].share(getattr(g[1], part)),
-            )
-            charted = [*lowest[:CHARTED_NETWORKS], groups[-1]]
-            title = _("%(title)s: the %(n)s networks with the lowest") % {
-                "title": title,
-                "n": CHARTED_NETWORKS,
-            }
-        return bar_chart(
-            title=title,
-            labels=[str(label) for label, _m, _s in charted],
-            series=[
-                (_("Active focal points"), [m.share(getattr(m, part)) for _l, m, _s in charted]),
-                (_("Alert senders"), [s.share(getattr(s, part)) for _l, _m, s in charted]),
-            ],
-            text=percent_text,
-        )
-
-
-def _network_flag(people: People) -> str:
-    if not people.total:
-        return _("No members")
-    if people.silent == people.total:
-        return _("Silent")
-    return ""
+        return inclusion_table(figures=self.people)
