@@ -313,3 +313,13 @@ def test_the_csv_headers_follow_the_language(as_viewer, world, marked_french):
     header, *rows = read_csv(response)
     assert all("⟦" in cell for cell in header)
     assert rows[-1][0].startswith("⟦")  # "All focal points"
+
+
+def test_the_page_is_french_by_default_and_english_after_switching(as_viewer, world):
+    html = as_viewer.get(URL, PERIOD).content.decode()
+    assert '<html lang="fr">' in html
+    for label in ("Statistiques", "Alertes par semaine, par catégorie", "Télécharger en CSV"):
+        assert label in html
+    as_viewer.post("/i18n/setlang/", {"language": "en", "next": URL})
+    html = as_viewer.get(URL, PERIOD).content.decode()
+    assert "Alerts per week, by category" in html and "Download CSV" in html
