@@ -3,11 +3,14 @@
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.crypto import EncryptedJSONField, EncryptedTextField
+
+# Statuses of an alert someone still has to deal with.
+OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
 
 
 class Alert(models.Model):
@@ -44,7 +47,7 @@ class Alert(models.Model):
         UNVERIFIED = "unverified", _("Unverified")
         FALSE_ALARM = "false_alarm", _("False alarm")
 
-    OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
+    OPEN_STATUSES = OPEN_STATUSES
 
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
@@ -145,6 +148,16 @@ class Alert(models.Model):
                 fields=["received_at"], condition=Q(triaged_at__isnull=True), name="alert_untriaged"
             ),
             models.Index(fields=["reporter", "outcome"]),
+            # The open queue's first page, in its order (alerts.selectors.QUEUE_ORDER), without
+            # sorting every open alert: 1.9 s → 0.14 s on a million alerts (bench/README.md).
+            models.Index(
+                F("priority").asc(nulls_first=True),
+                F("sla_due_at").asc(nulls_last=True),
+                F("received_at").desc(),
+                F("id").desc(),
+                condition=Q(status__in=OPEN_STATUSES),
+                name="alert_open_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -311,6 +324,17 @@ class Message(models.Model):
             models.Index(fields=["peer_hash", "-created_at"]),
             models.Index(fields=["alert", "created_at"]),
             models.Index(fields=["direction", "status"]),
+            # The statistics' "heard from" and "first reply" questions, by period.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(direction="inbound"),
+                name="message_inbound_created",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(direction="outbound", kind="reply"),
+                name="message_reply_created",
+            ),
         ]
 
     def __str__(self) -> str:

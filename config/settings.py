@@ -102,6 +102,9 @@ if _db["ENGINE"].endswith("sqlite3"):
     _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Short queries only: PostgreSQL's JIT compiler spent one to two seconds per statistics
+    # query at a million alerts and never paid back (bench/README.md).
+    _db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

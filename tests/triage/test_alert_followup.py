@@ -44,7 +44,7 @@ def test_the_page_shows_history_reliability_units_and_canned_replies(logged_in, 
     assert "ana" in page  # who acknowledged it
     assert ResponseUnit.objects.filter(active=True).first().name in page
     assert CannedReply.objects.filter(language="fr").first().title in page
-    assert "not enough checked alerts yet" in page or "pas assez" in page
+    assert "not enough checked alerts yet" in page or "pas encore assez" in page
 
 
 def test_a_correction_from_the_page_is_recorded_with_its_reason(logged_in, alert):
