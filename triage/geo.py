@@ -39,24 +39,35 @@ def is_near(a: Location, b: Location) -> bool:
     return distance_km(a, b) <= radius_km()
 
 
+def bounding_box(location: Location) -> tuple[float, float, float, float] | None:
+    """(latitude min, max, longitude min, max) of the square that holds every place within the
+    radius of this one; None when it has no coordinates."""
+    if location.latitude is None or location.longitude is None:
+        return None
+    lat, lon = float(location.latitude), float(location.longitude)
+    dlat = radius_km() / KM_PER_DEGREE
+    dlon = radius_km() / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    return (
+        round(max(-90.0, lat - dlat), 5),
+        round(min(90.0, lat + dlat), 5),
+        round(max(-180.0, lon - dlon), 5),
+        round(min(180.0, lon + dlon), 5),
+    )
+
+
 def places_near(location: Location, *, field: str = "location") -> Q:
     """Rows whose `field` is this place, or a place within the radius by a bounding box (check
     the exact distance afterwards, in Python)."""
     near = Q(**{f"{field}_id": location.pk})
-    if location.latitude is None or location.longitude is None:
+    box = bounding_box(location)
+    if box is None:
         return near
-    lat, lon = float(location.latitude), float(location.longitude)
-    dlat = radius_km() / KM_PER_DEGREE
-    dlon = radius_km() / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-
-    def bound(value: float, limit: int) -> Decimal:
-        return Decimal(f"{max(-limit, min(limit, value)):.5f}")
-
+    lat_min, lat_max, lon_min, lon_max = (Decimal(f"{value:.5f}") for value in box)
     return near | Q(
         **{
-            f"{field}__latitude__gte": bound(lat - dlat, 90),
-            f"{field}__latitude__lte": bound(lat + dlat, 90),
-            f"{field}__longitude__gte": bound(lon - dlon, 180),
-            f"{field}__longitude__lte": bound(lon + dlon, 180),
+            f"{field}__latitude__gte": lat_min,
+            f"{field}__latitude__lte": lat_max,
+            f"{field}__longitude__gte": lon_min,
+            f"{field}__longitude__lte": lon_max,
         }
     )

@@ -5,8 +5,8 @@ from .assignment import (
     alert_claim,
     alert_release,
     analyst_duty_set,
-    analyst_for,
-    assignee_choose,
+    analyst_take,
+    assignee_take,
     assignment_record,
 )
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
@@ -41,8 +41,8 @@ __all__ = [
     "lexicon_reset",
     "alerts_escalate_overdue",
     "analyst_duty_set",
-    "analyst_for",
-    "assignee_choose",
+    "analyst_take",
+    "assignee_take",
     "assignment_record",
     "deadline_for",
     "incident_choose",

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import yaml
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
@@ -21,7 +21,7 @@ from alerts.services import alert_event_record
 from networks.models import Location
 
 from ..constants import INCIDENT_RULES_FILE, MECHANISM_LABELS
-from ..geo import distance_km, places_near, radius_km
+from ..geo import bounding_box, distance_km, radius_km
 from ..models import Incident
 from ..selectors import incident_window
 
@@ -68,14 +68,68 @@ def mechanism_of(source: str) -> str:
     return grouping_rules().mechanisms[source]
 
 
+_AREA_LOCK_SQL = "SELECT id FROM {table} WHERE id IN (%s, %s) ORDER BY id{lock}"
+
+
 def area_lock(*, location: Location) -> set[int]:
     """Serialise grouping around one territory until the transaction ends: two workers
     triaging alerts about the same place at the same moment would otherwise each find no
     incident and open one each. (SQLite serialises every writing transaction anyway.) Locks the
     place's row too and returns the ids of the two that exist: a cached place may be gone."""
     anchor = location.ancestor(Location.Kind.TERRITORY) or location
-    rows = Location.objects.select_for_update().filter(pk__in={location.pk, anchor.pk})
-    return set(rows.order_by("pk").values_list("pk", flat=True))  # one order: no deadlock
+    # Hand-written: it runs for every placed alert (see _CANDIDATES_SQL). One order of the
+    # rows for everyone: no deadlock.
+    sql = _AREA_LOCK_SQL.format(
+        table=Location._meta.db_table,
+        lock=" FOR UPDATE" if connection.features.has_select_for_update else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [location.pk, anchor.pk])
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+# Hand-written because it runs for every placed alert, where building the ORM query (a
+# bounding box across a join, a correlated EXISTS) cost more than running it. It also asks,
+# to spare a round trip, whether this reporter already spoke in each incident (see
+# incident_count_in).
+_CANDIDATES_SQL = """
+SELECT i.*, l.latitude AS place_latitude, l.longitude AS place_longitude,
+  EXISTS (
+    SELECT 1 FROM {alert} al WHERE al.incident_id = i.id AND al.id <> %s AND {same_reporter}
+  ) AS reporter_known
+FROM {incident} i JOIN {location} l ON l.id = i.location_id
+WHERE i.last_seen_at >= %s AND i.first_seen_at <= %s AND ({near})
+ORDER BY i.last_seen_at DESC, i.id DESC
+LIMIT 50
+"""
+
+
+def _candidates(*, alert: Alert, location: Location) -> list[Incident]:
+    """Incidents about this place or one in the radius' bounding box, whose alerts came in
+    within the window of this one's: the most recent 50."""
+    window = incident_window()
+    same_reporter, reporter_params = _same_reporter_sql(alert)
+    near, near_params = "i.location_id = %s", [location.pk]
+    box = bounding_box(location)
+    if box is not None:
+        near += " OR (l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s)"
+        near_params += list(box)
+    sql = _CANDIDATES_SQL.format(
+        alert=Alert._meta.db_table,
+        incident=Incident._meta.db_table,
+        location=Location._meta.db_table,
+        same_reporter=same_reporter,
+        near=near,
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        alert.pk,
+        *reporter_params,
+        adapt(alert.received_at - window),
+        adapt(alert.received_at + window),
+        *near_params,
+    ]
+    return list(Incident.objects.raw(sql, params))
 
 
 def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
@@ -83,32 +137,19 @@ def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
     received times, with a category family in common. The nearest wins, then the latest. (The
     area lock keeps merges and splits, which take it too, from changing them meanwhile.)"""
     families = category_families(alert.categories)
-    window = incident_window()
-    candidates = (
-        Incident.objects.select_related("location")
-        .filter(
-            last_seen_at__gte=alert.received_at - window,
-            first_seen_at__lte=alert.received_at + window,
-        )
-        .filter(places_near(location))
-        # Asked here rather than afterwards, to spare a round trip: has this reporter already
-        # spoken in the incident? (See incident_count_in.)
-        .annotate(
-            reporter_known=Exists(
-                Alert.objects.filter(incident=OuterRef("pk"))
-                .exclude(pk=alert.pk)
-                .filter(_same_reporter(alert))
-            )
-        )
-        .order_by("-last_seen_at", "-pk")[:50]
-    )
     best, best_key = None, None
-    for incident in candidates:
+    for incident in _candidates(alert=alert, location=location):
         if not category_families(incident.categories) & families:
             continue
-        distance = distance_km(incident.location, location)
+        place = Location(
+            pk=incident.location_id,
+            latitude=incident.place_latitude,
+            longitude=incident.place_longitude,
+        )
+        distance = distance_km(place, location)
         if distance > radius_km():
             continue
+        incident.reporter_known = bool(incident.reporter_known)
         key = (distance, -incident.last_seen_at.timestamp(), -incident.pk)
         if best_key is None or key < best_key:
             best, best_key = incident, key
@@ -193,6 +234,20 @@ def alert_group(*, alert: Alert, location: Location) -> Incident | None:
 def _ordered(categories: set[str]) -> list[str]:
     """Categories in the taxonomy's order (unknown codes last, sorted)."""
     return [c for c in CATEGORY_CODES if c in categories] + sorted(categories - set(CATEGORY_CODES))
+
+
+def _same_reporter_sql(alert: Alert) -> tuple[str, list]:
+    """_same_reporter for the hand-written candidates query (alerts aliased `al`)."""
+    if alert.reporter_id:
+        return "al.reporter_id = %s", [alert.reporter_id]
+    if alert.sender_hash:
+        return "al.reporter_id IS NULL AND al.sender_hash = %s", [alert.sender_hash]
+    if alert.created_by_id:
+        return (
+            "al.reporter_id IS NULL AND al.sender_hash = '' AND al.created_by_id = %s",
+            [alert.created_by_id],
+        )
+    return "al.reporter_id IS NULL AND al.sender_hash = '' AND al.created_by_id IS NULL", []
 
 
 def _same_reporter(alert: Alert) -> Q:

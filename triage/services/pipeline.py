@@ -18,7 +18,7 @@ from networks.models import FocalPoint, Location
 from ..engine import Analysis, Place, PlaceIndex, analyse
 from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
 from ..models import LexiconTerm
-from .assignment import assignee_choose, assignment_record
+from .assignment import assignee_take, assignment_record
 from .deadlines import deadline_for
 from .incidents import area_lock, incident_choose, incident_count_in
 
@@ -224,7 +224,7 @@ def _write(
             changes["incident"] = alert.incident = incident
     assignee = None
     if location is not None and not seen["assignee_id"]:
-        assignee = assignee_choose(alert=alert, location=location)
+        assignee = assignee_take(alert=alert, location=location)
         if assignee is not None:
             changes["assignee"] = alert.assignee = assignee
     target = Alert.objects.filter(pk=alert.pk)
@@ -251,12 +251,13 @@ def _write(
 
 
 def alert_triage_by_id(*, alert_id: int) -> Alert | None:
-    alert = (
+    found = list(
         Alert.objects.annotate(reporter_home_id=F("reporter__home_location_id"))
+        .defer("sender")  # triage never reads the number: no decryption
         .filter(pk=alert_id)
-        .first()
+        .order_by()[:1]
     )
-    if alert is None:
+    if not found:
         log.warning("triage: alert %s does not exist (deleted?)", alert_id)
         return None
-    return alert_triage(alert=alert)
+    return alert_triage(alert=found[0])
