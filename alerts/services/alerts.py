@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE, REQUEUE_AFTER
 from ..models import Alert
+from .queueing import triage_publish
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +17,8 @@ log = logging.getLogger(__name__)
 def enqueue_triage(alert_id: int, *, flooded: bool = False) -> bool:
     """Publish the triage task. A broker failure is logged, not raised: the sweeper retries."""
     try:
-        from triage.tasks import triage_alert
-
         # Flooding senders go through the housekeeping queue so they never delay others.
-        triage_alert.apply_async((alert_id,), queue="default" if flooded else "triage")
+        triage_publish(alert_id, queue="default" if flooded else "triage")
         return True
     except Exception:  # broker unreachable: the alert is stored, alerts_requeue_stale retries
         log.exception("could not queue triage for alert %s; the sweeper will retry", alert_id)
