@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import CATEGORY_CHOICES
 from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, has_role
-from networks.models import Location
+from networks.selectors import location_ids_within_any
 
 from .constants import MAX_ID, RISK_FACTOR_CHOICES
 from .models import CLAProfile, FieldVisit, FollowUp, Recruitment, VisitAlert
@@ -30,19 +30,10 @@ def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
     """
     if not user or not user.is_authenticated:
         return set()
-    roots = set(
-        CLAProfile.assigned_places.through.objects.filter(claprofile__user_id=user.pk).values_list(
-            "location_id", flat=True
-        )
-    )
-    found, frontier = set(roots), set(roots)
-    while frontier:
-        frontier = (
-            set(Location.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            - found
-        )
-        found |= frontier
-    return found
+    roots = CLAProfile.assigned_places.through.objects.filter(
+        claprofile__user_id=user.pk
+    ).values_list("location_id", flat=True)
+    return location_ids_within_any(roots)
 
 
 def cla_users() -> QuerySet[User]:

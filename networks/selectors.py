@@ -1,6 +1,7 @@
 """Reads for the networks app, with the joins decided once."""
 
 import re
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -108,7 +109,14 @@ def location_of_kind(kind: str) -> QuerySet[Location]:
 
 def location_ids_within(ancestor_id: int) -> set[int]:
     """The ids of a place and everything below it (the tree is a few levels deep)."""
-    found, frontier = {ancestor_id}, {ancestor_id}
+    return location_ids_within_any({ancestor_id})
+
+
+def location_ids_within_any(ancestor_ids: Iterable[int]) -> set[int]:
+    """The ids of the places given and everything below any of them: one query per level of
+    the tree (a few levels deep) for all of them at once, none when none is given."""
+    found = set(ancestor_ids)
+    frontier = set(found)
     while frontier:
         frontier = (
             set(Location.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
