@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from config.permissions import mask_name
 
 from . import permissions as rules
-from .constants import ATTENDANCE_FIELDS
+from .forms import MEETING_FORM_FIELDS
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember, MeetingAlert
 from .services import action_point_done_on, action_points_follow_meeting
 
@@ -135,17 +135,7 @@ class ActionPointInline(admin.TabularInline):
 class MeetingAdminForm(forms.ModelForm):
     class Meta:
         model = LPCMeeting
-        fields = (
-            "lpc",
-            "held_on",
-            "place",
-            *ATTENDANCE_FIELDS,
-            "members_present",
-            "categories",
-            "risk_factors",
-            "minutes",
-            "decisions",
-        )
+        fields = ("lpc", *MEETING_FORM_FIELDS)
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]

@@ -15,7 +15,7 @@ from networks.selectors import location_ids_within
 from .constants import ALERT_TEXT_MAX_LENGTH, ATTENDANCE_FIELDS, RISK_FACTOR_CHOICES
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember
 from .selectors import lpc_members
-from .services import ActionPointInput, action_point_done_on
+from .services import MEMBER_FIELDS, ActionPointInput, action_point_done_on
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Places a committee may cover or meet in: where people live and the areas above them.
@@ -26,6 +26,17 @@ PLACE_KINDS = (
     Location.Kind.GROUPEMENT,
     Location.Kind.VILLAGE,
     Location.Kind.LOCALITY,
+)
+# A meeting as its page and the admin edit it, in the order they show it.
+MEETING_FORM_FIELDS = (
+    "held_on",
+    "place",
+    *ATTENDANCE_FIELDS,
+    "members_present",
+    "categories",
+    "risk_factors",
+    "minutes",
+    "decisions",
 )
 
 
@@ -81,16 +92,7 @@ class LPCForm(forms.ModelForm):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = LPCMember
-        fields = (
-            "name",
-            "role",
-            "gender",
-            "age_band",
-            "group",
-            "community_name",
-            "joined_on",
-            "left_on",
-        )
+        fields = MEMBER_FIELDS
         widgets = {
             "name": forms.TextInput(),
             "community_name": forms.TextInput(),
@@ -122,16 +124,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = LPCMeeting
-        fields = (
-            "held_on",
-            "place",
-            *ATTENDANCE_FIELDS,
-            "members_present",
-            "categories",
-            "risk_factors",
-            "minutes",
-            "decisions",
-        )
+        fields = MEETING_FORM_FIELDS
         widgets = {
             "held_on": DATE_WIDGET,
             "minutes": forms.Textarea(attrs={"rows": 5}),

@@ -23,6 +23,7 @@ from .constants import ATTENDANCE_FIELDS
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember, MeetingAlert
 
 LPC_FIELDS = ("name", "kind", "founded_on", "status", "cla", "funding_source")
+# What a member record holds, as these functions take it and the form and the API show it.
 MEMBER_FIELDS = (
     "name",
     "role",

@@ -11,6 +11,7 @@ from .. import permissions as rules
 from ..constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE, MAX_ID, RISK_FACTOR_CODES
 from ..models import LPC, ActionPoint, LPCMeeting, LPCMember
 from ..selectors import lpc_members
+from ..services import MEMBER_FIELDS
 
 # More action points than this in one call is not a meeting's work but a mistake.
 MAX_ACTION_POINTS = 50
@@ -49,19 +50,7 @@ class LPCMemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LPCMember
-        fields = [
-            "id",
-            "lpc",
-            "name",
-            "role",
-            "gender",
-            "age_band",
-            "group",
-            "community_name",
-            "joined_on",
-            "left_on",
-            "current",
-        ]
+        fields = ["id", "lpc", *MEMBER_FIELDS, "current"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
