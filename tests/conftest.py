@@ -9,6 +9,23 @@ def roles(db):
 
 
 @pytest.fixture
+def fast_password_hashing(settings):
+    """PBKDF2 at full strength costs about half a second per password made or checked."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def in_english(client):
+    """Messages asserted in their English source form, whatever catalogues exist, unless a test
+    asks for French."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def make_user(db):
     from django.contrib.auth.models import Group, User
 

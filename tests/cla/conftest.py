@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -12,16 +12,8 @@ from networks.models import Location
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def in_english(client):
-    """Messages are asserted in their English source form, whatever catalogues exist."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
+def _quick_and_in_english(fast_password_hashing, in_english):
+    """Every test here: quick password hashing, messages in English (tests/conftest.py)."""
 
 
 @pytest.fixture
