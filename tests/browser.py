@@ -1,6 +1,7 @@
-"""Helpers for tests in a real browser: Debian's Chromium driven by Playwright, logging in
-through the form, where screenshots go, what a page must never show a viewer (phone numbers)
-and what a French page must never show (English the catalogue translates)."""
+"""Helpers for tests in a real browser: Debian's Chromium driven by Playwright (the `browser`
+and `browser_page` fixtures of tests/conftest.py launch it), logging in through the form, where
+screenshots go, what a page must never show a viewer (phone numbers) and what a French page
+must never show (English the catalogue translates)."""
 
 import ast
 import os
@@ -48,6 +49,17 @@ def off_loop(fn, *args, **kwargs):
     this one, where Django refuses synchronous database calls."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(fn, *args, **kwargs).result()
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright; closed on leaving the block."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def log_in(page, base_url: str, username: str, *, then: str = "/dashboard/") -> None:

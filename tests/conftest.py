@@ -65,6 +65,21 @@ def focal_point(db):
 
 
 @pytest.fixture
+def browser():
+    """A headless Chromium (tests/browser.py; mark the tests with its `needs_playwright`)."""
+    from tests.browser import chromium
+
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A page of that browser, in French like the users'."""
+    return browser.new_page(locale="fr-FR")
+
+
+@pytest.fixture
 def fake_twilio(settings):
     from tests.twilio_support import FakeTwilioAPI
 

@@ -2,44 +2,15 @@
 then progress that moves without reloading while SMS go out."""
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from alerts.models import Broadcast, Message
 from alerts.services import broadcast_fan_out, broadcast_recipient_send, message_deliver
 from tests.alerts.broadcast_support import make_roster
+from tests.browser import expect, log_in, needs_playwright, off_loop
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "pw-kengele-test"
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        sync_playwright is None,
-        reason="playwright is not installed (pip install playwright; the browser is "
-        "/usr/bin/chromium, never `playwright install`)",
-    ),
-]
-
-
-def off_loop(fn, *args, **kwargs):
-    """ORM calls in another thread: Playwright's sync API runs an event loop in this one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args, **kwargs).result()
+pytestmark = [pytest.mark.slow, needs_playwright]
 
 
 def send_everything(broadcast_id: int) -> None:
@@ -48,17 +19,6 @@ def send_everything(broadcast_id: int) -> None:
         broadcast_recipient_send(recipient_id=recipient.pk)
     for message in Message.objects.filter(kind="broadcast"):
         message_deliver(message_id=message.pk)
-
-
-@pytest.fixture
-def browser_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="fr-FR")
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,11 +31,7 @@ def test_a_supervisor_writes_checks_and_follows_a_broadcast(
     page = browser_page
     shots = os.environ.get("KENGELE_SCREENSHOTS")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "sup")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/dashboard/broadcasts/new/")
+    log_in(page, live_server.url, "sup", then="/dashboard/broadcasts/new/")
 
     page.fill("#id_title", "Alerte Beni et Lubero")
     page.fill("#id_text_fr", "Alerte: mouvements armés signalés. Restez prudents.")

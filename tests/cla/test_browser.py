@@ -7,49 +7,17 @@ import pytest
 from alerts.models import Alert
 from cla.models import FieldVisit
 from networks.models import Location, Network
+from tests.browser import PHONE, expect, log_in, needs_playwright, off_loop
 from tests.realworker import Worker, wait_for
-from tests.triage.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, off_loop
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-PHONE = {"width": 390, "height": 844}
 VISIT_PAGE = re.compile(r"/cla/visits/\d+/$")
-PASSWORD = "pw-kengele-test"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        sync_playwright is None,
-        reason="playwright is not installed (pip install playwright; the browser is "
-        "/usr/bin/chromium, never `playwright install`)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        running = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield running
-        finally:
-            running.close()
+pytestmark = [pytest.mark.slow, needs_playwright]
 
 
 def phone_page(browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
     return context, context.new_page()
-
-
-def log_in(page, base: str, username: str, then: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}{then}")
 
 
 def _map():
@@ -78,7 +46,7 @@ def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
     base = live_server.url
     context, page = phone_page(browser)
 
-    log_in(page, base, "kavira", "/cla/visits/new/")
+    log_in(page, base, "kavira", then="/cla/visits/new/")
     page.select_option("select[name=places]", value=str(mbau.pk))
     page.fill("input[name=women_met]", "6")
     page.fill("input[name=men_met]", "4")
@@ -117,7 +85,7 @@ def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
     context.close()
 
     context, page = phone_page(browser)
-    log_in(page, base, "ana", "/dashboard/")
+    log_in(page, base, "ana")
     row = page.locator("#queue-rows tr", has_text=alert.reference)
     expect(row).to_be_visible(timeout=10_000)
     expect(row).to_contain_text("hommes armés")
@@ -130,7 +98,7 @@ def test_a_visit_sent_without_connection_is_kept_and_resent_once(live_server, ma
     off_loop(make_user, "kavira", "cla")
     base = live_server.url
     context, page = phone_page(browser)
-    log_in(page, base, "kavira", "/cla/visits/new/")
+    log_in(page, base, "kavira", then="/cla/visits/new/")
     key = page.input_value("input[name=idempotency_key]")
     page.select_option("select[name=places]", value=str(mbau.pk))
     page.fill("input[name=men_met]", "12")

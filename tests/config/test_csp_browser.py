@@ -2,17 +2,9 @@
 
 import pytest
 
-from tests.triage.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, off_loop
+from tests.browser import log_in, needs_playwright, off_loop
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
-]
+pytestmark = [pytest.mark.slow, needs_playwright]
 
 # Every violation the page reports, from the browser's own event (not subject to the policy:
 # init scripts are injected by the browser).
@@ -37,7 +29,7 @@ def seed():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pages_load_without_a_content_security_policy_violation(live_server):
+def test_pages_load_without_a_content_security_policy_violation(live_server, browser_page):
     alert_id, person_id = off_loop(seed)
     pages = [
         "/dashboard/",
@@ -51,42 +43,34 @@ def test_pages_load_without_a_content_security_policy_violation(live_server):
         "/admin/networks/auditentry/",
         "/api/docs/",
     ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="fr-FR")
-            page.add_init_script(WATCH)
-            console: list[str] = []
-            page.on(
-                "console",
-                lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            page.goto(f"{live_server.url}/accounts/login/")
-            assert page.evaluate("window.__csp") == []
-            page.fill("input[name=username]", "root")
-            page.fill("input[name=password]", "pw-kengele-test")
-            page.click("main button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/dashboard/")
-            seen = {}
-            for path in pages:
-                response = page.goto(f"{live_server.url}{path}")
-                assert response.status < 400, path
-                assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-                page.wait_for_load_state("networkidle")
-                seen[path] = page.evaluate("window.__csp")
-            # Swagger UI really ran (its script is not inline) and read the schema.
-            page.goto(f"{live_server.url}/api/docs/")
-            page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
-            reported = list(console)
-            # And the watcher does see a violation: an inline script is refused.
-            page.goto(f"{live_server.url}/dashboard/")
-            page.evaluate(
-                "() => { const s = document.createElement('script');"
-                " s.textContent = 'window.__ran = true'; document.body.appendChild(s); }"
-            )
-            page.wait_for_function("window.__csp.length > 0")
-            assert page.evaluate("window.__ran") is None
-        finally:
-            browser.close()
+    page = browser_page
+    page.add_init_script(WATCH)
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.evaluate("window.__csp") == []
+    log_in(page, live_server.url, "root")
+    seen = {}
+    for path in pages:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status < 400, path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+        seen[path] = page.evaluate("window.__csp")
+    # Swagger UI really ran (its script is not inline) and read the schema.
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+    reported = list(console)
+    # And the watcher does see a violation: an inline script is refused.
+    page.goto(f"{live_server.url}/dashboard/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__ran = true'; document.body.appendChild(s); }"
+    )
+    page.wait_for_function("window.__csp.length > 0")
+    assert page.evaluate("window.__ran") is None
     assert {path: found for path, found in seen.items() if found} == {}
     assert reported == []

@@ -23,8 +23,6 @@ from alerts.selectors import CATEGORY_CHOICES
 from networks.models import Location, Network
 from networks.services import focal_point_create, membership_start
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     OUTSIDE,
     PHONE,
@@ -35,7 +33,6 @@ from tests.browser import (
     phone_leaks,
     screenshots_dir,
     screenshots_on_failure,
-    sync_playwright,
     untranslated,
     visible_text,
 )
@@ -135,16 +132,6 @@ def worker(transactional_db, twilio_stand_in):
         yield running.start(purge=True)
     finally:
         running.stop()  # SIGTERM, then SIGKILL if it lingers
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        running = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield running
-        finally:
-            running.close()
 
 
 def new_context(browser, **options):

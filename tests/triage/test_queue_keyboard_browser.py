@@ -6,36 +6,9 @@ import re
 import pytest
 
 from alerts.models import Alert
-from tests.triage.test_dashboard_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    off_loop,
-    sync_playwright,
-)
+from tests.browser import expect, log_in, needs_playwright, off_loop
 
-if sync_playwright is not None:
-    from playwright.sync_api import expect
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        sync_playwright is None,
-        reason="playwright is not installed (pip install playwright; the browser is "
-        "/usr/bin/chromium, never `playwright install`)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="fr-FR")
-        try:
-            yield page
-        finally:
-            browser.close()
+pytestmark = [pytest.mark.slow, needs_playwright, pytest.mark.django_db(transaction=True)]
 
 
 def alert(priority: int, text: str) -> Alert:
@@ -55,11 +28,7 @@ def queue(live_server, make_user, browser_page):
 
     def open_queue():
         page = browser_page
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", "pw-kengele-test")
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/dashboard/")
+        log_in(page, live_server.url, "ana")
         expect(page.locator("#queue-rows tr[data-alert]").first).to_be_visible()
         return page
 
