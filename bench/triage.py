@@ -35,6 +35,7 @@ import os
 import platform
 import random
 import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -387,6 +388,12 @@ def parse_args(argv: list[str]):
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.backend == "postgres":
+        try:
+            socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        except OSError:
+            log("nothing listens on 127.0.0.1:5432: start PostgreSQL first (or --backend sqlite)")
+            return 1
 
     def interrupted(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
