@@ -103,7 +103,7 @@ def _mechanism(source: str) -> str:
     return "can" if source in CAN_SOURCES else source
 
 
-def _ancestor(location: Location | None, kind: str) -> str:
+def place_ancestor(location: Location | None, kind: str) -> str:
     node = location
     while node is not None:
         if node.kind == kind:
@@ -112,7 +112,7 @@ def _ancestor(location: Location | None, kind: str) -> str:
     return ""
 
 
-def _coordinates(location: Location | None) -> tuple[float | None, float | None]:
+def place_coordinates(location: Location | None) -> tuple[float | None, float | None]:
     """The place's coordinates, else those of the nearest place above it that has some (a
     neighbourhood without its own point is mapped at its village)."""
     node = location
@@ -126,7 +126,7 @@ def _coordinates(location: Location | None) -> tuple[float | None, float | None]
 def alert_record(alert: Alert, *, include_text: bool) -> dict:
     """One alert as an export row: places, times and decisions; no reporter identity."""
     place = alert.location
-    lat, lon = _coordinates(place)
+    lat, lon = place_coordinates(place)
     record = {
         "reference": alert.reference,
         "received_at": _iso(alert.received_at),
@@ -141,8 +141,8 @@ def alert_record(alert: Alert, *, include_text: bool) -> dict:
         "mechanism": _mechanism(alert.source),
         "source": alert.source,
         "incident": alert.incident_id,
-        "province": _ancestor(place, Location.Kind.PROVINCE),
-        "territory": _ancestor(place, Location.Kind.TERRITORY),
+        "province": place_ancestor(place, Location.Kind.PROVINCE),
+        "territory": place_ancestor(place, Location.Kind.TERRITORY),
         "place": place.name if place else "",
         # True when triage found no place in the text and used the reporter's home.
         "place_is_fallback": alert.location_is_fallback if place else None,
@@ -176,20 +176,21 @@ def _cell(value) -> str:
     return str(value)
 
 
-def stream_csv(queryset: QuerySet[Alert], *, include_text: bool, hxl: bool) -> Iterator[str]:
-    columns = COLUMNS + ((TEXT_COLUMN,) if include_text else ())
+def csv_stream(columns, records: Iterable[dict], *, hxl: bool) -> Iterator[str]:
+    """Headers (and HXL hashtags under them), then one line per record."""
     yield _csv_line(column.header for column in columns)
     if hxl:
         yield _csv_line(column.hxl for column in columns)
-    for record in _records(queryset, include_text):
+    for record in records:
         yield _csv_line(_cell(record[column.key]) for column in columns)
 
 
-def stream_geojson(queryset: QuerySet[Alert], *, include_text: bool) -> Iterator[str]:
-    """A FeatureCollection; alerts with no coordinates have a null geometry (valid GeoJSON)."""
+def geojson_stream(records: Iterable[dict]) -> Iterator[str]:
+    """A FeatureCollection of records with `latitude`/`longitude`; a record with no coordinates
+    has a null geometry (valid GeoJSON)."""
     yield '{"type": "FeatureCollection", "features": ['
     first = True
-    for record in _records(queryset, include_text):
+    for record in records:
         lat, lon = record["latitude"], record["longitude"]
         geometry = (
             {"type": "Point", "coordinates": [lon, lat]}
@@ -202,9 +203,14 @@ def stream_geojson(queryset: QuerySet[Alert], *, include_text: bool) -> Iterator
     yield "]}"
 
 
+def export_stream(columns, records: Iterable[dict], *, file_format: str) -> Iterator[str]:
+    if file_format == "geojson":
+        return geojson_stream(records)
+    return csv_stream(columns, records, hxl=file_format == "hxl")
+
+
 def alert_export_stream(
     queryset: QuerySet[Alert], *, file_format: str, include_text: bool
 ) -> Iterator[str]:
-    if file_format == "geojson":
-        return stream_geojson(queryset, include_text=include_text)
-    return stream_csv(queryset, include_text=include_text, hxl=file_format == "hxl")
+    columns = COLUMNS + ((TEXT_COLUMN,) if include_text else ())
+    return export_stream(columns, _records(queryset, include_text), file_format=file_format)
