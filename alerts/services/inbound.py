@@ -1,5 +1,6 @@
 """Inbound SMS: store first (one transaction), then queue triage; keywords, threads, flooding."""
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
+from .intake_sql import NotCompilable, alert_and_message_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -151,6 +153,15 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     focal_point = network_selectors.focal_point_by_hash(sender_hash)
     now = timezone.now()
     keyword = keyword_for(sms.body)
+    if keyword is None and connection.vendor == "postgresql":
+        try:
+            result = _receive_alert_text_in_one_statement(
+                sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
+            )
+        except IntegrityError:
+            return _duplicate(sms)
+        if result is not None:
+            return result
     try:
         with transaction.atomic():
             if keyword is not None:
@@ -167,16 +178,75 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
                 sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
             )
     except IntegrityError:
-        # Twilio delivered the same MessageSid twice (possibly at the same moment): the unique
-        # constraint stopped the second one; answer exactly as the first time.
-        existing = Message.objects.select_related("alert").filter(provider_sid=sms.provider_sid)
-        first = existing.first()
-        if first is None:
-            raise
-        return InboundResult(
-            message=first, alert=first.alert, reply=first.auto_reply, duplicate=True
-        )
+        return _duplicate(sms)
     return result
+
+
+def _duplicate(sms: InboundSMS) -> InboundResult:
+    """Twilio delivered the same MessageSid twice (possibly at the same moment): the unique
+    constraint stopped the second one; answer exactly as the first time."""
+    first = Message.objects.select_related("alert").filter(provider_sid=sms.provider_sid).first()
+    if first is None:
+        raise IntegrityError(f"inbound {sms.provider_sid} refused, and no first copy stored")
+    return InboundResult(message=first, alert=first.alert, reply=first.auto_reply, duplicate=True)
+
+
+def _receive_alert_text_in_one_statement(
+    *, sms: InboundSMS, number: str, sender_hash: str, focal_point, now: dt.datetime
+) -> InboundResult | None:
+    """The common case on PostgreSQL, a new alert, stored with its message by one atomic
+    statement (intake_sql). None when the text belongs to a thread or a flooding number's
+    alert: the transactional path handles those."""
+    flood_count, thread, latest = _recent_activity(sender_hash, now)
+    flooded = flood_count >= FLOOD_LIMIT
+    if thread is not None or (flooded and latest is not None):
+        return None
+    alert = Alert(
+        source=Alert.Source.SMS,
+        text=sms.body,
+        reporter=focal_point,
+        sender_known=focal_point is not None,
+        sender=number,
+        sender_hash=sender_hash,
+        flooded=flooded,
+        received_at=sms.received_at or now,
+    )
+    message = Message(
+        direction=Message.Direction.INBOUND,
+        kind=Message.Kind.ALERT,
+        body=sms.body,
+        status=Message.Status.RECEIVED,
+        segments=sms.segments,
+        provider_sid=sms.provider_sid,
+        peer=number,
+        peer_hash=sender_hash,
+        our_number=sms.recipient,
+        focal_point=focal_point,
+        media_urls=list(sms.media_urls),
+        raw=sms.raw,
+        flooded=flooded,
+        created_at=sms.received_at or now,
+    )
+    # In autocommit the statement is its own transaction; inside an outer one (a caller's
+    # atomic block) a savepoint keeps a refused duplicate from breaking that transaction.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            alert_and_message_insert(alert=alert, message=message)
+    except NotCompilable:
+        log.warning("intake: the one-statement insert does not fit the models; using the ORM")
+        return None
+    reply = ""
+    if focal_point is not None:
+        if not flooded and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point):
+            reply = reply_text("ack", focal_point.language, reference=alert.reference)
+            # Kept for a repeated delivery of the same SMS, which gets the same answer.
+            Message.objects.filter(pk=message.pk).update(auto_reply=reply)
+            message.auto_reply = reply
+        broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
+    # At once in autocommit; after the caller's commit inside an outer transaction.
+    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
+    return InboundResult(message=message, alert=alert, reply=reply)
 
 
 def _receive_alert_text(
