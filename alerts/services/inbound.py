@@ -19,7 +19,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
-from .intake_sql import NotCompilable, alert_and_message_insert
+from .intake_sql import alert_and_message_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -230,12 +230,8 @@ def _receive_alert_text_in_one_statement(
     # In autocommit the statement is its own transaction; inside an outer one (a caller's
     # atomic block) a savepoint keeps a refused duplicate from breaking that transaction.
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    try:
-        with guard:
-            alert_and_message_insert(alert=alert, message=message)
-    except NotCompilable:
-        log.warning("intake: the one-statement insert does not fit the models; using the ORM")
-        return None
+    with guard:
+        alert_and_message_insert(alert=alert, message=message)
     reply = ""
     if focal_point is not None:
         if not flooded and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point):

@@ -2,60 +2,68 @@
 
 Under a surge every inbound SMS is an alert plus a message row. Through the ORM inside a
 transaction that is four round trips to the database (BEGIN, two INSERTs, COMMIT); as one
-statement (`WITH alert AS (INSERT … RETURNING id) INSERT INTO message … SELECT … FROM alert`)
-it is one, and still atomic: PostgreSQL runs a statement in its own transaction, so both rows
-exist or neither does. The INSERTs themselves are compiled by Django from the model instances
-(defaults, encrypted fields, JSON), so the columns stay the model's.
+statement (`WITH new_alert AS (INSERT … RETURNING id) INSERT INTO message … SELECT …`) it is
+one, and still atomic: PostgreSQL runs a statement in its own transaction, so both rows exist
+or neither does. The columns are the models' concrete fields, and each value goes through its
+field's `pre_save` and `get_db_prep_save` exactly as the ORM's INSERT does (defaults, auto
+timestamps, encryption, JSON); only the statement's text is built once per process.
 """
 
+from functools import lru_cache
+
 from django.db import connection
-from django.db.models.sql import InsertQuery
 
 from ..models import Alert, Message
 
-# Stands in for the message's alert id while its INSERT is compiled; replaced by the id the
-# alert's INSERT returns.
-_ALERT_ID_MARK = -7_000_000_000_001
+_TEMPLATE = (
+    "WITH new_alert AS ("
+    "INSERT INTO {alert_table} ({alert_columns}) VALUES ({alert_values}) RETURNING id) "
+    "INSERT INTO {message_table} ({alert_id}, {message_columns}) "
+    "SELECT new_alert.id, {message_values} FROM new_alert RETURNING id, alert_id"
+)
 
 
-class NotCompilable(Exception):
-    """The compiled INSERT is not the plain "VALUES (%s, …)" this module can combine."""
+@lru_cache(maxsize=1)
+def _statement() -> tuple[str, tuple, tuple]:
+    """The statement's text, and the alert's and message's fields in the order of its
+    parameters (the message's alert id comes from the alert's INSERT, not a parameter)."""
+    quote = connection.ops.quote_name
+
+    def fields_of(model, skip=()):
+        return tuple(
+            f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip
+        )
+
+    alert_fields = fields_of(Alert)
+    message_fields = fields_of(Message, skip=("alert",))
+    alert_columns = ", ".join(quote(f.column) for f in alert_fields)
+    message_columns = ", ".join(quote(f.column) for f in message_fields)
+    # Table and column names from the models, quoted; every value is a parameter.
+    sql = _TEMPLATE.format(
+        alert_table=quote(Alert._meta.db_table),
+        alert_columns=alert_columns,
+        alert_values=", ".join(["%s"] * len(alert_fields)),
+        message_table=quote(Message._meta.db_table),
+        alert_id=quote(Message._meta.get_field("alert").column),
+        message_columns=message_columns,
+        message_values=", ".join(["%s"] * len(message_fields)),
+    )
+    return sql, alert_fields, message_fields
 
 
-def _compiled_insert(obj) -> tuple[str, list]:
-    model = type(obj)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    query = InsertQuery(model)  # the compiler runs each field's pre_save (auto_now, …)
-    query.insert_values(fields, [obj])
-    compiler = query.get_compiler(connection=connection)
-    ((sql, params),) = compiler.as_sql()
-    return sql, list(params)
+def _values(obj, fields) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
 
 
 def alert_and_message_insert(*, alert: Alert, message: Message) -> None:
     """INSERT both rows in one statement; sets their primary keys. Raises IntegrityError (a
-    MessageSid seen before) with nothing stored, like the ORM would."""
-    alert_sql, alert_params = _compiled_insert(alert)
-    message.alert_id = _ALERT_ID_MARK
-    message_sql, message_params = _compiled_insert(message)
-    # The message's values come as "VALUES (%s, %s, …)": the alert id's placeholder becomes
-    # the id the first INSERT returns.
-    head, values = message_sql.split(" VALUES ", 1)
-    placeholders = values.strip()[1:-1].split(", ")
-    if set(placeholders) != {"%s"} or len(placeholders) != len(message_params):
-        raise NotCompilable(message_sql[:200])
-    index = message_params.index(_ALERT_ID_MARK)
-    placeholders[index] = "(SELECT id FROM new_alert)"
-    del message_params[index]
-    # Built from Django's own compiled INSERTs; every value stays a query parameter.
-    sql = "WITH new_alert AS ({} RETURNING id) {} SELECT {} {}".format(
-        alert_sql, head, ", ".join(placeholders), 'RETURNING "id", (SELECT id FROM new_alert)'
-    )
+    MessageSid seen before) with nothing stored, as the ORM would."""
+    sql, alert_fields, message_fields = _statement()
+    params = _values(alert, alert_fields) + _values(message, message_fields)
     with connection.cursor() as cursor:
-        cursor.execute(sql, alert_params + message_params)
+        cursor.execute(sql, params)
         message_id, alert_id = cursor.fetchone()
     alert.pk, message.pk = alert_id, message_id
-    message.alert_id = alert_id
     message.alert = alert
     for obj in (alert, message):
         obj._state.adding = False
