@@ -113,7 +113,7 @@ def _handle_keyword(
     return reply, message
 
 
-def _store_message(
+def _message_for(
     *,
     sms: InboundSMS,
     number: str,
@@ -125,7 +125,8 @@ def _store_message(
     flooded: bool,
     now: dt.datetime,
 ) -> Message:
-    return Message.objects.create(
+    """The inbound message row, not yet saved."""
+    return Message(
         alert=alert,
         direction=Message.Direction.INBOUND,
         kind=kind,
@@ -143,6 +144,12 @@ def _store_message(
         flooded=flooded,
         created_at=sms.received_at or now,
     )
+
+
+def _store_message(**fields) -> Message:
+    message = _message_for(**fields)
+    message.save(force_insert=True)
+    return message
 
 
 def inbound_receive(*, sms: InboundSMS) -> InboundResult:
@@ -211,21 +218,16 @@ def _receive_alert_text_in_one_statement(
         flooded=flooded,
         received_at=sms.received_at or now,
     )
-    message = Message(
-        direction=Message.Direction.INBOUND,
-        kind=Message.Kind.ALERT,
-        body=sms.body,
-        status=Message.Status.RECEIVED,
-        segments=sms.segments,
-        provider_sid=sms.provider_sid,
-        peer=number,
-        peer_hash=sender_hash,
-        our_number=sms.recipient,
+    message = _message_for(
+        sms=sms,
+        number=number,
+        sender_hash=sender_hash,
         focal_point=focal_point,
-        media_urls=list(sms.media_urls),
-        raw=sms.raw,
+        alert=None,
+        kind=Message.Kind.ALERT,
+        reply="",
         flooded=flooded,
-        created_at=sms.received_at or now,
+        now=now,
     )
     # In autocommit the statement is its own transaction; inside an outer one (a caller's
     # atomic block) a savepoint keeps a refused duplicate from breaking that transaction.
