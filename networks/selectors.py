@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from config.crypto import lookup_hash
@@ -40,6 +41,19 @@ def focal_point_by_hash(digest: str) -> FocalPoint | None:
     """One indexed query; a main number wins over someone's second phone."""
     sql = _BY_HASH_SQL.format(table=FocalPoint._meta.db_table)
     return next(iter(FocalPoint.objects.raw(sql, [digest, digest, digest])), None)
+
+
+def focal_point_table() -> str:
+    return FocalPoint._meta.db_table
+
+
+def focal_point_from_row(columns: tuple[str, ...], values) -> FocalPoint:
+    """A focal point from columns another query read (the others load on access), as
+    focal_point_by_hash returns it."""
+    by_column = dict(zip(columns, values, strict=True))
+    # from_db takes the values in the model's field order
+    names = [f.attname for f in FocalPoint._meta.concrete_fields if f.attname in by_column]
+    return FocalPoint.from_db(connection.alias, names, [by_column[name] for name in names])
 
 
 def phone_hashes_taken(hashes: list[str], *, exclude_pk: int | None = None) -> set[str]:

@@ -52,6 +52,12 @@ def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | N
     with connection.cursor() as cursor:
         cursor.execute(sql, [sender_hash, now - THREAD_WINDOW])
         rows = cursor.fetchall()
+    return _activity_from(rows, now)
+
+
+def _activity_from(rows, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
+    """_recent_activity's answer from its rows (direction, kind, created_at, alert_id,
+    alert status), newest first."""
     flood_since = now - FLOOD_WINDOW
     flood_count, thread_id, latest_id = 0, None, None
     for direction, kind, created_at, alert_id, alert_status in rows:
@@ -71,6 +77,47 @@ def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | N
     wanted = [pk for pk in (thread_id, latest_id) if pk is not None]
     alerts = Alert.objects.in_bulk(wanted) if wanted else {}
     return flood_count, alerts.get(thread_id), alerts.get(latest_id)
+
+
+# PostgreSQL only: the sender and their recent activity in one round trip, the focal point's
+# row first (when the number is someone's), then the messages as _RECENT_SQL reads them.
+_FOCAL_POINT_COLUMNS = (
+    "id",
+    "phone_hash",
+    "language",
+    "opted_out_at",
+    "home_location_id",
+    "active",
+)
+_SENDER_AND_RECENT_SQL = (
+    "(SELECT 'f', id, phone_hash, language, opted_out_at, home_location_id, active, NULL::text "
+    "FROM {focal_point} WHERE phone_hash = %s OR phone_alt_hash = %s "
+    "ORDER BY phone_hash = %s DESC, id LIMIT 1) "
+    "UNION ALL "
+    "(SELECT 'm', m.alert_id, m.direction, m.kind, m.created_at, NULL::bigint, NULL::boolean, "
+    "a.status FROM {message} m LEFT JOIN {alert} a ON a.id = m.alert_id "
+    "WHERE m.peer_hash = %s AND m.created_at >= %s ORDER BY m.created_at DESC LIMIT 200)"
+)
+
+
+def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
+    """(focal point or None, _recent_activity's answer), read by one statement."""
+    sql = _SENDER_AND_RECENT_SQL.format(
+        focal_point=network_selectors.focal_point_table(),
+        message=Message._meta.db_table,
+        alert=Alert._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [sender_hash, sender_hash, sender_hash, sender_hash, now - THREAD_WINDOW]
+        )
+        rows = cursor.fetchall()
+    focal_point = None
+    if rows and rows[0][0] == "f":
+        focal_point = network_selectors.focal_point_from_row(_FOCAL_POINT_COLUMNS, rows[0][1:7])
+        rows = rows[1:]
+    activity = [(r[2], r[3], r[4], r[1], r[7]) for r in rows]
+    return focal_point, _activity_from(activity, now)
 
 
 def _handle_keyword(
@@ -157,18 +204,25 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     commit. A MessageSid seen before returns the first result and creates nothing."""
     number = normalise_sender(sms.sender)
     sender_hash = lookup_hash(number)
-    focal_point = network_selectors.focal_point_by_hash(sender_hash)
     now = timezone.now()
     keyword = keyword_for(sms.body)
     if keyword is None and connection.vendor == "postgresql":
+        focal_point, activity = _sender_and_recent_activity(sender_hash, now)
         try:
             result = _receive_alert_text_in_one_statement(
-                sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
+                sms=sms,
+                number=number,
+                sender_hash=sender_hash,
+                focal_point=focal_point,
+                activity=activity,
+                now=now,
             )
         except IntegrityError:
             return _duplicate(sms)
         if result is not None:
             return result
+    else:
+        focal_point = network_selectors.focal_point_by_hash(sender_hash)
     try:
         with transaction.atomic():
             if keyword is not None:
@@ -199,12 +253,18 @@ def _duplicate(sms: InboundSMS) -> InboundResult:
 
 
 def _receive_alert_text_in_one_statement(
-    *, sms: InboundSMS, number: str, sender_hash: str, focal_point, now: dt.datetime
+    *,
+    sms: InboundSMS,
+    number: str,
+    sender_hash: str,
+    focal_point,
+    activity: tuple[int, Alert | None, Alert | None],
+    now: dt.datetime,
 ) -> InboundResult | None:
     """The common case on PostgreSQL, a new alert, stored with its message by one atomic
     statement (intake_sql). None when the text belongs to a thread or a flooding number's
     alert: the transactional path handles those."""
-    flood_count, thread, latest = _recent_activity(sender_hash, now)
+    flood_count, thread, latest = activity
     flooded = flood_count >= FLOOD_LIMIT
     if thread is not None or (flooded and latest is not None):
         return None
