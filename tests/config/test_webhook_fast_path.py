@@ -2,6 +2,8 @@
 
 from urllib.parse import urlencode
 
+import pytest
+
 from alerts.models import Alert
 from tests.twilio_support import post_signed, sms_params
 
@@ -48,3 +50,31 @@ def test_an_oversized_webhook_is_refused_before_anything_reads_it(client, db, se
     response = post_signed(client, "/webhooks/twilio/sms/", sms_params("x" * 5000))
     assert response.status_code == 413
     assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_broken_behind_our_back_spools_the_sms_and_the_next_one_is_stored(
+    client, settings, tmp_path
+):
+    from django.db import connection
+
+    from alerts.models import Message
+    from alerts.services import spool_import
+
+    settings.SPOOL_DIR = tmp_path
+    assert post_signed(client, "/webhooks/twilio/sms/", sms_params("premier")).status_code == 200
+    connection.ensure_connection()
+    connection.connection.close()  # as when the database restarted between two requests
+    lost = post_signed(client, "/webhooks/twilio/sms/", sms_params("pendant la coupure"))
+    assert lost.status_code == 200  # kept in the spool, not refused
+    # What Django does when a request ends (its test client leaves it out to keep a test's
+    # transaction): the broken connection is dropped, and the next request opens a new one.
+    connection.close_if_unusable_or_obsolete()
+    after = post_signed(client, "/webhooks/twilio/sms/", sms_params("après"))
+    assert after.status_code == 200
+    spool_import()
+    assert set(Message.objects.values_list("body", flat=True)) == {
+        "premier",
+        "pendant la coupure",
+        "après",
+    }
