@@ -30,16 +30,17 @@ def focal_point_by_phone(phone: str) -> FocalPoint | None:
 
 # Hand-written because it runs on every inbound SMS and call, where building the query costs
 # more than running it. Only the columns intake needs are read; the others load on access.
-_BY_HASH_SQL = (
-    "SELECT id, phone_hash, language, opted_out_at, home_location_id, active "
-    "FROM {table} WHERE phone_hash = %s OR phone_alt_hash = %s "
-    "ORDER BY phone_hash = %s DESC, id LIMIT 1"
+INTAKE_COLUMNS = ("id", "phone_hash", "language", "opted_out_at", "home_location_id", "active")
+# The owner of a number's hash (given three times); a main number wins over a second phone.
+BY_HASH_CONDITION = (
+    "WHERE phone_hash = %s OR phone_alt_hash = %s ORDER BY phone_hash = %s DESC, id LIMIT 1"
 )
+_BY_HASH_SQL = " ".join(("SELECT {columns} FROM {table}", BY_HASH_CONDITION))
 
 
 def focal_point_by_hash(digest: str) -> FocalPoint | None:
     """One indexed query; a main number wins over someone's second phone."""
-    sql = _BY_HASH_SQL.format(table=FocalPoint._meta.db_table)
+    sql = _BY_HASH_SQL.format(columns=", ".join(INTAKE_COLUMNS), table=FocalPoint._meta.db_table)
     return next(iter(FocalPoint.objects.raw(sql, [digest, digest, digest])), None)
 
 

@@ -80,19 +80,10 @@ def _activity_from(rows, now: dt.datetime) -> tuple[int, Alert | None, Alert | N
 
 
 # PostgreSQL only: the sender and their recent activity in one round trip, the focal point's
-# row first (when the number is someone's), then the messages as _RECENT_SQL reads them.
-_FOCAL_POINT_COLUMNS = (
-    "id",
-    "phone_hash",
-    "language",
-    "opted_out_at",
-    "home_location_id",
-    "active",
-)
+# row first (as networks.selectors.focal_point_by_hash finds it), then the messages as
+# _RECENT_SQL reads them.
 _SENDER_AND_RECENT_SQL = (
-    "(SELECT 'f', id, phone_hash, language, opted_out_at, home_location_id, active, NULL::text "
-    "FROM {focal_point} WHERE phone_hash = %s OR phone_alt_hash = %s "
-    "ORDER BY phone_hash = %s DESC, id LIMIT 1) "
+    "(SELECT 'f', {columns}, NULL::text FROM {focal_point} {by_hash}) "
     "UNION ALL "
     "(SELECT 'm', m.alert_id, m.direction, m.kind, m.created_at, NULL::bigint, NULL::boolean, "
     "a.status FROM {message} m LEFT JOIN {alert} a ON a.id = m.alert_id "
@@ -103,6 +94,8 @@ _SENDER_AND_RECENT_SQL = (
 def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
     """(focal point or None, _recent_activity's answer), read by one statement."""
     sql = _SENDER_AND_RECENT_SQL.format(
+        columns=", ".join(network_selectors.INTAKE_COLUMNS),
+        by_hash=network_selectors.BY_HASH_CONDITION,
         focal_point=network_selectors.focal_point_table(),
         message=Message._meta.db_table,
         alert=Alert._meta.db_table,
@@ -114,7 +107,9 @@ def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
         rows = cursor.fetchall()
     focal_point = None
     if rows and rows[0][0] == "f":
-        focal_point = network_selectors.focal_point_from_row(_FOCAL_POINT_COLUMNS, rows[0][1:7])
+        focal_point = network_selectors.focal_point_from_row(
+            network_selectors.INTAKE_COLUMNS, rows[0][1:7]
+        )
         rows = rows[1:]
     activity = [(r[2], r[3], r[4], r[1], r[7]) for r in rows]
     return focal_point, _activity_from(activity, now)
