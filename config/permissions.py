@@ -98,14 +98,14 @@ def alert_visibility(user):
     if roles & ALL_ALERT_ROLES:
         scope = None
     elif ANALYST in roles:
-        from networks.selectors import location_ids_within
+        from networks.selectors import location_ids_within_any
         from triage.selectors import analyst_area_ids
 
         areas = analyst_area_ids(user=user)
         if not areas:
             scope = None
         else:
-            places = set().union(*(location_ids_within(area) for area in areas))
+            places = location_ids_within_any(areas)  # one query per level, all areas at once
             scope = Q(location_id__in=places) | Q(location__isnull=True) | Q(assignee=user)
             if CLA in roles:
                 scope |= _cla_scope(user)
