@@ -11,7 +11,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -74,6 +86,33 @@ def reporter_outcomes(*, reporter_id: int) -> dict[str, int]:
     )
     counts.update(dict(rows))
     return counts
+
+
+def reporter_outcome_counts(reporter: str = "reporter_id") -> dict[str, Subquery]:
+    """Annotations counting, for each alert of a queryset, how its reporter's checked alerts
+    turned out (one `outcome_<code>` per outcome), so the alert and its reporter's record
+    come back in one statement. Read them with `annotated_outcomes`."""
+    return {
+        f"outcome_{outcome}": Coalesce(
+            Subquery(
+                Alert.objects.filter(reporter_id=OuterRef(reporter), outcome=outcome)
+                .order_by()
+                .values("reporter_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+        for outcome in Alert.Outcome.values
+    }
+
+
+def annotated_outcomes(row) -> dict[str, int] | None:
+    """The outcome counts `reporter_outcome_counts` put on `row`, or None when it has none."""
+    try:
+        return {outcome: getattr(row, f"outcome_{outcome}") for outcome in Alert.Outcome.values}
+    except AttributeError:
+        return None
 
 
 def reliability_score(outcomes: dict[str, int]) -> float | None:

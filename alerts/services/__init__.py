@@ -14,7 +14,7 @@ from .broadcasts import (
     broadcasts_requeue_due,
 )
 from .changes import TransitionRefused, alert_transition, alert_update, transitions_from
-from .events import alert_event_record
+from .events import alert_event_build, alert_event_record
 from .followup import alert_callback_done, alert_escalate, alert_note_add
 from .inbound import InboundResult, inbound_receive
 from .outbound import (
@@ -54,6 +54,7 @@ __all__ = [
     "alert_create",
     "alert_escalate",
     "alert_note_add",
+    "alert_event_build",
     "alert_event_record",
     "alert_transition",
     "alert_update",

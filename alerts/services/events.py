@@ -16,9 +16,25 @@ def alert_event_record(
 ) -> AlertEvent:
     """Record one entry of `alert`'s history. `before`/`after` are JSON values (ids, codes,
     lists), never personal data: the history is shown to every role that sees the alert."""
+    event = alert_event_build(alert=alert, kind=kind, by=by, before=before, after=after, note=note)
+    event.save(force_insert=True)
+    return event
+
+
+def alert_event_build(
+    *,
+    alert: Alert,
+    kind: str,
+    by=None,
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+) -> AlertEvent:
+    """The history entry `alert_event_record` writes, not yet saved: for a caller that writes
+    it together with its other changes (see config.writebatch)."""
     if kind not in AlertEvent.Kind.values:
         raise ValueError(f"unknown alert event kind: {kind!r}")
-    return AlertEvent.objects.create(
+    return AlertEvent(
         alert=alert,
         kind=kind,
         by=by if by is not None and getattr(by, "is_authenticated", False) else None,

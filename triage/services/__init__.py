@@ -7,7 +7,7 @@ from .assignment import (
     analyst_duty_set,
     analyst_take,
     assignee_take,
-    assignment_record,
+    assignment_event,
 )
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
 from .incidents import (
@@ -43,7 +43,7 @@ __all__ = [
     "analyst_duty_set",
     "analyst_take",
     "assignee_take",
-    "assignment_record",
+    "assignment_event",
     "deadline_for",
     "incident_choose",
     "incident_count_in",

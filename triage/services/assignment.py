@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
-from alerts.services import alert_event_record
+from alerts.services import alert_event_build, alert_event_record
 from config.permissions import ADMIN, ANALYST, SUPERVISOR
 from networks.models import Location
 
@@ -89,9 +89,9 @@ def assignee_take(*, alert: Alert, location: Location) -> User | None:
     return analyst_take(location=location)
 
 
-def assignment_record(*, alert: Alert, analyst: User) -> None:
-    """The alert's history says triage gave it to `analyst`."""
-    alert_event_record(
+def assignment_event(*, alert: Alert, analyst: User) -> AlertEvent:
+    """The alert's history entry saying triage gave it to `analyst`, not yet saved."""
+    return alert_event_build(
         alert=alert,
         kind=AlertEvent.Kind.ASSIGNED,
         after=_who(analyst),

@@ -190,6 +190,14 @@ def incident_count_in(*, incident: Incident, alert: Alert) -> Incident:
     """Add a newly linked alert to the incident's figures without reading all its alerts: one
     question (has this reporter spoken in it before? already answered when the incident was
     chosen) and one update."""
+    values = incident_counted_in(incident=incident, alert=alert)
+    Incident.objects.filter(pk=incident.pk).update(**values)
+    return incident
+
+
+def incident_counted_in(*, incident: Incident, alert: Alert) -> dict:
+    """The incident's figures with a newly linked alert added, set on `incident` and returned
+    for the caller to write (see incident_count_in)."""
     known = getattr(incident, "reporter_known", None)
     if known is None:
         others = Alert.objects.filter(incident=incident).exclude(pk=alert.pk)
@@ -209,10 +217,9 @@ def incident_count_in(*, incident: Incident, alert: Alert) -> Incident:
     values["corroboration"] = corroboration_of(
         reporters=values["reporter_count"], mechanisms=values["mechanism_count"]
     )
-    Incident.objects.filter(pk=incident.pk).update(**values)
     for name, value in values.items():
         setattr(incident, name, value)
-    return incident
+    return values
 
 
 def alert_group(*, alert: Alert, location: Location) -> Incident | None:

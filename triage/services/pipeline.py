@@ -11,16 +11,22 @@ from django.utils import timezone
 
 from alerts.constants import MISSED_CALL_PRIORITY
 from alerts.models import Alert, AlertEvent
-from alerts.selectors import reporter_reliability
-from alerts.services import alert_event_record
+from alerts.selectors import (
+    annotated_outcomes,
+    reliability_score,
+    reporter_outcome_counts,
+    reporter_outcomes,
+)
+from alerts.services import alert_event_build
+from config.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse
 from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
-from ..models import LexiconTerm
-from .assignment import assignee_take, assignment_record
+from ..models import Incident, LexiconTerm
+from .assignment import assignee_take, assignment_event
 from .deadlines import deadline_for
-from .incidents import area_lock, incident_choose, incident_count_in
+from .incidents import area_lock, incident_choose, incident_counted_in
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +120,15 @@ def _reporter_home_id(alert: Alert) -> int | None:
     )
 
 
+def _reporter_reliability(alert: Alert) -> float | None:
+    if not alert.reporter_id:
+        return None
+    outcomes = annotated_outcomes(alert)  # annotated by alert_triage_by_id
+    if outcomes is None:
+        outcomes = reporter_outcomes(reporter_id=alert.reporter_id)
+    return reliability_score(outcomes)
+
+
 def _analysis_for(alert: Alert) -> Analysis:
     gazetteer = _gazetteer()
     home_id = _reporter_home_id(alert)
@@ -122,9 +137,7 @@ def _analysis_for(alert: Alert) -> Analysis:
         gazetteer.index,
         reporter_home=gazetteer.places.get(home_id) if home_id else None,
         hint_category=alert.category_hint or None,
-        reporter_reliability=(
-            reporter_reliability(reporter_id=alert.reporter_id) if alert.reporter_id else None
-        ),
+        reporter_reliability=_reporter_reliability(alert),
         lexicon=current_lexicon(),
     )
 
@@ -227,32 +240,44 @@ def _write(
         assignee = assignee_take(alert=alert, location=location)
         if assignee is not None:
             changes["assignee"] = alert.assignee = assignee
+    # One round trip for every write: the incident's figures, the history, then the alert's
+    # update, whose row count (the last statement's) says whether the alert was still as read.
+    batch = WriteBatch()
+    if incident is not None and not opened:
+        batch.update(
+            Incident.objects.filter(pk=incident.pk),
+            **incident_counted_in(incident=incident, alert=alert),
+        )
+    history = [
+        alert_event_build(
+            alert=alert,
+            kind=AlertEvent.Kind.TRIAGED,
+            after={
+                "language": alert.language,
+                "categories": alert.categories,
+                "risk_factors": alert.risk_factors,
+                "priority": alert.priority,
+                "location": alert.location_id,
+            },
+        )
+    ]
+    if assignee is not None:
+        history.append(assignment_event(alert=alert, analyst=assignee))
+    batch.insert(AlertEvent, history)
     target = Alert.objects.filter(pk=alert.pk)
     if not locked:
         target = target.filter(**{name: seen[name] for name in _GUARDED})
-    if not target.update(**changes):
+    batch.update(target, **changes)
+    if not batch.execute():
         raise _Changed
-    if incident is not None and not opened:
-        incident_count_in(incident=incident, alert=alert)
-    alert_event_record(
-        alert=alert,
-        kind=AlertEvent.Kind.TRIAGED,
-        after={
-            "language": alert.language,
-            "categories": alert.categories,
-            "risk_factors": alert.risk_factors,
-            "priority": alert.priority,
-            "location": alert.location_id,
-        },
-    )
-    if assignee is not None:
-        assignment_record(alert=alert, analyst=assignee)
     return alert
 
 
 def alert_triage_by_id(*, alert_id: int) -> Alert | None:
     found = list(
-        Alert.objects.annotate(reporter_home_id=F("reporter__home_location_id"))
+        Alert.objects.annotate(
+            reporter_home_id=F("reporter__home_location_id"), **reporter_outcome_counts()
+        )
         .defer("sender")  # triage never reads the number: no decryption
         .filter(pk=alert_id)
         .order_by()[:1]
