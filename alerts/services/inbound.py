@@ -4,6 +4,7 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
-from .intake_sql import alert_and_message_insert
+from .intake_sql import alert_and_message_insert, execute_prepared
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -91,18 +92,25 @@ _SENDER_AND_RECENT_SQL = (
 )
 
 
-def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
-    """(focal point or None, _recent_activity's answer), read by one statement."""
-    sql = _SENDER_AND_RECENT_SQL.format(
+@lru_cache(maxsize=1)
+def _sender_and_recent_sql() -> str:
+    return _SENDER_AND_RECENT_SQL.format(
         columns=", ".join(network_selectors.INTAKE_COLUMNS),
         by_hash=network_selectors.BY_HASH_CONDITION,
         focal_point=network_selectors.focal_point_table(),
         message=Message._meta.db_table,
         alert=Alert._meta.db_table,
     )
+
+
+def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
+    """(focal point or None, _recent_activity's answer), read by one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [sender_hash, sender_hash, sender_hash, sender_hash, now - THREAD_WINDOW]
+        execute_prepared(
+            cursor,
+            "kengele_intake_sender",
+            _sender_and_recent_sql(),
+            [sender_hash, sender_hash, sender_hash, sender_hash, now - THREAD_WINDOW],
         )
         rows = cursor.fetchall()
     focal_point = None
