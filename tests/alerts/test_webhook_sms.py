@@ -1,10 +1,12 @@
 import threading
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import pytest
 from django.db import connection, connections
 from django.test import Client
+from twilio.request_validator import RequestValidator, add_port, remove_port
 
+from alerts.channels import twilio
 from alerts.models import Alert, Message
 from tests.twilio_support import post_signed, sign, sms_params
 
@@ -59,6 +61,36 @@ def test_it_accepts_a_signature_made_on_the_url_with_its_port(client, settings):
     params = sms_params("with port")
     response = post_signed(client, URL, params, url=f"https://alerts.example.org:443{URL}")
     assert response.status_code == 200
+
+
+def test_it_accepts_a_signature_made_without_the_port_the_public_url_names(client, settings):
+    settings.PUBLIC_BASE_URL = "https://alerts.example.org:443"
+    params = sms_params("without port")
+    response = post_signed(client, URL, params, url=f"https://alerts.example.org{URL}")
+    assert response.status_code == 200
+    forged = post_signed(client, URL, params, url=f"https://alerts.example.org:8443{URL}")
+    assert forged.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "public",
+    [
+        "https://alerts.example.org",
+        "https://alerts.example.org:443",
+        "http://alerts.example.org:80",
+        "https://alerts.example.org:8443",
+    ],
+)
+def test_the_signature_check_answers_as_twilios_validator_does(public):
+    validator = RequestValidator("a-token")
+    params = sms_params("the same answer")
+    url = public + URL
+    parsed = urlparse(url)
+    signed_over = [add_port(parsed), remove_port(parsed), "https://other.example.org" + URL]
+    signatures = [validator.compute_signature(u, params) for u in signed_over] + ["", "bad"]
+    for signature in signatures:
+        expected = validator.validate(url, params, signature)
+        assert twilio.signature_matches(validator, url, params, signature) is expected
 
 
 def test_duplicate_message_sid_makes_one_alert_and_the_same_answer(client, focal_point):
