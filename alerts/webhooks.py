@@ -29,6 +29,10 @@ def twiml(response) -> HttpResponse:
     return HttpResponse(str(response), content_type="text/xml; charset=utf-8")
 
 
+# The answer to most texts (no automatic reply), the same every time: built once.
+NO_REPLY = str(MessagingResponse())
+
+
 def twilio_webhook(view: Callable) -> Callable:
     """CSRF-exempt only because every request must carry a valid Twilio signature."""
 
@@ -61,7 +65,6 @@ def twilio_webhook(view: Callable) -> Callable:
 @twilio_webhook
 def sms(request: HttpRequest) -> HttpResponse:
     inbound = twilio.parse_sms(request)
-    response = MessagingResponse()
     try:
         result = services.inbound_receive(sms=inbound)
     except (DatabaseError, InterfaceError):  # InterfaceError: a connection that broke
@@ -69,9 +72,11 @@ def sms(request: HttpRequest) -> HttpResponse:
         # Twilio does not give up on it. The spool importer stores it when the database is back.
         log.exception("sms webhook: database unavailable, spooling %s", inbound.provider_sid)
         services.spool_write(sms=inbound)
-        return twiml(response)
-    if result.reply:
-        response.message(result.reply)
+        return twiml(NO_REPLY)
+    if not result.reply:
+        return twiml(NO_REPLY)
+    response = MessagingResponse()
+    response.message(result.reply)
     return twiml(response)
 
 
