@@ -6,7 +6,6 @@ from .assignment import (
     alert_release,
     analyst_duty_set,
     analyst_take,
-    assignee_take,
     assignment_event,
 )
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
@@ -42,7 +41,6 @@ __all__ = [
     "alerts_escalate_overdue",
     "analyst_duty_set",
     "analyst_take",
-    "assignee_take",
     "assignment_event",
     "deadline_for",
     "incident_choose",

@@ -44,12 +44,14 @@ WHERE id = (
     ), p.last_assigned_at IS NOT NULL, p.last_assigned_at, u.id
   LIMIT 1
 )
+{guard}
 RETURNING user_id, (SELECT username FROM {user} WHERE {user}.id = {profile}.user_id)
 """
 
 
-def _take_sql() -> str:
+def _take_sql(guard: str = "") -> str:
     return _TAKE_SQL.format(
+        guard=guard,
         profile=AnalystProfile._meta.db_table,
         areas=AnalystProfile.areas.through._meta.db_table,
         user=User._meta.db_table,
@@ -66,27 +68,35 @@ def analyst_take(*, location: Location) -> User | None:
     go to whoever was assigned least recently (never first), then to the lowest id. They are
     marked as just assigned, inside the caller's transaction. None when nobody covers the
     place: the alert stays in the shared queue."""
+    statement = analyst_take_sql(location=location)
+    if statement is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        row = cursor.fetchone()
+    return analyst_from_row(row)
+
+
+def analyst_take_sql(*, location: Location, guard: str = "") -> tuple[str, list] | None:
+    """The statement of analyst_take (an UPDATE … RETURNING the analyst's id and username),
+    for a caller that sends it with others; `guard`, a further condition (`AND …`) on the
+    update. None when the place lies in no territory."""
     territory = location.ancestor(Location.Kind.TERRITORY)
     if territory is None:
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [now, territory.pk, *ASSIGNABLE_ROLES, *Alert.OPEN_STATUSES]
-    with connection.cursor() as cursor:
-        cursor.execute(_take_sql(), params)
-        row = cursor.fetchone()
-    return User.from_db(connection.alias, ["id", "username"], row) if row else None
+    return _take_sql(guard), [now, territory.pk, *ASSIGNABLE_ROLES, *Alert.OPEN_STATUSES]
+
+
+def analyst_from_row(row) -> User | None:
+    """The analyst of a row (id, username) that analyst_take_sql returned, if any."""
+    if not row or row[0] is None:
+        return None
+    return User.from_db(connection.alias, ["id", "username"], tuple(row))
 
 
 def _who(user: User | None):
     return {"id": user.pk, "username": user.get_username()} if user else None
-
-
-def assignee_take(*, alert: Alert, location: Location) -> User | None:
-    """Who a freshly triaged alert goes to (see analyst_take): nobody when it already has
-    someone or someone has already taken it up (acknowledged before triage reached it)."""
-    if alert.assignee_id or alert.status != Alert.Status.TRIAGED:
-        return None
-    return analyst_take(location=location)
 
 
 def assignment_event(*, alert: Alert, analyst: User) -> AlertEvent:

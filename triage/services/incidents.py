@@ -76,6 +76,14 @@ def area_lock(*, location: Location) -> set[int]:
     triaging alerts about the same place at the same moment would otherwise each find no
     incident and open one each. (SQLite serialises every writing transaction anyway.) Locks the
     place's row too and returns the ids of the two that exist: a cached place may be gone."""
+    sql, params = area_lock_sql(location=location)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def area_lock_sql(*, location: Location) -> tuple[str, list]:
+    """The statement of area_lock, for a caller that sends it with others."""
     anchor = location.ancestor(Location.Kind.TERRITORY) or location
     # Hand-written: it runs for every placed alert (see _CANDIDATES_SQL). One order of the
     # rows for everyone: no deadlock.
@@ -83,9 +91,7 @@ def area_lock(*, location: Location) -> set[int]:
         table=Location._meta.db_table,
         lock=" FOR UPDATE" if connection.features.has_select_for_update else "",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [location.pk, anchor.pk])
-        return {pk for (pk,) in cursor.fetchall()}
+    return sql, [location.pk, anchor.pk]
 
 
 # Hand-written because it runs for every placed alert, where building the ORM query (a
@@ -107,6 +113,11 @@ LIMIT 50
 def _candidates(*, alert: Alert, location: Location) -> list[Incident]:
     """Incidents about this place or one in the radius' bounding box, whose alerts came in
     within the window of this one's: the most recent 50."""
+    return list(Incident.objects.raw(*candidates_sql(alert=alert, location=location)))
+
+
+def candidates_sql(*, alert: Alert, location: Location) -> tuple[str, list]:
+    """The statement of _candidates, for a caller that sends it with others."""
     window = incident_window()
     same_reporter, reporter_params = _same_reporter_sql(alert)
     near, near_params = "i.location_id = %s", [location.pk]
@@ -129,16 +140,21 @@ def _candidates(*, alert: Alert, location: Location) -> list[Incident]:
         adapt(alert.received_at + window),
         *near_params,
     ]
-    return list(Incident.objects.raw(sql, params))
+    return sql, params
 
 
-def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
+def _incident_for(
+    *, alert: Alert, location: Location, candidates: list[Incident] | None = None
+) -> Incident | None:
     """The open incident this alert belongs to: near enough, within the window of its alerts'
     received times, with a category family in common. The nearest wins, then the latest. (The
-    area lock keeps merges and splits, which take it too, from changing them meanwhile.)"""
+    area lock keeps merges and splits, which take it too, from changing them meanwhile.)
+    `candidates`: those of candidates_sql when the caller has read them already."""
     families = category_families(alert.categories)
     best, best_key = None, None
-    for incident in _candidates(alert=alert, location=location):
+    if candidates is None:
+        candidates = _candidates(alert=alert, location=location)
+    for incident in candidates:
         if not category_families(incident.categories) & families:
             continue
         place = Location(
@@ -157,17 +173,22 @@ def _incident_for(*, alert: Alert, location: Location) -> Incident | None:
 
 
 def incident_choose(
-    *, alert: Alert, location: Location, area_locked: bool = False
+    *,
+    alert: Alert,
+    location: Location,
+    area_locked: bool = False,
+    candidates: list[Incident] | None = None,
 ) -> tuple[Incident | None, bool]:
     """The incident a freshly triaged alert belongs to, opened (with the alert's own figures)
     when there is none yet; and whether it was opened. None for an alert whose categories
     belong to no family (`other`). Runs inside the caller's transaction, which must then link
-    the alert (`alert.incident`) and call `incident_count_in`."""
+    the alert (`alert.incident`) and call `incident_count_in`. `candidates`: as read by
+    candidates_sql under the area lock, when the caller has read them already."""
     if not category_families(alert.categories):
         return None, False
     if not area_locked:
         area_lock(location=location)
-    incident = _incident_for(alert=alert, location=location)
+    incident = _incident_for(alert=alert, location=location, candidates=candidates)
     if incident is not None:
         return incident, False
     mechanism = mechanism_of(alert.source)

@@ -5,7 +5,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,9 +25,16 @@ from networks.models import FocalPoint, Location
 from ..engine import Analysis, Place, PlaceIndex, analyse
 from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
 from ..models import Incident, LexiconTerm
-from .assignment import assignee_take, assignment_event
+from .assignment import analyst_from_row, analyst_take, analyst_take_sql, assignment_event
 from .deadlines import deadline_for
-from .incidents import area_lock, incident_choose, incident_counted_in
+from .incidents import (
+    area_lock,
+    area_lock_sql,
+    candidates_sql,
+    category_families,
+    incident_choose,
+    incident_counted_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -224,22 +232,35 @@ def _write(
         changes["status"] = Alert.Status.TRIAGED
     if location is not None and seen["location_id"] not in (None, location.pk):
         location = _location(seen["location_id"])  # someone placed it meanwhile
-    if location is not None and location.pk not in area_lock(location=location):
-        location = None  # the cached place was deleted since the gazetteer was read
-    if location is not None and not seen["location_id"]:
-        changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
     for name, value in changes.items():
         setattr(alert, name, value)
+    group = (
+        location is not None
+        and not seen["incident_id"]
+        and bool(category_families(alert.categories))  # `other` joins no incident
+    )
+    assign = (
+        location is not None
+        and not seen["assignee_id"]
+        and alert.status == Alert.Status.TRIAGED  # not taken up before triage reached it
+    )
+    candidates, assignee = None, None
+    if location is not None:
+        found, candidates, assignee = _read_under_lock(alert, location, group=group, assign=assign)
+        if not found:  # the cached place was deleted since the gazetteer was read
+            location, group, assign = None, False, False
+    if location is not None and not seen["location_id"]:
+        changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
+        alert.location, alert.location_is_fallback = location, analysis.place_is_fallback
     incident, opened = None, False
-    if location is not None and not seen["incident_id"]:
-        incident, opened = incident_choose(alert=alert, location=location, area_locked=True)
+    if group:
+        incident, opened = incident_choose(
+            alert=alert, location=location, area_locked=True, candidates=candidates
+        )
         if incident is not None:
             changes["incident"] = alert.incident = incident
-    assignee = None
-    if location is not None and not seen["assignee_id"]:
-        assignee = assignee_take(alert=alert, location=location)
-        if assignee is not None:
-            changes["assignee"] = alert.assignee = assignee
+    if assign and assignee is not None:
+        changes["assignee"] = alert.assignee = assignee
     # One round trip for every write: the incident's figures, the history, then the alert's
     # update, whose row count (the last statement's) says whether the alert was still as read.
     batch = WriteBatch()
@@ -271,6 +292,52 @@ def _write(
     if not batch.execute():
         raise _Changed
     return alert
+
+
+# What triage reads under the area lock, on PostgreSQL in the same round trip as the lock
+# itself: whether the place still exists, the analyst it goes to (taken, see analyst_take),
+# the candidate incidents (see incident_choose). Each statement of a query string sees what
+# was committed before it ran, so the candidates are read once the lock is held.
+_UNDER_LOCK_SQL = """
+WITH here AS (SELECT EXISTS (SELECT 1 FROM {location} WHERE id = %s) AS place_exists),
+taken (taken_id, taken_username) AS ({take})
+SELECT here.place_exists, taken.taken_id, taken.taken_username, c.*
+FROM here LEFT JOIN taken ON true LEFT JOIN LATERAL ({candidates}) c ON true
+"""
+_NOBODY_SQL = "SELECT NULL::bigint, NULL::text WHERE false"
+_NO_CANDIDATES_SQL = "SELECT NULL::bigint AS id WHERE false"
+
+
+def _read_under_lock(
+    alert: Alert, location: Location, *, group: bool, assign: bool
+) -> tuple[bool, list[Incident] | None, User | None]:
+    """Take the area lock (see area_lock); then whether the place exists, the candidate
+    incidents when `group` (None: not read here), the analyst taken when `assign`."""
+    lock, lock_params = area_lock_sql(location=location)
+    take = analyst_take_sql(location=location, guard="AND (SELECT place_exists FROM here)")
+    if connection.vendor != "postgresql":
+        found = location.pk in area_lock(location=location)
+        assignee = None
+        if found and assign and take is not None:
+            assignee = analyst_take(location=location)
+        return found, None, assignee
+    take_sql, take_params = take if assign and take is not None else (_NOBODY_SQL, [])
+    if group:
+        candidates, candidate_params = candidates_sql(alert=alert, location=location)
+    else:
+        candidates, candidate_params = _NO_CANDIDATES_SQL, []
+    sql = _UNDER_LOCK_SQL.format(
+        location=Location._meta.db_table, take=take_sql, candidates=candidates
+    )
+    rows = list(
+        Incident.objects.raw(
+            f"{lock}; {sql}", [*lock_params, location.pk, *take_params, *candidate_params]
+        )
+    )
+    first = rows[0]
+    assignee = analyst_from_row((first.taken_id, first.taken_username))
+    incidents = [row for row in rows if row.pk is not None] if group else None
+    return bool(first.place_exists), incidents, assignee
 
 
 def alert_triage_by_id(*, alert_id: int) -> Alert | None:
