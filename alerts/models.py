@@ -130,6 +130,9 @@ class Alert(models.Model):
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Its earliest SMS reply's time, kept by Message.save: the statistics' time to first
+    # reply, read without joining every reply of the period.
+    first_reply_at = models.DateTimeField(_("first reply"), null=True, blank=True, editable=False)
     sla_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     sla_escalated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,6 +160,26 @@ class Alert(models.Model):
                 F("id").desc(),
                 condition=Q(status__in=OPEN_STATUSES),
                 name="alert_open_queue",
+            ),
+            # The statistics (triage.stats) read the period's alerts from this index alone:
+            # 100 MB a million alerts instead of the table's 1 GB. Its columns are keys rather
+            # than INCLUDE so that SQLite takes it as it is; PostgreSQL keeps in the index's
+            # inner pages only what tells entries apart, so it is no larger.
+            models.Index(
+                fields=[
+                    "received_at",
+                    "priority",
+                    "source",
+                    "location",
+                    "reporter",
+                    "incident",
+                    "acknowledged_at",
+                    "closed_at",
+                    "first_reply_at",
+                    "categories",
+                ],
+                condition=~Q(status="dismissed"),
+                name="alert_stats",
             ),
         ]
         constraints = [
@@ -324,21 +347,31 @@ class Message(models.Model):
             models.Index(fields=["peer_hash", "-created_at"]),
             models.Index(fields=["alert", "created_at"]),
             models.Index(fields=["direction", "status"]),
-            # The statistics' "heard from" and "first reply" questions, by period.
+            # The statistics' "heard from" question, by period: who wrote, read from the
+            # index alone.
             models.Index(
-                fields=["created_at"],
+                fields=["created_at", "focal_point"],
                 condition=Q(direction="inbound"),
                 name="message_inbound_created",
-            ),
-            models.Index(
-                fields=["created_at"],
-                condition=Q(direction="outbound", kind="reply"),
-                name="message_reply_created",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.status} #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding and self.is_reply and self.alert_id is not None:
+            # Replies are only ever added (never moved to another alert nor deleted): keeping
+            # the earliest one's time on the alert is enough to keep it right.
+            Alert.objects.filter(pk=self.alert_id).filter(
+                Q(first_reply_at__isnull=True) | Q(first_reply_at__gt=self.created_at)
+            ).update(first_reply_at=self.created_at)
+
+    @property
+    def is_reply(self) -> bool:
+        return self.direction == self.Direction.OUTBOUND and self.kind == self.Kind.REPLY
 
 
 class SendAttempt(models.Model):
