@@ -4,11 +4,14 @@ A busy Celery worker spends more time waiting for PostgreSQL's answers than aski
 statement is a message to another process and back. The ORM builds each statement here as it
 would for `QuerySet.update()` or `bulk_create()` (every value through its field), and
 PostgreSQL receives them joined into one query string, run in order inside the caller's
-transaction. Backends that take one statement at a time (SQLite) run them one by one.
+transaction, each as a statement the connection prepared once (config.prepared). Backends
+that take one statement at a time (SQLite) run them one by one.
 """
 
 from django.db import connections, models
 from django.db.models import sql
+
+from .prepared import prepared
 
 
 class WriteBatch:
@@ -50,7 +53,7 @@ class WriteBatch:
             return rowcount
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                text = "; ".join(statement for statement, _params in self._statements)
+                text = "; ".join(prepared(sql, self.using) for sql, _params in self._statements)
                 params = [value for _statement, values in self._statements for value in values]
                 cursor.execute(text, params)
                 rowcount = cursor.rowcount

@@ -19,6 +19,7 @@ from alerts.selectors import (
     reporter_outcomes,
 )
 from alerts.services import alert_event_build
+from config.prepared import forget_on_lost_statement, prepared
 from config.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
 
@@ -331,7 +332,8 @@ def _read_under_lock(
     )
     rows = list(
         Incident.objects.raw(
-            f"{lock}; {sql}", [*lock_params, location.pk, *take_params, *candidate_params]
+            f"{prepared(lock)}; {prepared(sql)}",
+            [*lock_params, location.pk, *take_params, *candidate_params],
         )
     )
     first = rows[0]
@@ -341,7 +343,7 @@ def _read_under_lock(
 
 
 def alert_triage_by_id(*, alert_id: int) -> Alert | None:
-    found = list(
+    read = (
         Alert.objects.annotate(
             reporter_home_id=F("reporter__home_location_id"), **reporter_outcome_counts()
         )
@@ -349,7 +351,10 @@ def alert_triage_by_id(*, alert_id: int) -> Alert | None:
         .filter(pk=alert_id)
         .order_by()[:1]
     )
-    if not found:
-        log.warning("triage: alert %s does not exist (deleted?)", alert_id)
-        return None
-    return alert_triage(alert=found[0])
+    sql, params = read.query.sql_with_params()
+    with forget_on_lost_statement():
+        found = list(Alert.objects.raw(prepared(sql), params))
+        if not found:
+            log.warning("triage: alert %s does not exist (deleted?)", alert_id)
+            return None
+        return alert_triage(alert=found[0])
