@@ -55,9 +55,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     csv_query = request.GET.copy()
     csv_query.pop("table", None)
     csv_query["format"] = "csv"
-    with analytical_queries():
-        tables = page.tables()
-    context.update(scope=page.scope, tables=tables, csv_query=csv_query)
+    context.update(scope=page.scope, tables=page.tables(), csv_query=csv_query)
     return render(request, "triage/stats.html", context)
 
 

@@ -1,6 +1,7 @@
 """The statistics page's tables, built from the figures of this package."""
 
-from functools import cached_property
+import operator
+from functools import cached_property, partial, reduce
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,8 @@ from ..templatetags.dashboard import PRIORITY_LABELS
 from .charts import bar_chart, column_chart
 from .network_tables import CHARTED_NETWORKS, inclusion_table, silent_networks_table
 from .people import NetworkFigures, network_figures
-from .reactions import Reaction, Reactions, reaction_times
-from .scope import NO_INCIDENT, Scope, stats_networks, stats_territories
+from .reactions import Reaction, Reactions, reaction_queries, reaction_times, reactions_of
+from .scope import NO_INCIDENT, Scope, side_by_side, stats_networks, stats_territories
 from .tables import (
     COUNT,
     DURATION,
@@ -73,6 +74,13 @@ class StatsPage:
         return getattr(self, key.replace("-", "_"))()
 
     def tables(self) -> list[Table]:
+        """Every table, the queries behind their figures run side by side first."""
+        self.volumes, self.people, *reactions = side_by_side(
+            partial(alert_volumes, scope=self.scope),
+            partial(network_figures, scope=self.scope, networks=self.networks),
+            *reaction_queries(scope=self.scope),
+        )
+        self.reactions = reactions_of(self.scope, reduce(operator.or_, reactions))
         return [self.table(key) for key in self.TABLES]
 
     # Volumes

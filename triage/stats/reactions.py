@@ -1,23 +1,24 @@
 """How fast alerts were taken up: time from receipt to acknowledgement, to the first SMS reply
-and to closing, as median and 90th percentile, per month, priority and network.
+(kept on the alert, see Alert.first_reply_at) and to closing, as median and 90th percentile, per
+month, priority and network.
 
-PostgreSQL computes the percentiles (percentile_cont, an ordered-set aggregate) in one
-statement. SQLite has none: there the durations are read and the percentiles taken in Python
+PostgreSQL computes the percentiles (percentile_cont, an ordered-set aggregate) in two
+statements. SQLite has none: there the durations are read and the percentiles taken in Python
 with the same definition, fine for a development database."""
 
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection
-from django.db.models import Min, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet
 
-from alerts.models import Message
 from networks.models import Membership
 
-from .scope import Scope, local_day, months_of, stats_alerts
+from .scope import Scope, months_of, period_index, stats_alerts
 
 MEASURES = ("acknowledge", "reply", "close")
 PERCENTILES = (0.5, 0.9)
@@ -59,23 +60,36 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
 def reaction_times(*, scope: Scope) -> Reactions:
     """Time from receipt to acknowledgement, to the first SMS reply and to closing, per month
     received, per priority and per network of the reporter, and for all alerts."""
+    groups: dict[tuple, Reaction] = {}
+    for query in reaction_queries(scope=scope):
+        groups |= query()
+    return reactions_of(scope, groups)
+
+
+def reaction_queries(*, scope: Scope) -> list[Callable[[], dict[tuple, Reaction]]]:
+    """The independent queries behind the reaction times, each giving some of the groups
+    (reactions_of puts them together): on PostgreSQL two statements, which the page runs side
+    by side; elsewhere one reading of the alerts, grouped here."""
+    months = months_of(scope)
     facts = (
         stats_alerts(scope=scope)
-        .annotate(received_month=TruncMonth("received_at"))
+        .annotate(received_month=period_index("received_at", months))
         .values_list(
-            "id",
             "received_month",
             "priority",
             "reporter_id",
             "received_at",
             "acknowledged_at",
+            "first_reply_at",
             "closed_at",
         )
     )
     if connection.vendor == "postgresql":
-        groups = _reactions_in_postgresql(facts, scope)
-    else:
-        groups = _reactions_in_python(facts, scope)
+        return [partial(_breakdowns_in_postgresql, facts, months, st) for st in _STATEMENTS]
+    return [partial(_reactions_in_python, facts, months)]
+
+
+def reactions_of(scope: Scope, groups: dict[tuple, Reaction]) -> Reactions:
     months = months_of(scope)
     return Reactions(
         months=months,
@@ -94,50 +108,56 @@ _REACTION_AGGREGATES = ", ".join(
         for m in MEASURES
     ]
 )
+# The two statements (see _breakdowns_in_postgresql): their groups, what the alerts are joined
+# to for them, and how they are grouped. A reporter in two networks counts in both.
+_STATEMENTS = {
+    "month, priority, all": (
+        "CASE GROUPING(received_month, priority) WHEN 1 THEN 'month' WHEN 2 THEN 'priority'"
+        " ELSE 'all' END, CASE GROUPING(received_month) WHEN 0 THEN received_month"
+        " ELSE priority END",
+        "",
+        "GROUP BY GROUPING SETS ((received_month), (priority), ())",
+    ),
+    "network": (
+        "'network', ms.network_id",
+        f"LEFT JOIN {Membership._meta.db_table} ms"
+        " ON ms.focal_point_id = d.reporter_id AND ms.left_on IS NULL",
+        "GROUP BY ms.network_id",
+    ),
+}
 
 
-def _reactions_in_postgresql(facts: QuerySet, scope: Scope) -> dict[tuple, Reaction]:
-    """One statement: the filtered alerts, their first reply, then percentiles per group."""
+def _breakdowns_in_postgresql(
+    facts: QuerySet, months: list[dt.date], statement: str
+) -> dict[tuple, Reaction]:
+    """One statement: the filtered alerts' durations, and their percentiles per group of some
+    breakdowns. percentile_cont sorts each group's durations, most of the work: the network
+    breakdown has a statement of its own, so that the page can run both at once."""
     alerts_sql, params = facts.query.sql_with_params()
-    message, membership = Message._meta.db_table, Membership._meta.db_table
+    group, join, group_by = _STATEMENTS[statement]
     sql = f"""
-        WITH a AS ({alerts_sql}),
-        r AS (
-            SELECT alert_id, min(created_at) AS first_reply FROM {message}
-            WHERE direction = %s AND kind = %s AND created_at >= %s AND alert_id IS NOT NULL
-            GROUP BY alert_id
-        ),
-        d AS (
+        SELECT {group}, {_REACTION_AGGREGATES}
+        FROM (
             -- seconds as float8: date_part, as extract() gives slow numerics (PostgreSQL 14+)
-            SELECT a.received_month, a.priority, a.reporter_id,
-                   date_part('epoch', a.acknowledged_at - a.received_at) AS t_acknowledge,
-                   date_part('epoch', r.first_reply - a.received_at) AS t_reply,
-                   date_part('epoch', a.closed_at - a.received_at) AS t_close
-            FROM a LEFT JOIN r ON r.alert_id = a.id
-        )
-        SELECT CASE GROUPING(received_month, priority) WHEN 1 THEN 'month' WHEN 2
-                 THEN 'priority' ELSE 'all' END,
-               received_month, priority, {_REACTION_AGGREGATES}
-        FROM d GROUP BY GROUPING SETS ((received_month), (priority), ())
-        UNION ALL
-        SELECT 'network', NULL, ms.network_id, {_REACTION_AGGREGATES}
-        FROM d LEFT JOIN {membership} ms
-          ON ms.focal_point_id = d.reporter_id AND ms.left_on IS NULL
-        GROUP BY ms.network_id
+            SELECT received_month, priority, reporter_id,
+                   date_part('epoch', acknowledged_at - received_at) AS t_acknowledge,
+                   date_part('epoch', first_reply_at - received_at) AS t_reply,
+                   date_part('epoch', closed_at - received_at) AS t_close
+            FROM ({alerts_sql}) a
+        ) d {join}
+        {group_by}
     """  # noqa: S608 - table names from the models, values as parameters
-    params = (*params, Message.Direction.OUTBOUND, Message.Kind.REPLY, scope.start)
     groups = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for dim, month, number, alerts, *figures in cursor.fetchall():
-            key = local_day(month) if dim == "month" else number
+        for dim, key, alerts, *figures in cursor.fetchall():
             reaction = Reaction(alerts=alerts)
             for i, measure in enumerate(MEASURES):
                 reached, median, p90 = figures[3 * i : 3 * i + 3]
                 reaction.reached[measure] = reached
                 reaction.median[measure] = _seconds(median)
                 reaction.p90[measure] = _seconds(p90)
-            groups[dim, key] = reaction
+            groups[dim, months[key] if dim == "month" else key] = reaction
     return groups
 
 
@@ -147,22 +167,10 @@ def _seconds(value) -> float | None:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-def _reactions_in_python(facts: QuerySet, scope: Scope) -> dict[tuple, Reaction]:
-    """The same figures where the database has no percentiles: three queries (the alerts,
-    their first replies, their reporters' networks), then grouping here."""
+def _reactions_in_python(facts: QuerySet, months: list[dt.date]) -> dict[tuple, Reaction]:
+    """The same figures where the database has no percentiles: two queries (the alerts, their
+    reporters' networks), then grouping here."""
     rows = list(facts)
-    first_reply = dict(
-        Message.objects.filter(
-            direction=Message.Direction.OUTBOUND,
-            kind=Message.Kind.REPLY,
-            created_at__gte=scope.start,
-            alert_id__in=facts.values("id"),
-        )
-        .values("alert_id")
-        .annotate(first=Min("created_at"))
-        .values_list("alert_id", "first")
-        .order_by()
-    )
     networks_of: dict[int, list[int]] = defaultdict(list)
     for focal_point_id, network_id in Membership.objects.filter(
         left_on__isnull=True, focal_point_id__in=facts.values("reporter_id")
@@ -172,9 +180,9 @@ def _reactions_in_python(facts: QuerySet, scope: Scope) -> dict[tuple, Reaction]
     durations: dict[tuple, dict[str, list[float]]] = defaultdict(
         lambda: {m: [] for m in MEASURES} | {"n": []}
     )
-    for pk, month, priority, reporter_id, received, acknowledged, closed in rows:
-        ends = {"acknowledge": acknowledged, "reply": first_reply.get(pk), "close": closed}
-        keys = [("month", local_day(month)), ("priority", priority), ("all", None)]
+    for month, priority, reporter_id, received, acknowledged, replied, closed in rows:
+        ends = {"acknowledge": acknowledged, "reply": replied, "close": closed}
+        keys = [("month", months[month]), ("priority", priority), ("all", None)]
         keys += [("network", n) for n in networks_of.get(reporter_id) or [None]]
         for key in keys:
             group = durations[key]

@@ -2,13 +2,15 @@
 every figure starts from: the alerts, the networks and the territories it covers."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,12 +105,6 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def local_day(moment: dt.datetime | dt.date) -> dt.date:
-    if isinstance(moment, dt.datetime):
-        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    return moment
-
-
 def weeks_of(scope: Scope) -> list[dt.date]:
     """The Mondays of every week the period touches, empty weeks included."""
     monday = scope.since - dt.timedelta(days=scope.since.weekday())
@@ -121,6 +117,33 @@ def months_of(scope: Scope) -> list[dt.date]:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+class _WidthBucket(Func):
+    """PostgreSQL's width_bucket(moment, bounds): how many of the sorted bounds are at or
+    before the moment, found by binary search."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        moment, bounds = self.source_expressions
+        moment_sql, moment_params = compiler.compile(moment)
+        return f"width_bucket({moment_sql}, %s::timestamptz[])", [*moment_params, bounds.value]
+
+
+def period_index(field: str, starts: list[dt.date]) -> Func | Case:
+    """Which of consecutive periods a moment falls in: the index in `starts` (the local days
+    each period begins on) of the last one begun at that moment. The same periods as
+    truncating the moment to its local week or month, without converting every alert's
+    moment to local time (a tenth of a second per statement over 240,000 alerts)."""
+    bounds = [_local_midnight(day) for day in starts[1:]]
+    if connection.vendor == "postgresql":
+        return _WidthBucket(F(field), Value(bounds))
+    return Case(
+        *(When(**{f"{field}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)),
+        default=Value(len(bounds)),
+        output_field=IntegerField(),
+    )
 
 
 def places_within(territory_id: int) -> QuerySet[Location]:
@@ -187,3 +210,28 @@ def analytical_queries() -> Iterator[None]:
                     list(ANALYTICAL_SETTINGS.values()),
                 )
         yield
+
+
+def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
+    """The results of independent figures' calls, computed at once, each on its own connection
+    to PostgreSQL in its own analytical transaction: the page then waits for its slowest figure
+    rather than for all of them, one after the other. Only where nothing changes but the time:
+    on PostgreSQL, and with no transaction open here (the other connections would not see rows
+    it has not committed; tests run in one). Otherwise one after the other, in this thread."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(calls) < 2:
+        with analytical_queries():
+            return [call() for call in calls]
+    zone = timezone.get_current_timezone()
+
+    def on_own_connection(call: Callable[[], Any]) -> Any:
+        try:
+            with timezone.override(zone), analytical_queries():
+                return call()
+        finally:
+            connection.close()  # this thread's own: the thread ends with the request
+
+    with ThreadPoolExecutor(max_workers=len(calls) - 1) as pool:
+        others = [pool.submit(on_own_connection, call) for call in calls[1:]]
+        with analytical_queries():
+            first = calls[0]()
+        return [first, *(other.result() for other in others)]

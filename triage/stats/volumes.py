@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncWeek
 
 from alerts.selectors import CATEGORY_CODES
 
@@ -16,7 +15,7 @@ from .scope import (
     CORROBORATIONS,
     NO_INCIDENT,
     Scope,
-    local_day,
+    period_index,
     stats_alerts,
     territory_of_alert,
     weeks_of,
@@ -44,14 +43,14 @@ def alert_volumes(*, scope: Scope) -> Volumes:
     totals = dict.fromkeys(weeks, 0)
     mechanism_of = grouping_rules().mechanisms
     by_mechanism = {m: dict.fromkeys(CORROBORATIONS, 0) for m in MECHANISM_LABELS}
-    per_category, per_territory, per_mechanism = _grouped_counts(scope)
+    per_category, per_territory, per_mechanism = _grouped_counts(scope, weeks)
     for week, categories, n in per_category:
         codes = {c for c in categories or [] if c in CATEGORY_CODES} or {""}
         for code in codes:
-            by_category[local_day(week)][code] += n
+            by_category[weeks[week]][code] += n
     for week, territory, n in per_territory:
-        by_territory[local_day(week)][territory] = n
-        totals[local_day(week)] += n
+        by_territory[weeks[week]][territory] = n
+        totals[weeks[week]] += n
     for source, corroboration, n in per_mechanism:
         mechanism = mechanism_of.get(source)
         if mechanism in by_mechanism:
@@ -59,14 +58,16 @@ def alert_volumes(*, scope: Scope) -> Volumes:
     return Volumes(weeks, by_category, by_territory, totals, by_mechanism)
 
 
-def _grouped_counts(scope: Scope) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """(week, categories, alerts), (week, territory, alerts), (source, corroboration, alerts).
-    PostgreSQL counts all three in one pass over the period (grouping sets); elsewhere, three
-    grouped queries."""
+def _grouped_counts(
+    scope: Scope, weeks: list[dt.date]
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(week, categories, alerts), (week, territory, alerts), (source, corroboration, alerts),
+    weeks as indexes in `weeks`. PostgreSQL counts all three in one pass over the period
+    (grouping sets); elsewhere, three grouped queries."""
     alerts = (
         stats_alerts(scope=scope)
         .annotate(
-            week=TruncWeek("received_at"),
+            week=period_index("received_at", weeks),
             territory=territory_of_alert(),
             corroboration=F("incident__corroboration"),
         )
