@@ -31,14 +31,19 @@ def _redis():
     url = app.conf.broker_url or ""
     if not url.startswith("redis://") or not settings.TRIAGE_DIRECT_PUBLISH:
         return None
-    return _client_for(url)
+    return _client_for(url, os.getpid())
 
 
 @lru_cache(maxsize=4)
-def _client_for(url: str):
+def _client_for(url: str, pid: int):
+    """One connection for the process (a forked process makes its own), kept for every
+    publish rather than taken from a pool and checked each time; redis-py serialises the
+    threads that share it."""
     import redis
 
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return redis.Redis.from_url(
+        url, socket_timeout=2, socket_connect_timeout=2, single_connection_client=True
+    )
 
 
 def _list_key(queue: str) -> str:
@@ -98,13 +103,13 @@ def _origin() -> str:
 
 def triage_publish(alert_id: int, *, queue: str) -> None:
     """Send the triage task for `alert_id` to `queue`; raises when the broker cannot take it."""
-    client = _redis()
-    if client is not None:
-        try:
+    try:
+        client = _redis()
+        if client is not None:
             client.lpush(_list_key(queue), json.dumps(triage_message(alert_id, queue=queue)))
             return
-        except Exception:  # Redis hiccup: try Celery's own publish, with its retry policy
-            log.warning("direct publish of triage for alert %s failed; using Celery", alert_id)
+    except Exception:  # Redis hiccup: try Celery's own publish, with its retry policy
+        log.warning("direct publish of triage for alert %s failed; using Celery", alert_id)
     from triage.tasks import triage_alert
 
     triage_alert.apply_async((alert_id,), queue=queue)

@@ -64,3 +64,16 @@ def test_without_redis_the_task_goes_through_celery(monkeypatch):
     monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
     queueing.triage_publish(9, queue="triage")
     assert sent == [((9,), "triage")]
+
+
+def test_an_unreachable_redis_hands_the_task_to_celery(monkeypatch, settings):
+    url = "redis://127.0.0.1:1/0"  # nothing listens there
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setattr(app.conf, "broker_url", url)
+    settings.TRIAGE_DIRECT_PUBLISH = True
+    sent = []
+    from triage.tasks import triage_alert
+
+    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
+    queueing.triage_publish(10, queue="triage")
+    assert sent == [((10,), "triage")]
