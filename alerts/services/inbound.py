@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.crypto import lookup_hash
+from config.prepared import forget_on_lost_statement, prepared
 from networks import selectors as network_selectors
 from networks import services as network_services
 from networks.phones import normalise_sender
@@ -20,7 +21,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
-from .intake_sql import alert_and_message_insert, execute_prepared
+from .intake_sql import alert_and_message_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -105,11 +106,9 @@ def _sender_and_recent_sql() -> str:
 
 def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
     """(focal point or None, _recent_activity's answer), read by one statement."""
-    with connection.cursor() as cursor:
-        execute_prepared(
-            cursor,
-            "kengele_intake_sender",
-            _sender_and_recent_sql(),
+    with connection.cursor() as cursor, forget_on_lost_statement():
+        cursor.execute(
+            prepared(_sender_and_recent_sql()),
             [sender_hash, sender_hash, sender_hash, sender_hash, now - THREAD_WINDOW],
         )
         rows = cursor.fetchall()

@@ -8,72 +8,18 @@ or neither does. The columns are the models' concrete fields, and each value goe
 field's `pre_save` and `get_db_prep_save` exactly as the ORM's INSERT does (defaults, auto
 timestamps, encryption, JSON); only the statement's text is built once per process.
 
-Intake's statements are also prepared once per database connection (`execute_prepared`):
+Intake's statements are also prepared once per database connection (config.prepared):
 PostgreSQL then parses and plans them once instead of at every SMS, which for these short
 statements cost more than running them.
 """
 
-import itertools
-import re
-import weakref
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from psycopg2 import errors as pg_errors
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from config.prepared import forget_on_lost_statement, prepared
 
 from ..models import Alert, Message
-
-# The statements each database connection has prepared, by its driver connection (forgotten
-# with it).
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _numbered(sql: str) -> str:
-    """The %s placeholders of `sql` as PostgreSQL's $1, $2, … (in order)."""
-    count = itertools.count(1)
-    return re.sub("%s", lambda _: f"${next(count)}", sql)
-
-
-@lru_cache(maxsize=16)
-def _execute_text(name: str, count: int) -> str:
-    return f"EXECUTE {name} ({', '.join(['%s'] * count)})"
-
-
-def _keeps_connections(db) -> bool:
-    """Whether a prepared statement outlives the request: the connection is kept
-    (CONN_MAX_AGE) and no pooler in transaction mode (DISABLE_SERVER_SIDE_CURSORS, as Django
-    asks for one) hands each transaction another server session."""
-    settings = db.settings_dict
-    return settings.get("CONN_MAX_AGE") != 0 and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
-
-
-def _prepare(cursor, names: set, name: str, sql: str) -> None:
-    cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
-    names.add(name)
-
-
-def execute_prepared(cursor, name: str, sql: str, params: list) -> None:
-    """Run `sql` (with %s placeholders) on `cursor` as the prepared statement `name`, which
-    this database connection prepares the first time it runs it; plainly when connections are
-    not kept. A statement the session lost (a DISCARD ALL) is prepared again."""
-    db = cursor.db
-    if not _keeps_connections(db):
-        cursor.execute(sql, params)
-        return
-    names = _prepared.setdefault(db.connection, set())
-    if name not in names:
-        _prepare(cursor, names, name, sql)
-    try:
-        cursor.execute(_execute_text(name, len(params)), params)
-    except DatabaseError as exc:
-        if not isinstance(exc.__cause__, pg_errors.InvalidSqlStatementName):
-            raise
-        names.discard(name)
-        if db.in_atomic_block:  # the transaction is spoilt: the caller's error handling decides
-            raise
-        _prepare(cursor, names, name, sql)
-        cursor.execute(_execute_text(name, len(params)), params)
-
 
 _TEMPLATE = (
     "WITH new_alert AS ("
@@ -123,8 +69,8 @@ def alert_and_message_insert(*, alert: Alert, message: Message) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     sql, alert_fields, message_fields = _statement()
     params = _values(alert, alert_fields, db) + _values(message, message_fields, db)
-    with db.cursor() as cursor:
-        execute_prepared(cursor, "kengele_intake_insert", sql, params)
+    with db.cursor() as cursor, forget_on_lost_statement():
+        cursor.execute(prepared(sql), params)
         message_id, alert_id = cursor.fetchone()
     alert.pk, message.pk = alert_id, message_id
     message.alert = alert
