@@ -4,6 +4,7 @@ deadline, incident and assignee, in one transaction."""
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -342,16 +343,29 @@ def _read_under_lock(
     return bool(first.place_exists), incidents, assignee
 
 
-def alert_triage_by_id(*, alert_id: int) -> Alert | None:
+_ANY_ID = -7_392_641  # stands for the alert's id while the read's SQL is built
+
+
+@lru_cache(maxsize=4)
+def _read_sql(vendor: str) -> tuple[str, tuple, int]:
+    """The read of an alert with its reporter's home and record, as the ORM writes it; built
+    once per process (building it cost more than running it) with the id's position among
+    its parameters."""
     read = (
         Alert.objects.annotate(
             reporter_home_id=F("reporter__home_location_id"), **reporter_outcome_counts()
         )
         .defer("sender")  # triage never reads the number: no decryption
-        .filter(pk=alert_id)
+        .filter(pk=_ANY_ID)
         .order_by()[:1]
     )
     sql, params = read.query.sql_with_params()
+    return sql, tuple(params), params.index(_ANY_ID)
+
+
+def alert_triage_by_id(*, alert_id: int) -> Alert | None:
+    sql, params, at = _read_sql(connection.vendor)
+    params = [*params[:at], alert_id, *params[at + 1 :]]
     with forget_on_lost_statement():
         found = list(Alert.objects.raw(prepared(sql), params))
         if not found:
