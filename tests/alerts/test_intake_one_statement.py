@@ -58,6 +58,21 @@ def test_alert_and_message_are_stored_by_one_insert_as_the_orm_would(client, foc
     assert focal_point.phone not in peer and focal_point.phone not in sender
 
 
+def test_none_is_null_for_every_column_of_both_rows(db):
+    # The one-statement insert sends None as NULL without asking the field.
+    for model in (Alert, Message):
+        for field in model._meta.concrete_fields:
+            assert field.get_db_prep_save(None, connection=connection) is None, field
+
+
+def test_a_duplicate_stores_nothing_more_and_answers_the_same(client, focal_point):
+    params = sms_params("Attaque à Oicha", focal_point.phone)
+    first = post_signed(client, URL, params)
+    second = post_signed(client, URL, params)
+    assert first.content == second.content
+    assert Alert.objects.count() == 1 and Message.objects.count() == 1
+
+
 def _insert_names() -> set[str]:
     """The names the one-statement insert is prepared under on this connection."""
     with connection.cursor() as cursor:
