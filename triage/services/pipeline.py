@@ -287,10 +287,8 @@ def _write(
     if assignee is not None:
         history.append(assignment_event(alert=alert, analyst=assignee))
     batch.insert(AlertEvent, history)
-    target = Alert.objects.filter(pk=alert.pk)
-    if not locked:
-        target = target.filter(**{name: seen[name] for name in _GUARDED})
-    batch.update(target, **changes)
+    guards = {} if locked else {name: seen[name] for name in _GUARDED}
+    batch.update(Alert.objects.filter(pk=alert.pk, **guards), **changes)
     if not batch.execute():
         raise _Changed
     return alert
