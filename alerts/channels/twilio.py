@@ -71,19 +71,17 @@ def signature_valid(request: HttpRequest) -> bool:
         # Only reachable with DEBUG on: production refuses to start without a token.
         log.warning("twilio: no TWILIO_AUTH_TOKEN, accepting an unsigned webhook (DEBUG only)")
         return settings.DEBUG
-    signature = request.headers.get("X-Twilio-Signature", "")
+    signature = request.META.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not signature:
         return False
-    params = _SignedForm((key, request.POST.get(key)) for key in request.POST)
+    params = _SignedForm(request.POST.items())  # the last value of each name, as .get gives
     return signature_matches(_validator(token), signed_url(request), params, signature)
 
 
 def _form(request: HttpRequest) -> dict[str, str]:
     # PostgreSQL text cannot hold NUL characters: drop them rather than fail the alert.
-    return {
-        key.replace("\x00", ""): request.POST.get(key, "").replace("\x00", "")
-        for key in request.POST
-    }
+    form = request.POST.items()  # the last value of each name, as .get gives
+    return {key.replace("\x00", ""): value.replace("\x00", "") for key, value in form}
 
 
 def parse_sms(request: HttpRequest) -> InboundSMS:
