@@ -4,14 +4,12 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.crypto import lookup_hash
-from config.prepared import forget_on_lost_statement, prepared
 from networks import selectors as network_selectors
 from networks import services as network_services
 from networks.phones import normalise_sender
@@ -21,7 +19,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
-from .intake_sql import alert_and_message_insert
+from .intake_sql import sms_alert_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -79,47 +77,6 @@ def _activity_from(rows, now: dt.datetime) -> tuple[int, Alert | None, Alert | N
     wanted = [pk for pk in (thread_id, latest_id) if pk is not None]
     alerts = Alert.objects.in_bulk(wanted) if wanted else {}
     return flood_count, alerts.get(thread_id), alerts.get(latest_id)
-
-
-# PostgreSQL only: the sender and their recent activity in one round trip, the focal point's
-# row first (as networks.selectors.focal_point_by_hash finds it), then the messages as
-# _RECENT_SQL reads them.
-_SENDER_AND_RECENT_SQL = (
-    "(SELECT 'f', {columns}, NULL::text FROM {focal_point} {by_hash}) "
-    "UNION ALL "
-    "(SELECT 'm', m.alert_id, m.direction, m.kind, m.created_at, NULL::bigint, NULL::boolean, "
-    "a.status FROM {message} m LEFT JOIN {alert} a ON a.id = m.alert_id "
-    "WHERE m.peer_hash = %s AND m.created_at >= %s ORDER BY m.created_at DESC LIMIT 200)"
-)
-
-
-@lru_cache(maxsize=1)
-def _sender_and_recent_sql() -> str:
-    return _SENDER_AND_RECENT_SQL.format(
-        columns=", ".join(network_selectors.INTAKE_COLUMNS),
-        by_hash=network_selectors.BY_HASH_CONDITION,
-        focal_point=network_selectors.focal_point_table(),
-        message=Message._meta.db_table,
-        alert=Alert._meta.db_table,
-    )
-
-
-def _sender_and_recent_activity(sender_hash: str, now: dt.datetime):
-    """(focal point or None, _recent_activity's answer), read by one statement."""
-    with connection.cursor() as cursor, forget_on_lost_statement():
-        cursor.execute(
-            prepared(_sender_and_recent_sql()),
-            [sender_hash, sender_hash, sender_hash, sender_hash, now - THREAD_WINDOW],
-        )
-        rows = cursor.fetchall()
-    focal_point = None
-    if rows and rows[0][0] == "f":
-        focal_point = network_selectors.focal_point_from_row(
-            network_selectors.INTAKE_COLUMNS, rows[0][1:7]
-        )
-        rows = rows[1:]
-    activity = [(r[2], r[3], r[4], r[1], r[7]) for r in rows]
-    return focal_point, _activity_from(activity, now)
 
 
 def _handle_keyword(
@@ -209,15 +166,9 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     now = timezone.now()
     keyword = keyword_for(sms.body)
     if keyword is None and connection.vendor == "postgresql":
-        focal_point, activity = _sender_and_recent_activity(sender_hash, now)
         try:
-            result = _receive_alert_text_in_one_statement(
-                sms=sms,
-                number=number,
-                sender_hash=sender_hash,
-                focal_point=focal_point,
-                activity=activity,
-                now=now,
+            result, focal_point = _receive_alert_text_in_one_statement(
+                sms=sms, number=number, sender_hash=sender_hash, now=now
             )
         except IntegrityError:
             return _duplicate(sms)
@@ -255,47 +206,39 @@ def _duplicate(sms: InboundSMS) -> InboundResult:
 
 
 def _receive_alert_text_in_one_statement(
-    *,
-    sms: InboundSMS,
-    number: str,
-    sender_hash: str,
-    focal_point,
-    activity: tuple[int, Alert | None, Alert | None],
-    now: dt.datetime,
-) -> InboundResult | None:
+    *, sms: InboundSMS, number: str, sender_hash: str, now: dt.datetime
+) -> tuple[InboundResult | None, object]:
     """The common case on PostgreSQL, a new alert, stored with its message by one atomic
-    statement (intake_sql). None when the text belongs to a thread or a flooding number's
-    alert: the transactional path handles those."""
-    flood_count, thread, latest = activity
-    flooded = flood_count >= FLOOD_LIMIT
-    if thread is not None or (flooded and latest is not None):
-        return None
+    statement that also reads the sender and their recent messages (intake_sql). Gives the
+    result and the sender's focal point; no result when the text belongs to a thread or a
+    flooding number's alert: the transactional path handles those."""
     alert = Alert(
         source=Alert.Source.SMS,
         text=sms.body,
-        reporter=focal_point,
-        sender_known=focal_point is not None,
         sender=number,
         sender_hash=sender_hash,
-        flooded=flooded,
         received_at=sms.received_at or now,
     )
     message = _message_for(
         sms=sms,
         number=number,
         sender_hash=sender_hash,
-        focal_point=focal_point,
+        focal_point=None,
         alert=None,
         kind=Message.Kind.ALERT,
         reply="",
-        flooded=flooded,
+        flooded=False,
         now=now,
     )
     # In autocommit the statement is its own transaction; inside an outer one (a caller's
     # atomic block) a savepoint keeps a refused duplicate from breaking that transaction.
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with guard:
-        alert_and_message_insert(alert=alert, message=message)
+        intake = sms_alert_insert(alert=alert, message=message, sender_hash=sender_hash, now=now)
+    focal_point = intake.focal_point
+    if not intake.stored:
+        return None, focal_point
+    flooded = alert.flooded
     reply = ""
     if focal_point is not None:
         if not flooded and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point):
@@ -306,7 +249,7 @@ def _receive_alert_text_in_one_statement(
         broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
     # At once in autocommit; after the caller's commit inside an outer transaction.
     transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
-    return InboundResult(message=message, alert=alert, reply=reply)
+    return InboundResult(message=message, alert=alert, reply=reply), focal_point
 
 
 def _receive_alert_text(

@@ -115,6 +115,25 @@ def test_a_flooding_number_is_stored_and_flagged_but_not_acknowledged(client, fo
     assert Alert.objects.filter(flooded=True).exists()
 
 
+def test_a_number_flooding_without_an_alert_yet_gets_one_flagged(client):
+    for _ in range(30):
+        send(client, "HELP", sender="+243970000123")
+    send(client, "Tirs à Beni", sender="+243970000123")
+    alert = Alert.objects.get()
+    assert alert.flooded and alert.messages.get().flooded
+
+
+def test_a_reply_to_an_alert_with_an_open_thread_elsewhere_still_joins_it(client, focal_point):
+    send(client, "Hommes armés à Mbau")
+    first = Alert.objects.get()
+    sms_send(alert=first, body="Combien sont-ils ?")
+    send(client, "Une vingtaine")
+    Alert.objects.filter(pk=first.pk).update(status="closed")
+    send(client, "Encore des tirs")  # the thread's alert is closed: a new alert
+    assert Alert.objects.count() == 2
+    assert first.messages.filter(direction="inbound").count() == 2
+
+
 def test_others_are_acknowledged_while_someone_floods(client, focal_point):
     from networks.services import focal_point_create
 
