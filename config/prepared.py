@@ -71,7 +71,12 @@ def forget_on_lost_statement(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     except DatabaseError as exc:
         cause = exc.__cause__
         if getattr(cause, "pgcode", None) == "26000":  # invalid_sql_statement_name
-            db = connections[using]
-            if db.connection is not None:
-                _prepared.pop(db.connection, None)
+            prepared_forget(using)
         raise
+
+
+def prepared_forget(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Forget the statements this connection prepared (after the session dropped them)."""
+    db = connections[using]
+    if db.connection is not None:
+        _prepared.pop(db.connection, None)

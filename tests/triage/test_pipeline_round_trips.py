@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
+from config.prepared import prepared_forget
 from triage.models import AnalystProfile, Incident
 from triage.services import alert_triage_by_id
 
@@ -41,6 +42,9 @@ def triage_counting(alert: Alert) -> list[str]:
 
 
 def test_a_grouped_and_assigned_alert_takes_three_statements_and_prepares_them_once(places, ana):
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # whatever earlier tests prepared on this connection
+    prepared_forget()
     first = triage_counting(alert_create(source="web", text=TEXT))  # opens the incident
     triage_counting(alert_create(source="web", text=TEXT))  # joins it: its update prepared
     second = triage_counting(alert_create(source="web", text=TEXT))
