@@ -94,4 +94,9 @@ class WebhookFastPathMiddleware:
             # the connection have broken, the view keeps the message in the spool and answers
             # 200, and Django drops the broken connection once the request is over.
             connections[DEFAULT_DB_ALIAS].health_check_done = True
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        # What CommonMiddleware, skipped here, does: with its length known, the server sends
+        # the answer as it is instead of in chunks.
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        return response

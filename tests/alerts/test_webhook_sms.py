@@ -30,6 +30,11 @@ def test_it_stores_a_signed_sms_as_one_new_alert_and_answers_twiml(client):
     assert message.direction == "inbound" and message.status == "received"
 
 
+def test_the_answer_states_its_length(client):
+    response = post_signed(client, URL, sms_params("Tirs à Beni"))
+    assert int(response["Content-Length"]) == len(response.content)
+
+
 def test_it_rejects_a_bad_signature_and_stores_nothing(client, caplog):
     params = sms_params("forged")
     signature = sign(f"http://testserver{URL}", params)
