@@ -20,6 +20,7 @@ import re
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
@@ -32,6 +33,15 @@ def _numbered(sql: str) -> str:
     """The %s placeholders of `sql` as PostgreSQL's $1, $2, … (in order)."""
     count = itertools.count(1)
     return _PLACEHOLDER.sub(lambda _: f"${next(count)}", sql)
+
+
+@lru_cache(maxsize=512)
+def _execute_text(sql: str) -> tuple[str, str]:
+    """The statement's name, from its text, and the EXECUTE that runs it: worked out once per
+    text and process."""
+    name = "k_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+    count = sql.count("%s")
+    return name, f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
 
 def preparable(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -53,13 +63,12 @@ def prepared(sql: str, using: str = DEFAULT_DB_ALIAS) -> str:
     db = connections[using]
     db.ensure_connection()
     names = _prepared.setdefault(db.connection, set())
-    name = "k_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+    name, execute = _execute_text(sql)
     if name not in names:
         with db.cursor() as cursor:
             cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         names.add(name)
-    count = sql.count("%s")
-    return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    return execute
 
 
 @contextmanager

@@ -4,6 +4,8 @@ from typing import Any
 
 from ..models import Alert, AlertEvent
 
+_KINDS = frozenset(AlertEvent.Kind.values)  # the enum lists them anew at every access
+
 
 def alert_event_record(
     *,
@@ -32,7 +34,7 @@ def alert_event_build(
 ) -> AlertEvent:
     """The history entry `alert_event_record` writes, not yet saved: for a caller that writes
     it together with its other changes (see config.writebatch)."""
-    if kind not in AlertEvent.Kind.values:
+    if kind not in _KINDS:
         raise ValueError(f"unknown alert event kind: {kind!r}")
     return AlertEvent(
         alert=alert,

@@ -21,6 +21,7 @@ from alerts.selectors import (
 )
 from alerts.services import alert_event_build
 from config.prepared import forget_on_lost_statement, prepared
+from config.rawrows import model_rows
 from config.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
 
@@ -267,9 +268,8 @@ def _write(
     # update, whose row count (the last statement's) says whether the alert was still as read.
     batch = WriteBatch()
     if incident is not None and not opened:
-        batch.update(
-            Incident.objects.filter(pk=incident.pk),
-            **incident_counted_in(incident=incident, alert=alert),
+        batch.update_where(
+            Incident, {"pk": incident.pk}, **incident_counted_in(incident=incident, alert=alert)
         )
     history = [
         alert_event_build(
@@ -288,7 +288,7 @@ def _write(
         history.append(assignment_event(alert=alert, analyst=assignee))
     batch.insert(AlertEvent, history)
     guards = {} if locked else {name: seen[name] for name in _GUARDED}
-    batch.update(Alert.objects.filter(pk=alert.pk, **guards), **changes)
+    batch.update_where(Alert, {"pk": alert.pk, **guards}, **changes)
     if not batch.execute():
         raise _Changed
     return alert
@@ -329,11 +329,10 @@ def _read_under_lock(
     sql = _UNDER_LOCK_SQL.format(
         location=Location._meta.db_table, take=take_sql, candidates=candidates
     )
-    rows = list(
-        Incident.objects.raw(
-            f"{prepared(lock)}; {prepared(sql)}",
-            [*lock_params, location.pk, *take_params, *candidate_params],
-        )
+    rows = model_rows(
+        Incident,
+        f"{prepared(lock)}; {prepared(sql)}",
+        [*lock_params, location.pk, *take_params, *candidate_params],
     )
     first = rows[0]
     assignee = analyst_from_row((first.taken_id, first.taken_username))
@@ -365,7 +364,7 @@ def alert_triage_by_id(*, alert_id: int) -> Alert | None:
     sql, params, at = _read_sql(connection.vendor)
     params = [*params[:at], alert_id, *params[at + 1 :]]
     with forget_on_lost_statement():
-        found = list(Alert.objects.raw(prepared(sql), params))
+        found = model_rows(Alert, prepared(sql), params)
         if not found:
             log.warning("triage: alert %s does not exist (deleted?)", alert_id)
             return None
