@@ -54,6 +54,7 @@ from networks.audit import audit_identities_shown
 from .page_context import alert_page_context, queue_page_context
 
 PAGE_SIZE = 50
+COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
 POLL_SECONDS = 3
 ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
@@ -136,25 +137,37 @@ def _queue_state(request: HttpRequest) -> dict:
         since = max(int(request.GET.get("since", "")), 0)
     except ValueError:
         since = None
-    # One query, counting only what the page shows: the open ones apart only when closed ones
-    # may be among them, the new ones only when polling.
+    # Counting stops a few pages past the one asked for: a count reads every row it counts,
+    # and with a backlog of tens of thousands of open alerts that alone cost more than the
+    # rest of the page. Deeper pages stay reachable: asking for one counts further.
+    try:
+        wanted = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        wanted = 1
+    ceiling = (wanted + COUNT_PAGES_AHEAD) * PAGE_SIZE
+    # One query, counting only what the page shows: the open ones apart only when closed
+    # ones may be among them.
     aggregates = {"total": Count("pk")}
     all_open = view == "overdue" or set(statuses) <= set(Alert.OPEN_STATUSES)
     if not all_open:
         aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
-    if since is None:
-        aggregates["latest"] = Max("pk")
-    else:
-        aggregates["new"] = Count("pk", filter=Q(pk__gt=since))
-    counts = queryset.aggregate(**aggregates)
+    counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
     counts.setdefault("open", counts["total"])
-    if since is None:  # first load: everything here now counts as seen
-        since = counts.pop("latest") or 0
+    counts["more"] = counts["total"] > ceiling  # "at least": shown with a +
+    if counts["more"]:
+        counts["total"] = ceiling
+        counts["open"] = min(counts["open"], ceiling)
+    # And a second one, on the newest rows only: the latest alert on a first load (everything
+    # here now counts as seen), how many came since when polling.
+    if since is None:
+        since = queryset.order_by().aggregate(latest=Max("pk"))["latest"] or 0
         counts["new"] = 0
+    else:
+        counts["new"] = queryset.order_by().filter(pk__gt=since).count()
 
     paginator = Paginator(queryset, PAGE_SIZE)
     paginator.count = counts["total"]  # counted above: spare the paginator its own query
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(wanted)
     rows = list(page)
 
     poll_params = request.GET.copy()
@@ -179,6 +192,7 @@ def _queue_state(request: HttpRequest) -> dict:
         "since": since,
         "page": page.number,
         "pages": paginator.num_pages,
+        "pages_label": f"{paginator.num_pages}+" if counts["more"] else paginator.num_pages,
         "poll_url": f"{reverse('triage:queue-rows')}?{poll_params.urlencode()}",
         "poll_seconds": POLL_SECONDS,
         "filter_query": filter_params.urlencode(),

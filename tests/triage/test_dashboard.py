@@ -167,10 +167,10 @@ def test_the_queue_costs_a_fixed_number_of_queries(as_analyst, focal_point, anal
     with CaptureQueriesContext(connection) as queries:
         as_analyst.get(QUEUE)
     alert_queries = [q for q in queries.captured_queries if "alerts_alert" in q["sql"]]
-    assert len(alert_queries) == 2  # one count, one page of rows
+    assert len(alert_queries) == 3  # a bounded count, the latest alert, one page of rows
     # session, user, roles, the analyst's areas (visibility), duty, and the filter form's
     # three selects (networks, territories, assignees): none grows with the alerts
-    assert len(queries.captured_queries) <= 10
+    assert len(queries.captured_queries) <= 11
 
 
 def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, reported):
@@ -185,7 +185,7 @@ def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, rep
         rows_sql = [
             q["sql"]
             for q in queries.captured_queries
-            if "alerts_alert" in q["sql"] and "COUNT(" not in q["sql"]
+            if "alerts_alert" in q["sql"] and "COUNT(" not in q["sql"] and "MAX(" not in q["sql"]
         ]
         assert len(rows_sql) == 1
         for unused in ("networks_focalpoint", '."sender"', '."explanation"'):
@@ -209,11 +209,11 @@ def test_the_thread_brings_who_sent_each_reply_in_one_query(
 @pytest.mark.parametrize(
     ("params", "counted", "shown"),
     [
-        ({}, 1, {"total": 2, "open": 2, "new": 0}),  # first load: how many, and the latest
-        ({"since": "0"}, 2, {"total": 2, "open": 2, "new": 2}),  # polling: and how many new
+        ({}, 1, {"total": 2, "open": 2, "new": 0}),  # first load: how many (and the latest)
+        ({"since": "0"}, 1, {"total": 2, "open": 2, "new": 2}),  # polling: and how many new
         ({"status": "triaged"}, 1, {"total": 1, "open": 1, "new": 0}),  # open ones picked
         ({"status": ["triaged", "closed"]}, 2, {"total": 2, "open": 1, "new": 0}),
-        ({"status": "closed", "since": "0"}, 3, {"total": 1, "open": 0, "new": 1}),
+        ({"status": "closed", "since": "0"}, 2, {"total": 1, "open": 0, "new": 1}),
     ],
 )
 def test_the_queue_counts_only_what_it_shows(as_analyst, params, counted, shown):
@@ -226,9 +226,32 @@ def test_the_queue_counts_only_what_it_shows(as_analyst, params, counted, shown)
     as_analyst.get(QUEUE)  # warm the session
     with CaptureQueriesContext(connection) as queries:
         response = as_analyst.get(QUEUE, params)
-    (aggregate,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert aggregate.count("COUNT(") == counted
+    (bounded,) = [
+        q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    assert bounded.count("COUNT(") == counted
     assert {key: response.context["counts"][key] for key in shown} == shown
+    assert response.context["counts"]["more"] is False
+
+
+def test_the_queue_counts_a_few_pages_ahead_and_no_further(as_analyst, monkeypatch):
+    from triage import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)
+    for _ in range(7):
+        make_alert(priority=3)
+    first = as_analyst.get(QUEUE)  # counts up to (1 + 1) pages of 2
+    counts = first.context["counts"]
+    assert (counts["open"], counts["total"], counts["more"]) == (4, 4, True)
+    html = first.content.decode()
+    assert "<strong>4+</strong>" in html and "Page 1 sur 2+" in html
+    second = as_analyst.get(QUEUE, {"page": 2})  # the last page counted still leads further
+    assert len(second.context["rows"]) == 2 and "page=3" in second.content.decode()
+    last = as_analyst.get(QUEUE, {"page": 4})  # asking for a deeper page counts further
+    counts = last.context["counts"]
+    assert (counts["total"], counts["more"], last.context["pages"]) == (7, False, 4)
+    assert len(last.context["rows"]) == 1 and "Page 4 sur 4" in last.content.decode()
 
 
 def test_the_queue_paginates_by_fifty(as_analyst):
