@@ -24,6 +24,7 @@ from alerts.models import Alert
 from alerts.selectors import (
     CATEGORY_CHOICES,
     MAX_ID,
+    QUEUE_ORDER,
     AlertFilter,
     alert_assignees,
     alert_list,
@@ -121,12 +122,12 @@ def _require_action_role(request: HttpRequest) -> None:
 
 
 def _queue_state(request: HttpRequest) -> dict:
-    """Rows, counts and filters for the queue page and its polled partial (two queries)."""
+    """Rows, counts and filters for the queue page and its polled partial (three queries)."""
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
-    rows = alert_queue().select_related("incident", "claimed_by")  # badges: sources, who works
-    rows = alerts_visible(rows, request.user)  # as the alert page: analysts see their areas
+    base = alert_queue().select_related("incident", "claimed_by")  # badges: sources, who works
+    rows = alerts_visible(base, request.user)  # as the alert page: analysts see their areas
     filterset = AlertFilter(request.GET, queryset=rows, request=request)
     filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
     statuses = filterset.form.cleaned_data.get("status") or []
@@ -151,7 +152,21 @@ def _queue_state(request: HttpRequest) -> dict:
     all_open = view == "overdue" or set(statuses) <= set(Alert.OPEN_STATUSES)
     if not all_open:
         aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
-    counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
+    shown = queryset
+    if filterset.form.cleaned_data.get("q"):
+        # A search: which alerts match is read first, in no order, so the database finds them
+        # through the text and place indexes; when they are few, only they are sorted. In one
+        # statement the planner may instead walk the whole queue in order looking for them,
+        # ten times slower when they lie far down it.
+        found = list(queryset.order_by().values_list("pk", "status")[: ceiling + 1])
+        counts = {
+            "total": len(found),
+            "open": sum(status in Alert.OPEN_STATUSES for _pk, status in found),
+        }
+        if len(found) <= ceiling:
+            shown = base.filter(pk__in=[pk for pk, _status in found]).order_by(*QUEUE_ORDER)
+    else:
+        counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
     counts.setdefault("open", counts["total"])
     counts["more"] = counts["total"] > ceiling  # "at least": shown with a +
     if counts["more"]:
@@ -165,7 +180,7 @@ def _queue_state(request: HttpRequest) -> dict:
     else:
         counts["new"] = queryset.order_by().filter(pk__gt=since).count()
 
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = Paginator(shown, PAGE_SIZE)
     paginator.count = counts["total"]  # counted above: spare the paginator its own query
     page = paginator.get_page(wanted)
     rows = list(page)

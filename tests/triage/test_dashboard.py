@@ -555,3 +555,37 @@ def test_the_ui_is_french_by_default_and_english_after_switching(as_analyst):
 
 def test_the_login_page_is_french_by_default(client):
     assert "Connexion" in client.get("/accounts/login/").content.decode()
+
+
+def test_a_search_reads_what_matches_first_and_sorts_only_that(as_analyst, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from triage import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)  # counts up to 4 on the first page
+    make_alert(priority=3, text="Tirs à Mbau")
+    urgent = make_alert(priority=1, text="Attaque à Mbau maintenant")
+    make_alert(priority=2, text="Calme à Oicha")
+    make_alert(priority=2, status="acknowledged", text="Pillage à Mbau")
+
+    def search(term):
+        with CaptureQueriesContext(connection) as queries:
+            response = as_analyst.get(QUEUE, {"q": term})
+        rows_sql = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "alerts_alert" in q["sql"] and "LIMIT 2" in q["sql"]
+        ]
+        return response, rows_sql
+
+    response, (rows_sql,) = search("Mbau")  # three matches: sorted by themselves
+    assert [a.text for a in response.context["rows"]] == [urgent.text, "Pillage à Mbau"]
+    assert response.context["counts"]["total"] == 3 and not response.context["counts"]["more"]
+    assert "LIKE" not in rows_sql.upper() and " IN (" in rows_sql
+    for i in range(3):
+        make_alert(priority=4, text=f"Mbau, message {i}")
+    response, (rows_sql,) = search("Mbau")  # more than counted: the queue's own order
+    assert [a.text for a in response.context["rows"]] == [urgent.text, "Pillage à Mbau"]
+    assert response.context["counts"]["more"] and "LIKE" in rows_sql.upper()
