@@ -56,6 +56,7 @@ from .page_context import alert_page_context, queue_page_context
 
 PAGE_SIZE = 50
 COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
+MAX_PAGE = 100_000  # a page number past any queue (and within the database's LIMIT)
 POLL_SECONDS = 3
 ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
@@ -142,7 +143,7 @@ def _queue_state(request: HttpRequest) -> dict:
     # and with a backlog of tens of thousands of open alerts that alone cost more than the
     # rest of the page. Deeper pages stay reachable: asking for one counts further.
     try:
-        wanted = max(int(request.GET.get("page", "1")), 1)
+        wanted = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         wanted = 1
     ceiling = (wanted + COUNT_PAGES_AHEAD) * PAGE_SIZE

@@ -557,6 +557,13 @@ def test_the_login_page_is_french_by_default(client):
     assert "Connexion" in client.get("/accounts/login/").content.decode()
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999", "-3", "x", "1e3", "9" * 5000])
+def test_any_page_number_gives_a_page(as_analyst, page):
+    make_alert(priority=3)
+    response = as_analyst.get(QUEUE, {"page": page})
+    assert response.status_code == 200 and len(response.context["rows"]) == 1
+
+
 def test_a_search_reads_what_matches_first_and_sorts_only_that(as_analyst, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
