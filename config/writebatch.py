@@ -2,7 +2,7 @@
 
 A busy Celery worker spends more time waiting for PostgreSQL's answers than asking: each
 statement is a message to another process and back. The statements are built as the ORM
-builds them for `QuerySet.update()` or `bulk_create()` (every value through its field), and
+builds them for `filter(…).update()` or `bulk_create()` (every value through its field), and
 PostgreSQL receives them joined into one query string, run in order inside the caller's
 transaction, each as a statement the connection prepared once (config.prepared). Backends
 that take one statement at a time (SQLite) run them one by one.
@@ -16,7 +16,6 @@ values still go through their fields as the ORM sends them (a test compares both
 from functools import lru_cache
 
 from django.db import connections, models
-from django.db.models import sql
 
 from .prepared import prepared
 
@@ -87,6 +86,45 @@ def _compared(field: models.Field, value, connection):
     return field.get_db_prep_value(field.get_prep_value(value), connection, prepared=True)
 
 
+# Columns whose value, when of exactly these types, the ORM sends as it is: the conversions of
+# these field classes return such values unchanged, so they are skipped.
+_SENT_AS_IS = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+}
+
+
+@lru_cache(maxsize=16)
+def _readers(fields: tuple) -> tuple:
+    """For each field: whether its pre_save only reads the attribute, and the types of value
+    it sends unchanged (exact field classes only: a subclass may convert)."""
+    return tuple(
+        (f.attname, type(f).pre_save is models.Field.pre_save, _SENT_AS_IS.get(type(f), ()))
+        for f in fields
+    )
+
+
+def insert_values(obj, fields: tuple, connection, converted: dict | None = None) -> list:
+    """Each field's value as the ORM's INSERT sends it for `obj`; `converted` holds values (by
+    field name) already converted for another column. `connection` is the connection itself,
+    as the ORM's compiler passes it (through the django.db.connection proxy, each field's
+    lookup of it cost more than its conversion). None is NULL for every column the project
+    writes this way (a test checks it), so it needs no conversion."""
+    values = []
+    for f, (attname, plain_read, as_is) in zip(fields, _readers(fields), strict=True):
+        value = getattr(obj, attname) if plain_read else f.pre_save(obj, add=True)
+        if converted and f.name in converted:
+            value = converted[f.name]
+        elif value is not None and type(value) not in as_is:
+            value = f.get_db_prep_save(value, connection=connection)
+        values.append(value)
+    return values
+
+
 class WriteBatch:
     def __init__(self, using: str = "default"):
         self.using = using
@@ -94,17 +132,6 @@ class WriteBatch:
 
     def __len__(self) -> int:
         return len(self._statements)
-
-    def update(self, queryset: models.QuerySet, **values) -> None:
-        """As `queryset.update(**values)`, on the queryset's own columns only."""
-        query = queryset.query.chain(sql.UpdateQuery)
-        query.add_update_values(values)
-        query.annotations = {}
-        compiler = query.get_compiler(self.using)
-        compiler.pre_sql_setup()
-        if query.related_updates or query.related_ids is not None:
-            raise ValueError("a batched update writes one table, filtered on its own columns")
-        self._statements.append(compiler.as_sql())
 
     def update_where(self, model: type[models.Model], where: dict, **values) -> None:
         """As `model.objects.filter(**where).update(**values)` where each condition is a
@@ -133,7 +160,7 @@ class WriteBatch:
         params = []
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="insert")
-            params += [_saved(f, f.pre_save(obj, add=True), connection) for f in fields]
+            params += insert_values(obj, fields, connection)
         self._statements.append((text, tuple(params)))
 
     def execute(self) -> int:

@@ -147,12 +147,6 @@ def _queue_state(request: HttpRequest) -> dict:
     except ValueError:
         wanted = 1
     ceiling = (wanted + COUNT_PAGES_AHEAD) * PAGE_SIZE
-    # One query, counting only what the page shows: the open ones apart only when closed
-    # ones may be among them.
-    aggregates = {"total": Count("pk")}
-    all_open = view == "overdue" or set(statuses) <= set(Alert.OPEN_STATUSES)
-    if not all_open:
-        aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
     shown = queryset
     if filterset.form.cleaned_data.get("q"):
         # A search: which alerts match is read first, in no order, so the database finds them
@@ -167,6 +161,11 @@ def _queue_state(request: HttpRequest) -> dict:
         if len(found) <= ceiling:
             shown = base.filter(pk__in=[pk for pk, _status in found]).order_by(*QUEUE_ORDER)
     else:
+        # One query, counting only what the page shows: the open ones apart only when closed
+        # ones may be among them.
+        aggregates = {"total": Count("pk")}
+        if view != "overdue" and not set(statuses) <= set(Alert.OPEN_STATUSES):
+            aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
         counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
     counts.setdefault("open", counts["total"])
     counts["more"] = counts["total"] > ceiling  # "at least": shown with a +

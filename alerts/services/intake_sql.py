@@ -32,9 +32,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from config.prepared import forget_on_lost_statement, prepared
+from config.writebatch import insert_values
 from networks import selectors as network_selectors
 
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
@@ -133,46 +134,6 @@ def _sender_position() -> int:
     return [f.name for f in _statement()[1]].index("sender")
 
 
-# Columns whose value, when of exactly these types, the ORM sends as it is: the conversions of
-# these field classes return such values unchanged, so they are skipped.
-_SENT_AS_IS = {
-    models.CharField: (str,),
-    models.TextField: (str,),
-    models.BooleanField: (bool,),
-    models.IntegerField: (int,),
-    models.PositiveSmallIntegerField: (int,),
-    models.PositiveIntegerField: (int,),
-}
-
-
-@lru_cache(maxsize=8)
-def _readers(fields: tuple) -> tuple:
-    """For each field: whether its pre_save only reads the attribute, and the types of value
-    it sends unchanged (exact field classes only: a subclass may convert)."""
-    return tuple(
-        (f.attname, type(f).pre_save is models.Field.pre_save, _SENT_AS_IS.get(type(f), ()))
-        for f in fields
-    )
-
-
-def _values(obj, fields, db, converted: dict | None = None) -> list:
-    """Each field's value as the ORM's INSERT sends it; `converted` holds values (by field
-    name) already converted for another column."""
-    values = []
-    for f, (attname, plain_read, as_is) in zip(fields, _readers(fields), strict=True):
-        value = getattr(obj, attname) if plain_read else f.pre_save(obj, add=True)
-        if converted and f.name in converted:
-            value = converted[f.name]
-        elif value is not None and type(value) not in as_is:
-            # `db` is the connection itself, as the ORM's compiler passes it (through the
-            # django.db.connection proxy, each field's lookup of it cost more than its
-            # conversion). None is NULL for every column of both tables (a test checks it),
-            # so it needs none.
-            value = f.get_db_prep_save(value, connection=db)
-        values.append(value)
-    return values
-
-
 @dataclass
 class Intake:
     """What the statement found: the sender's focal point (None for an unknown number), how
@@ -193,7 +154,7 @@ def sms_alert_insert(
     nothing stored, as the ORM would."""
     db = connections[DEFAULT_DB_ALIAS]
     sql, alert_fields, message_fields = _statement()
-    alert_values = _values(alert, alert_fields, db)
+    alert_values = insert_values(alert, alert_fields, db)
     shared = {}
     if message.peer == alert.sender:
         # One encryption of the number serves both rows: their lookup hashes already tie
@@ -204,7 +165,7 @@ def sms_alert_insert(
         *(sender_hash, sender_hash, sender_hash),
         *(sender_hash, now - THREAD_WINDOW, flood_since, flood_since),
         *alert_values,
-        *_values(message, message_fields, db, shared),
+        *insert_values(message, message_fields, db, shared),
     ]
     with db.cursor() as cursor, forget_on_lost_statement():
         cursor.execute(prepared(sql), params)

@@ -68,7 +68,8 @@ def test_none_is_null_for_every_column_of_both_rows(db):
 def test_values_sent_as_they_are_are_those_their_fields_would_send(db):
     # The one-statement insert skips the conversion of str, int and bool values for the plain
     # field classes whose conversion returns them unchanged; an encrypted field never is one.
-    from alerts.services.intake_sql import _readers, _statement
+    from alerts.services.intake_sql import _statement
+    from config.writebatch import _readers
 
     _sql, alert_fields, message_fields = _statement()
     samples = {str: "Mbau", int: 3, bool: True}
