@@ -51,12 +51,17 @@ EXPRESSIONS = {
     Message: {"focal_point": "d.reporter_id", "flooded": "d.flooded"},
 }
 
-_TEMPLATE = (
-    "WITH sender AS (SELECT {sender_columns} FROM {focal_point_table} {by_hash}), "
-    "recent AS ("
+# A number's messages of the thread window, newest first, with their alerts' status: what
+# both intake paths decide threads and flooding from (inbound._recent_activity runs it alone).
+RECENT_SQL = (
     "SELECT m.direction, m.kind, m.created_at, m.alert_id, a.status "
     "FROM {message_table} m LEFT JOIN {alert_table} a ON a.id = m.alert_id "
-    "WHERE m.peer_hash = %s AND m.created_at >= %s ORDER BY m.created_at DESC LIMIT 200), "
+    "WHERE m.peer_hash = %s AND m.created_at >= %s ORDER BY m.created_at DESC LIMIT 200"
+)
+
+_TEMPLATE = (
+    "WITH sender AS (SELECT {sender_columns} FROM {focal_point_table} {by_hash}), "
+    "recent AS ({recent}), "
     "activity AS ("
     "SELECT count(*) FILTER (WHERE direction = {inbound} AND created_at >= %s) AS flood_count, "
     "coalesce(bool_or(direction = {inbound} AND created_at >= %s AND alert_id IS NOT NULL), "
@@ -107,6 +112,9 @@ def _statement() -> tuple[str, tuple, tuple]:
     # Table and column names from the models, quoted; every value that comes with the SMS
     # is a parameter.
     sql = _TEMPLATE.format(
+        recent=RECENT_SQL.format(
+            message_table=quote(Message._meta.db_table), alert_table=quote(Alert._meta.db_table)
+        ),
         sender_columns=", ".join(sender_columns),
         focal_point_table=quote(network_selectors.focal_point_table()),
         by_hash=network_selectors.BY_HASH_CONDITION,
