@@ -21,10 +21,13 @@ stores (inbound._activity_from is the same decision in Python, for that path and
 
 The columns are the models' concrete fields, and each value goes through its field's
 `pre_save` and `get_db_prep_save` exactly as the ORM's INSERT does (defaults, auto timestamps,
-encryption, JSON), but for two shortcuts with the same result: None is sent as NULL without
-asking the field, and the sender's number, encrypted once, fills both rows' column for it. The
-sender's focal point and the flood flag are the statement's own (the columns in EXPRESSIONS).
-The statement's text is built once per process, and prepared once per database connection
+encryption, JSON), but for three shortcuts with the same result: None is sent as NULL without
+asking the field; the sender's number, encrypted once, fills both rows' column for it; and the
+columns a new alert leaves at a constant default (most of them: no place, no assignee, no
+times yet …) have that default's literal in the statement's text instead of a parameter
+(_defaults). The sender's focal point and the flood flag are the statement's own (the columns
+in EXPRESSIONS). The statement's text is built once per process for each set of columns at
+their default (one, in practice), and prepared once per database connection
 (config.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
 """
 
@@ -32,7 +35,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from config.prepared import forget_on_lost_statement, prepared
 from config.writebatch import insert_values
@@ -92,22 +95,65 @@ def _literal(value) -> str:
     return f"'{value}'"
 
 
-@lru_cache(maxsize=1)
-def _statement() -> tuple[str, tuple, tuple]:
-    """The statement's text, and the alert's and message's fields that are parameters, in the
-    order of the statement's (after the five of the reads)."""
+def _fields_of(model, skip=()) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip)
+
+
+@lru_cache(maxsize=2)
+def _defaults(model) -> dict:
+    """The columns of `model` a new SMS alert usually leaves at their default, by field: the
+    default as the instance holds it, and the SQL literal of the value the ORM's INSERT sends
+    for it (NULL, '', 'new', '[]'::jsonb …). When a row holds a column's default, the statement
+    has that literal in its text rather than a parameter: fewer values to convert, send and
+    parse at every SMS. Defaults made at each call (a time) are not constants and stay
+    parameters, as do the columns the statement fills itself (EXPRESSIONS)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    constants = {}
+    with connection.cursor() as cursor:
+        for f in _fields_of(model, skip=EXPRESSIONS[model]):
+            made_each_time = (
+                f.has_default() and callable(f.default) and f.default not in (list, dict)
+            )
+            if made_each_time or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                continue
+            if type(f).pre_save not in (models.Field.pre_save, models.DateTimeField.pre_save):
+                continue  # a field that works its value out when saved
+            value = f.get_default()
+            sent = f.get_db_prep_save(value, connection=connection)
+            literal = "NULL" if sent is None else cursor.mogrify("%s", [sent]).decode()
+            if "%" in literal:  # would be taken for a placeholder
+                continue
+            constants[f] = (value, f"CAST({literal} AS {f.db_type(connection)})")
+    return constants
+
+
+def _constants_held(obj) -> frozenset:
+    """The fields of `obj` that hold their constant default (see _defaults)."""
+    return frozenset(
+        f
+        for f, (default, _literal) in _defaults(type(obj)).items()
+        if type(value := getattr(obj, f.attname)) is type(default) and value == default
+    )
+
+
+@lru_cache(maxsize=8)
+def _statement(
+    alert_constants: frozenset = frozenset(), message_constants: frozenset = frozenset()
+) -> tuple[str, tuple, tuple, int]:
+    """The statement's text for rows holding these constants, the alert's and message's
+    fields that are parameters, in the order of the statement's (after the seven of the
+    reads), and the position of the alert's sender among its parameters."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
 
-    def fields_of(model, skip=()):
-        return tuple(
-            f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip
+    def values(fields, model, constants) -> str:
+        literals = _defaults(model)
+        return ", ".join(
+            EXPRESSIONS[model].get(f.name) or (literals[f][1] if f in constants else "%s")
+            for f in fields
         )
 
-    def values(fields, model) -> str:
-        return ", ".join(EXPRESSIONS[model].get(f.name, "%s") for f in fields)
-
-    alert_fields = fields_of(Alert)
-    message_fields = fields_of(Message, skip=("alert",))
+    alert_fields = _fields_of(Alert)
+    message_fields = _fields_of(Message, skip=("alert",))
     sender_columns = network_selectors.INTAKE_COLUMNS
     # Table and column names from the models, quoted; every value that comes with the SMS
     # is a parameter.
@@ -126,20 +172,22 @@ def _statement() -> tuple[str, tuple, tuple]:
         limit=_literal(FLOOD_LIMIT),
         alert_table=quote(Alert._meta.db_table),
         alert_columns=", ".join(quote(f.column) for f in alert_fields),
-        alert_values=values(alert_fields, Alert),
+        alert_values=values(alert_fields, Alert, alert_constants),
         message_table=quote(Message._meta.db_table),
         alert_id=quote(Message._meta.get_field("alert").column),
         message_columns=", ".join(quote(f.column) for f in message_fields),
-        message_values=values(message_fields, Message),
+        message_values=values(message_fields, Message, message_constants),
     )
-    alert_params = tuple(f for f in alert_fields if f.name not in EXPRESSIONS[Alert])
-    message_params = tuple(f for f in message_fields if f.name not in EXPRESSIONS[Message])
-    return sql, alert_params, message_params
-
-
-@lru_cache(maxsize=1)
-def _sender_position() -> int:
-    return [f.name for f in _statement()[1]].index("sender")
+    alert_params = tuple(
+        f for f in alert_fields if f.name not in EXPRESSIONS[Alert] and f not in alert_constants
+    )
+    message_params = tuple(
+        f
+        for f in message_fields
+        if f.name not in EXPRESSIONS[Message] and f not in message_constants
+    )
+    sender_position = [f.name for f in alert_params].index("sender")
+    return sql, alert_params, message_params, sender_position
 
 
 @dataclass
@@ -161,13 +209,15 @@ def sms_alert_insert(
     focal point and flood flag then. Raises IntegrityError (a MessageSid seen before) with
     nothing stored, as the ORM would."""
     db = connections[DEFAULT_DB_ALIAS]
-    sql, alert_fields, message_fields = _statement()
+    sql, alert_fields, message_fields, sender_position = _statement(
+        _constants_held(alert), _constants_held(message)
+    )
     alert_values = insert_values(alert, alert_fields, db)
     shared = {}
     if message.peer == alert.sender:
         # One encryption of the number serves both rows: their lookup hashes already tie
         # them together, so the same token tells nothing more.
-        shared["peer"] = alert_values[_sender_position()]
+        shared["peer"] = alert_values[sender_position]
     flood_since = now - FLOOD_WINDOW
     params = [
         *(sender_hash, sender_hash, sender_hash),

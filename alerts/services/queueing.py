@@ -101,12 +101,71 @@ def _origin() -> str:
     return f"gen{os.getpid()}@{socket.gethostname()}"
 
 
+# Stand-ins for what varies between two messages, in the template of _packed_lpush.
+_VARYING = {
+    "task": "\x00task\x00",
+    "tag": "\x00tag\x00",
+    "body": "\x00body\x00",
+    "args": "\x00args\x00",
+}
+
+
+@lru_cache(maxsize=8)
+def _template(queue: str, key: str, origin: str) -> tuple[str, str]:
+    """The LPUSH command of a triage message for `queue` as %-format strings (the JSON of
+    triage_message with stand-ins where it varies), once per queue: the rest of the message
+    never changes. The origin is part of the key, as a forked process has its own."""
+    message = triage_message(0, queue=queue)
+    headers, properties = message["headers"], message["properties"]
+    message["body"] = _VARYING["body"]
+    headers["id"] = headers["root_id"] = properties["correlation_id"] = _VARYING["task"]
+    headers["argsrepr"] = _VARYING["args"]
+    properties["delivery_tag"] = _VARYING["tag"]
+    text = json.dumps(message).replace("%", "%%")
+    for name, stand_in in _VARYING.items():
+        text = text.replace(json.dumps(stand_in)[1:-1], f"%({name})s")
+    return key, text
+
+
+def _packed_lpush(alert_id: int, queue: str) -> bytes:
+    """The bytes of `LPUSH <queue's list> <triage message>` in Redis's protocol: what
+    Redis.lpush sends, without building the message's dictionary and the command each time.
+    Every value filled in is ASCII (a UUID, base64, digits), so needs no JSON escaping."""
+    key, text = _template(queue, _list_key(queue), _origin())
+    task_id = str(uuid.uuid4())
+    body = base64.b64encode(json.dumps([[alert_id], {}, _EMBED]).encode()).decode()
+    value = (
+        text % {"task": task_id, "tag": str(uuid.uuid4()), "body": body, "args": f"({alert_id},)"}
+    ).encode()
+    name = key.encode()
+    return b"*3\r\n$5\r\nLPUSH\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+        len(name),
+        name,
+        len(value),
+        value,
+    )
+
+
+def _send(client, packed: bytes) -> None:
+    """One command on the client's own connection, as its execute_command sends it (under the
+    same lock) but without the generic machinery around it; a failure drops the connection,
+    which the next publish opens again."""
+    with client.single_connection_lock:
+        connection = client.connection
+        try:
+            connection.send_packed_command([packed], check_health=False)
+            connection.read_response()  # raises on an error reply
+        except BaseException:
+            connection.disconnect()
+            raise
+
+
 def triage_publish(alert_id: int, *, queue: str) -> None:
     """Send the triage task for `alert_id` to `queue`; raises when the broker cannot take it."""
     try:
         client = _redis()
         if client is not None:
-            client.lpush(_list_key(queue), json.dumps(triage_message(alert_id, queue=queue)))
+            _send(client, _packed_lpush(alert_id, queue))
             return
     except Exception:  # Redis hiccup: try Celery's own publish, with its retry policy
         log.warning("direct publish of triage for alert %s failed; using Celery", alert_id)

@@ -71,7 +71,7 @@ def test_values_sent_as_they_are_are_those_their_fields_would_send(db):
     from alerts.services.intake_sql import _statement
     from config.writebatch import _readers
 
-    _sql, alert_fields, message_fields = _statement()
+    _sql, alert_fields, message_fields, _sender = _statement()  # every column a parameter
     samples = {str: "Mbau", int: 3, bool: True}
     skipped = 0
     for fields in (alert_fields, message_fields):
@@ -83,6 +83,70 @@ def test_values_sent_as_they_are_are_those_their_fields_would_send(db):
     assert skipped > 10
     assert not _readers((Alert._meta.get_field("sender"),))[0][2]
     assert not _readers((Message._meta.get_field("raw"),))[0][2]
+
+
+def _columns(model, pk) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {model._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+        return dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
+
+
+def test_columns_left_at_their_default_are_stored_as_the_orm_stores_them(client, focal_point):
+    # Constants in the statement's text: compare every column with rows the ORM saves.
+    from alerts.services.intake_sql import _constants_held, _defaults
+
+    assert len(_defaults(Alert)) > 20 and len(_defaults(Message)) > 5
+    response = post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
+    assert response.status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s "
+            "ORDER BY prepare_time DESC LIMIT 1",
+            ["%new_alert%"],
+        )
+        (text,) = cursor.fetchone()
+    assert "CAST('new' AS varchar(12))" in text and text.count("$") < 25  # not 54 parameters
+    alert, message = Alert.objects.get(), Message.objects.get()
+    orm_alert = Alert.objects.create(source="sms", text="x", sender="+243", sender_hash="h")
+    orm_message = Message.objects.create(
+        direction="inbound", body="x", status="received", provider_sid="SMorm", peer="+243",
+        peer_hash="h", raw={},
+    )  # fmt: skip
+    for model, ours, theirs in ((Alert, alert, orm_alert), (Message, message, orm_message)):
+        assert _constants_held(model()) == set(_defaults(model))  # a new instance holds all
+        held = _constants_held(ours)  # those the webhook's rows had in the statement's text
+        assert len(held) > (20 if model is Alert else 5), model
+        stored, expected = _columns(model, ours.pk), _columns(model, theirs.pk)
+        for field in held:
+            assert stored[field.column] == expected[field.column], field
+
+
+def test_a_column_away_from_its_default_is_sent_as_a_parameter(db, focal_point):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alerts.services.intake_sql import _statement, sms_alert_insert
+
+    now = timezone.now()
+    alert = Alert(source="sms", text="x", sender="+243970000001", sender_hash="h1", received_at=now)
+    alert.language, alert.categories = "sw", ["attack"]
+    alert.sla_due_at = now + dt.timedelta(hours=1)
+    message = Message(
+        direction="inbound", kind="alert", body="x", status="received", provider_sid="SMp1",
+        peer="+243970000001", peer_hash="h1", raw={"Body": "x"}, segments=3, created_at=now,
+    )  # fmt: skip
+    intake = sms_alert_insert(alert=alert, message=message, sender_hash="h1", now=now)
+    assert intake.stored
+    alert.refresh_from_db()
+    message.refresh_from_db()
+    assert (alert.language, alert.categories, alert.sla_due_at) == (
+        "sw",
+        ["attack"],
+        now + dt.timedelta(hours=1),
+    )
+    assert message.segments == 3
+    assert _statement.cache_info().currsize >= 1
 
 
 def test_a_duplicate_stores_nothing_more_and_answers_the_same(client, focal_point):

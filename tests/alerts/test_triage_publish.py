@@ -55,6 +55,40 @@ def test_kombu_reads_the_published_task_from_the_queue(direct_redis):
             assert message.content_type == "application/json"
 
 
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+def test_the_published_message_is_the_one_triage_message_describes(direct_redis):
+    queueing.triage_publish(123, queue="triage")
+    queueing.triage_publish(124, queue="triage")
+    pushed = [json.loads(raw) for raw in direct_redis.lrange("triage", 0, -1)]
+    assert len(pushed) == 2
+    for message, alert_id in zip(pushed, (124, 123), strict=True):
+        expected = queueing.triage_message(alert_id, queue="triage")
+        task_id = message["headers"]["id"]
+        for ids in (expected["headers"], message["headers"]):
+            assert ids.pop("id") and ids.pop("root_id")
+        assert message["properties"].pop("correlation_id") == task_id
+        expected["properties"].pop("correlation_id")
+        tag = message["properties"].pop("delivery_tag")
+        assert tag and tag != expected["properties"].pop("delivery_tag")
+        assert message == expected
+    # each message its own task id
+    assert pushed[0]["headers"] != pushed[1]["headers"]
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+def test_an_error_reply_hands_the_task_to_celery(direct_redis, monkeypatch):
+    direct_redis.set("triage", "not a list")  # LPUSH on a string: WRONGTYPE
+    sent = []
+    from triage.tasks import triage_alert
+
+    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
+    queueing.triage_publish(11, queue="triage")
+    assert sent == [((11,), "triage")]
+    direct_redis.delete("triage")
+    queueing.triage_publish(12, queue="triage")  # the connection still works after the error
+    assert direct_redis.llen("triage") == 1
+
+
 def test_without_redis_the_task_goes_through_celery(monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
     monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
