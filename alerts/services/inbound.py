@@ -19,7 +19,7 @@ from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage
 from .broadcasts import broadcast_reply_link
-from .intake_sql import RECENT_SQL, sms_alert_insert
+from .intake_sql import RECENT_SQL, auto_reply_keep, sms_alert_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
@@ -232,11 +232,12 @@ def _receive_alert_text_in_one_statement(
     flooded = alert.flooded
     reply = ""
     if focal_point is not None:
-        if not flooded and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point):
+        # As outbound.is_opted_out, from what the statement read.
+        opted_out = focal_point.opted_out_at is not None or intake.number_opted_out
+        if not flooded and not opted_out:
             reply = reply_text("ack", focal_point.language, reference=alert.reference)
             # Kept for a repeated delivery of the same SMS, which gets the same answer.
-            Message.objects.filter(pk=message.pk).update(auto_reply=reply)
-            message.auto_reply = reply
+            auto_reply_keep(message, reply)
         broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
     # At once in autocommit; after the caller's commit inside an outer transaction.
     transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))

@@ -42,7 +42,7 @@ from config.writebatch import insert_values
 from networks import selectors as network_selectors
 
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
-from ..models import Alert, Message
+from ..models import Alert, Message, OptOut
 
 # Columns the statement fills from what it read rather than from a parameter, by field name.
 EXPRESSIONS = {
@@ -81,9 +81,12 @@ _TEMPLATE = (
     "new_message AS ("
     "INSERT INTO {message_table} ({alert_id}, {message_columns}) "
     "SELECT new_alert.id, {message_values} FROM new_alert, decision d RETURNING id, alert_id) "
-    "SELECT {sender_row}, activity.flood_count, new_message.id, new_message.alert_id "
+    "SELECT {sender_row}, activity.flood_count, new_message.id, new_message.alert_id, "
+    "sender.id IS NOT NULL AND EXISTS (SELECT 1 FROM {optout_table} WHERE phone_hash = %s) "
     "FROM activity LEFT JOIN sender ON true LEFT JOIN new_message ON true"
 )
+# The acknowledgement kept on the message (for a repeated delivery of the same SMS).
+AUTO_REPLY_SQL = "UPDATE {message_table} SET auto_reply = %s WHERE id = %s"
 
 
 def _literal(value) -> str:
@@ -127,18 +130,27 @@ def _defaults(model) -> dict:
     return constants
 
 
-def _constants_held(obj) -> frozenset:
-    """The fields of `obj` that hold their constant default (see _defaults)."""
-    return frozenset(
-        f
-        for f, (default, _literal) in _defaults(type(obj)).items()
-        if type(value := getattr(obj, f.attname)) is type(default) and value == default
+@lru_cache(maxsize=2)
+def _default_values(model) -> tuple[tuple[str, object, type], ...]:
+    return tuple(
+        (f.attname, default, type(default)) for f, (default, _) in _defaults(model).items()
+    )
+
+
+def _constants_held(obj) -> tuple[str, ...]:
+    """The attribute names of the fields of `obj` that hold their constant default (see
+    _defaults), read from the instance's own attributes (a new row has them all)."""
+    values = obj.__dict__
+    return tuple(
+        attname
+        for attname, default, kind in _default_values(type(obj))
+        if type(value := values.get(attname, _default_values)) is kind and value == default
     )
 
 
 @lru_cache(maxsize=8)
 def _statement(
-    alert_constants: frozenset = frozenset(), message_constants: frozenset = frozenset()
+    alert_constants: tuple[str, ...] = (), message_constants: tuple[str, ...] = ()
 ) -> tuple[str, tuple, tuple, int]:
     """The statement's text for rows holding these constants, the alert's and message's
     fields that are parameters, in the order of the statement's (after the seven of the
@@ -148,7 +160,7 @@ def _statement(
     def values(fields, model, constants) -> str:
         literals = _defaults(model)
         return ", ".join(
-            EXPRESSIONS[model].get(f.name) or (literals[f][1] if f in constants else "%s")
+            EXPRESSIONS[model].get(f.name) or (literals[f][1] if f.attname in constants else "%s")
             for f in fields
         )
 
@@ -177,14 +189,17 @@ def _statement(
         alert_id=quote(Message._meta.get_field("alert").column),
         message_columns=", ".join(quote(f.column) for f in message_fields),
         message_values=values(message_fields, Message, message_constants),
+        optout_table=quote(OptOut._meta.db_table),
     )
     alert_params = tuple(
-        f for f in alert_fields if f.name not in EXPRESSIONS[Alert] and f not in alert_constants
+        f
+        for f in alert_fields
+        if f.name not in EXPRESSIONS[Alert] and f.attname not in alert_constants
     )
     message_params = tuple(
         f
         for f in message_fields
-        if f.name not in EXPRESSIONS[Message] and f not in message_constants
+        if f.name not in EXPRESSIONS[Message] and f.attname not in message_constants
     )
     sender_position = [f.name for f in alert_params].index("sender")
     return sql, alert_params, message_params, sender_position
@@ -193,12 +208,14 @@ def _statement(
 @dataclass
 class Intake:
     """What the statement found: the sender's focal point (None for an unknown number), how
-    many texts the number sent in the flood window before this one, and whether it stored the
-    text as a new alert."""
+    many texts the number sent in the flood window before this one, whether it stored the
+    text as a new alert, and whether a known sender's number opted out (the focal point's own
+    flag aside: outbound.is_opted_out is both)."""
 
     focal_point: object
     flood_count: int
     stored: bool
+    number_opted_out: bool = False
 
 
 def sms_alert_insert(
@@ -224,12 +241,16 @@ def sms_alert_insert(
         *(sender_hash, now - THREAD_WINDOW, flood_since, flood_since),
         *alert_values,
         *insert_values(message, message_fields, db, shared),
+        sender_hash,
     ]
     with db.cursor() as cursor, forget_on_lost_statement():
         cursor.execute(prepared(sql), params)
         row = cursor.fetchone()
     columns = network_selectors.INTAKE_COLUMNS
-    sender, (flood_count, message_id, alert_id) = row[: len(columns)], row[len(columns) :]
+    sender, (flood_count, message_id, alert_id, opted_out) = (
+        row[: len(columns)],
+        row[len(columns) :],
+    )
     focal_point = None
     if sender[0] is not None:
         focal_point = network_selectors.focal_point_from_row(columns, sender)
@@ -243,4 +264,15 @@ def sms_alert_insert(
     for obj in (alert, message):
         obj._state.adding = False
         obj._state.db = db.alias
-    return Intake(focal_point=focal_point, flood_count=flood_count, stored=True)
+    return Intake(
+        focal_point=focal_point, flood_count=flood_count, stored=True, number_opted_out=opted_out
+    )
+
+
+def auto_reply_keep(message: Message, reply: str) -> None:
+    """Keep on `message` the acknowledgement it was answered with: one prepared UPDATE."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = AUTO_REPLY_SQL.format(message_table=db.ops.quote_name(Message._meta.db_table))
+    with db.cursor() as cursor, forget_on_lost_statement():
+        cursor.execute(prepared(sql), [reply, message.pk])
+    message.auto_reply = reply
