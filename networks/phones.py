@@ -1,5 +1,7 @@
 """Phone numbers: parse whatever people type into E.164, with DR Congo as the default region."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,7 +42,14 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
 def normalise_sender(raw: str) -> str:
     """A sender as a provider gives it: E.164 when it parses, else as it came (short codes,
     alphanumeric senders), so it can still be hashed and answered."""
+    return _sender(raw, settings.SMS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4096)
+def _sender(raw: str, region: str) -> str:
+    """normalise_sender's answer, remembered: the same numbers write again and again (a focal
+    point's follow-ups, a flooding number), and parsing one is a good share of an SMS's cost."""
     try:
-        return normalise_phone(raw)
+        return normalise_phone(raw, region)
     except ValidationError:
         return (raw or "").strip()
