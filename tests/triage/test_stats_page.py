@@ -323,3 +323,25 @@ def test_the_page_is_french_by_default_and_english_after_switching(as_viewer, wo
     as_viewer.post("/i18n/setlang/", {"language": "en", "next": URL})
     html = as_viewer.get(URL, PERIOD).content.decode()
     assert "Alerts per week, by category" in html and "Download CSV" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_shares_and_durations_are_written_as_the_locale_writes_them(language):
+    from django.utils import formats, translation
+    from django.utils.translation import gettext
+
+    from triage.stats.tables import percent_text
+
+    with translation.override(language):
+        for value in (0, 0.04, 0.05, 12.345, 33.333, 66.65, 99.95, 100, 1234.56):
+            expected = gettext("%(value)s %%") % {
+                "value": formats.number_format(round(value, 1), 1)
+            }
+            assert percent_text(value) == expected, value
+        assert duration_text(45) == gettext("%(seconds)s s") % {"seconds": 45}
+        assert duration_text(3 * 3600 + 7 * 60) == gettext("%(hours)s h %(minutes)02d") % {
+            "hours": 3,
+            "minutes": 7,
+        }
+    with translation.override("fr"):
+        assert percent_text(12.345) == "12,3 %"

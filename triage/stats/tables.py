@@ -2,13 +2,14 @@
 it. Values stay raw in the rows (seconds, shares in percent, dates); each column says how to
 show and how to export them."""
 
+import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # How a column's values are shown and exported.
 LABEL, WEEK, MONTH, COUNT, DURATION, PERCENT = "label", "week", "month", "count", "duration", "%"
@@ -92,7 +93,8 @@ class Table:
     @property
     def html(self) -> str:
         """The table as markup, written here rather than by template loops (a page of a few
-        hundred networks holds thousands of cells)."""
+        hundred networks holds thousands of cells). The standard library's escape is Django's
+        without its lazy-text wrapper (the same five characters)."""
         out = [f'<table class="stats-table" data-table="{escape(self.key)}"><thead>']
         if self.groups:
             out.append("<tr>")
@@ -121,18 +123,46 @@ class Table:
         return [header, *body]
 
 
+def escape(text) -> str:
+    return html.escape(str(text))
+
+
+@lru_cache(maxsize=32)
+def _texts(language: str | None) -> dict[str, str]:
+    """The patterns of duration_text and percent_text and the decimal separator, in the
+    language `language` (the active one): a page shows thousands of them, and looking each one
+    up again cost more than writing it."""
+    return {
+        "seconds": str(_("%(seconds)s s")),
+        "minutes": str(_("%(minutes)s min")),
+        "hours": str(_("%(hours)s h %(minutes)02d")),
+        "days": str(_("%(days)s d %(hours)s h")),
+        "percent": str(_("%(value)s %%")),
+        "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
+    }
+
+
 def duration_text(seconds: float) -> str:
     """A reaction time people read at a glance: 45 s, 12 min, 5 h 07, 3 d 4 h."""
+    texts = _texts(get_language())
     if seconds < 60:
-        return _("%(seconds)s s") % {"seconds": round(seconds)}
+        return texts["seconds"] % {"seconds": round(seconds)}
     minutes = round(seconds / 60)
     if minutes < 60:
-        return _("%(minutes)s min") % {"minutes": minutes}
+        return texts["minutes"] % {"minutes": minutes}
     hours = minutes // 60
     if hours < 48:
-        return _("%(hours)s h %(minutes)02d") % {"hours": hours, "minutes": minutes % 60}
-    return _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
+        return texts["hours"] % {"hours": hours, "minutes": minutes % 60}
+    return texts["days"] % {"days": hours // 24, "hours": hours % 24}
 
 
 def percent_text(value: float) -> str:
-    return _("%(value)s %%") % {"value": formats.number_format(round(value, 1), 1)}
+    """A share with one decimal, as number_format writes it in the active language (below a
+    thousand no digit is grouped, so only the decimal separator differs)."""
+    texts = _texts(get_language())
+    rounded = round(value, 1)
+    if abs(rounded) < 1000:
+        number = f"{rounded:.1f}".replace(".", texts["decimal"])
+    else:
+        number = formats.number_format(rounded, 1)
+    return texts["percent"] % {"value": number}
