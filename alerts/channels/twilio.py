@@ -58,11 +58,18 @@ def signature_matches(validator: RequestValidator, url: str, params: dict, signa
     without or with its default port (Twilio signs one or the other). validate computes both
     every time; this computes the form the URL was given in first and the other one only when
     that does not match."""
+    return any(
+        compare(validator.compute_signature(form, params), signature) for form in _url_forms(url)
+    )
+
+
+@lru_cache(maxsize=64)
+def _url_forms(url: str) -> tuple[str, str]:
+    """The URL without and with its default port, the form it came in first: a webhook's URL
+    is one of a handful, so each is worked out once."""
     parsed = urlparse(url)
-    forms = [remove_port(parsed), add_port(parsed)]
-    if forms[1] == url:
-        forms.reverse()
-    return any(compare(validator.compute_signature(form, params), signature) for form in forms)
+    forms = (remove_port(parsed), add_port(parsed))
+    return (forms[1], forms[0]) if forms[1] == url else forms
 
 
 def signature_valid(request: HttpRequest) -> bool:
