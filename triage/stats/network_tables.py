@@ -1,6 +1,7 @@
 """The statistics page's tables about networks and focal points: silent ones, inclusion."""
 
 import datetime as dt
+from functools import partial
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .charts import Chart, bar_chart
 from .people import NetworkFigures, People
 from .scope import SILENT_DAYS
-from .tables import COUNT, DASH, LABEL, PERCENT, Column, Table, percent_text
+from .tables import COUNT, DASH, LABEL, PERCENT, Column, Table, display_texts, percent_text
 
 CHARTED_NETWORKS = 15  # beyond, a chart shows the networks that most need a look (tables: all)
 
@@ -162,7 +163,7 @@ def _share_chart(figures: NetworkFigures, groups: list[tuple], part: str, title)
             (_("Active focal points"), [m.share(getattr(m, part)) for _l, m, _s in charted]),
             (_("Alert senders"), [s.share(getattr(s, part)) for _l, _m, s in charted]),
         ],
-        text=percent_text,
+        text=partial(percent_text, texts=display_texts()),
     )
 
 

@@ -24,6 +24,7 @@ from .tables import (
     WEEK,
     Column,
     Table,
+    display_texts,
     duration_text,
 )
 from .volumes import Volumes, alert_volumes
@@ -245,7 +246,7 @@ class StatsPage:
                     title=chart_title or _("Time to acknowledge"),
                     labels=labels,
                     series=acknowledge,
-                    text=duration_text,
+                    text=partial(duration_text, texts=display_texts()),
                 )
             ],
         )

@@ -4,12 +4,10 @@ show and how to export them."""
 
 import html
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
 
 # How a column's values are shown and exported.
 LABEL, WEEK, MONTH, COUNT, DURATION, PERCENT = "label", "week", "month", "count", "duration", "%"
@@ -41,7 +39,8 @@ class Column:
             return f"{value:.1f}"
         return str(value)
 
-    def display(self, value) -> str:
+    def display(self, value, texts: dict[str, str] | None = None) -> str:
+        """The value as shown; `texts` are display_texts() when the caller writes many values."""
         if value is None:
             return DASH
         if self.kind == WEEK:
@@ -49,9 +48,9 @@ class Column:
         if self.kind == MONTH:
             return formats.date_format(value, "YEAR_MONTH_FORMAT")
         if self.kind == DURATION:
-            return duration_text(value)
+            return duration_text(value, texts)
         if self.kind == PERCENT:
-            return percent_text(value)
+            return percent_text(value, texts)
         return str(value)
 
 
@@ -82,9 +81,10 @@ class Table:
     @property
     def display_rows(self) -> list[dict]:
         first_total = len(self.rows) - self.totals
+        texts = display_texts()
         return [
             {
-                "cells": [c.display(v) for c, v in zip(self.columns, row, strict=True)],
+                "cells": [c.display(v, texts) for c, v in zip(self.columns, row, strict=True)],
                 "total": i >= first_total,
             }
             for i, row in enumerate(self.rows)
@@ -127,24 +127,24 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
-@lru_cache(maxsize=32)
-def _texts(language: str | None) -> dict[str, str]:
-    """The patterns of duration_text and percent_text and the decimal separator, in the
-    language `language` (the active one): a page shows thousands of them, and looking each one
-    up again cost more than writing it."""
+def display_texts() -> dict[str, str]:
+    """The patterns of duration_text and percent_text and the decimal separator in the active
+    language, read from its catalogue once for a whole table (it shows thousands of values:
+    looking them up for each, through lazy strings and number_format, cost more than the
+    writing)."""
     return {
-        "seconds": str(_("%(seconds)s s")),
-        "minutes": str(_("%(minutes)s min")),
-        "hours": str(_("%(hours)s h %(minutes)02d")),
-        "days": str(_("%(days)s d %(hours)s h")),
-        "percent": str(_("%(value)s %%")),
-        "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
+        "seconds": gettext("%(seconds)s s"),
+        "minutes": gettext("%(minutes)s min"),
+        "hours": gettext("%(hours)s h %(minutes)02d"),
+        "days": gettext("%(days)s d %(hours)s h"),
+        "percent": gettext("%(value)s %%"),
+        "decimal": formats.get_format("DECIMAL_SEPARATOR"),
     }
 
 
-def duration_text(seconds: float) -> str:
+def duration_text(seconds: float, texts: dict[str, str] | None = None) -> str:
     """A reaction time people read at a glance: 45 s, 12 min, 5 h 07, 3 d 4 h."""
-    texts = _texts(get_language())
+    texts = texts or display_texts()
     if seconds < 60:
         return texts["seconds"] % {"seconds": round(seconds)}
     minutes = round(seconds / 60)
@@ -156,10 +156,10 @@ def duration_text(seconds: float) -> str:
     return texts["days"] % {"days": hours // 24, "hours": hours % 24}
 
 
-def percent_text(value: float) -> str:
+def percent_text(value: float, texts: dict[str, str] | None = None) -> str:
     """A share with one decimal, as number_format writes it in the active language (below a
     thousand no digit is grouped, so only the decimal separator differs)."""
-    texts = _texts(get_language())
+    texts = texts or display_texts()
     rounded = round(value, 1)
     if abs(rounded) < 1000:
         number = f"{rounded:.1f}".replace(".", texts["decimal"])
