@@ -38,7 +38,7 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from config.prepared import forget_on_lost_statement, prepared
-from config.writebatch import insert_values
+from config.writebatch import WriteBatch, insert_values
 from networks import selectors as network_selectors
 
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
@@ -85,8 +85,6 @@ _TEMPLATE = (
     "sender.id IS NOT NULL AND EXISTS (SELECT 1 FROM {optout_table} WHERE phone_hash = %s) "
     "FROM activity LEFT JOIN sender ON true LEFT JOIN new_message ON true"
 )
-# The acknowledgement kept on the message (for a repeated delivery of the same SMS).
-AUTO_REPLY_SQL = "UPDATE {message_table} SET auto_reply = %s WHERE id = %s"
 
 
 def _literal(value) -> str:
@@ -137,6 +135,9 @@ def _default_values(model) -> tuple[tuple[str, object, type], ...]:
     )
 
 
+_UNSET = object()
+
+
 def _constants_held(obj) -> tuple[str, ...]:
     """The attribute names of the fields of `obj` that hold their constant default (see
     _defaults), read from the instance's own attributes (a new row has them all)."""
@@ -144,7 +145,7 @@ def _constants_held(obj) -> tuple[str, ...]:
     return tuple(
         attname
         for attname, default, kind in _default_values(type(obj))
-        if type(value := values.get(attname, _default_values)) is kind and value == default
+        if type(value := values.get(attname, _UNSET)) is kind and value == default
     )
 
 
@@ -270,9 +271,10 @@ def sms_alert_insert(
 
 
 def auto_reply_keep(message: Message, reply: str) -> None:
-    """Keep on `message` the acknowledgement it was answered with: one prepared UPDATE."""
-    db = connections[DEFAULT_DB_ALIAS]
-    sql = AUTO_REPLY_SQL.format(message_table=db.ops.quote_name(Message._meta.db_table))
-    with db.cursor() as cursor, forget_on_lost_statement():
-        cursor.execute(prepared(sql), [reply, message.pk])
+    """Keep on `message` the acknowledgement it was answered with (for a repeated delivery of
+    the same SMS): one prepared UPDATE, without the ORM compiling it."""
+    batch = WriteBatch()
+    batch.update_where(Message, {"pk": message.pk}, auto_reply=reply)
+    with forget_on_lost_statement():
+        batch.execute()
     message.auto_reply = reply

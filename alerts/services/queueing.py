@@ -111,10 +111,10 @@ _VARYING = {
 
 
 @lru_cache(maxsize=8)
-def _template(queue: str, key: str, origin: str) -> tuple[str, str]:
-    """The LPUSH command of a triage message for `queue` as %-format strings (the JSON of
-    triage_message with stand-ins where it varies), once per queue: the rest of the message
-    never changes. The origin is part of the key, as a forked process has its own."""
+def _template(queue: str, origin: str) -> str:
+    """The triage message for `queue` as a %-format string (the JSON of triage_message with
+    stand-ins where it varies), once per queue: the rest of the message never changes. The
+    origin is part of the cache's key, as a forked process has its own."""
     message = triage_message(0, queue=queue)
     headers, properties = message["headers"], message["properties"]
     message["body"] = _VARYING["body"]
@@ -124,20 +124,20 @@ def _template(queue: str, key: str, origin: str) -> tuple[str, str]:
     text = json.dumps(message).replace("%", "%%")
     for name, stand_in in _VARYING.items():
         text = text.replace(json.dumps(stand_in)[1:-1], f"%({name})s")
-    return key, text
+    return text
 
 
 def _packed_lpush(alert_id: int, queue: str) -> bytes:
     """The bytes of `LPUSH <queue's list> <triage message>` in Redis's protocol: what
     Redis.lpush sends, without building the message's dictionary and the command each time.
     Every value filled in is ASCII (a UUID, base64, digits), so needs no JSON escaping."""
-    key, text = _template(queue, _list_key(queue), _origin())
+    text = _template(queue, _origin())
     task_id = str(uuid.uuid4())
     body = base64.b64encode(json.dumps([[alert_id], {}, _EMBED]).encode()).decode()
     value = (
         text % {"task": task_id, "tag": str(uuid.uuid4()), "body": body, "args": f"({alert_id},)"}
     ).encode()
-    name = key.encode()
+    name = _list_key(queue).encode()
     return b"*3\r\n$5\r\nLPUSH\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
         len(name),
         name,
