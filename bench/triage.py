@@ -10,7 +10,7 @@ What it does, bounded in time and count, touching nothing but its own database:
    in a temporary folder), migrates it, loads the project's gazetteer, 30 focal points, three
    analysts on duty over every territory and a supervisor;
 2. stores 2 x --alerts new alerts (status "new", as the webhook leaves them) whose texts are the
-   labelled corpus lines (``/work/shared/corpus/alerts-dev.jsonl`` when present, and the
+   labelled corpus lines (``tests/triage/data/alerts-dev.jsonl`` and the
    held-out set in ``tests/triage/data/``), from known and unknown senders and every source,
    received a few seconds apart over the last day;
 3. warms up (lexicons, gazetteer index), then alternates, --rounds times, a chunk of the
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 RESULTS_MARKER = "<!-- results: bench/triage.py writes below this line -->"
 CORPUS_FILES = (
-    Path("/work/shared/corpus/alerts-dev.jsonl"),
+    ROOT / "tests" / "triage" / "data" / "alerts-dev.jsonl",
     ROOT / "tests" / "triage" / "data" / "alerts-holdout.jsonl",
 )
 TARGET_ADDED_MS = 5.0

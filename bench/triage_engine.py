@@ -19,7 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from triage.engine import Place, PlaceIndex, analyse, default_lexicon  # noqa: E402
 from triage.engine.evaluate import evaluate, read_gazetteer_csv, read_jsonl  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus")
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SET = ROOT / "tests" / "triage" / "data" / "alerts-dev.jsonl"
+GAZETTEER = ROOT / "networks" / "data" / "places.csv"
 SYNTHETIC_SIZE = 2400
 ROUNDS = 20
 SYLLABLES = (
@@ -72,9 +74,9 @@ def main() -> None:
     default_lexicon()
     print(f"lexicon load + compile: {(time.perf_counter() - start) * 1000:.1f} ms (once)")
 
-    rows = read_jsonl(CORPUS / "alerts-dev.jsonl")
+    rows = read_jsonl(DEV_SET)
     texts = [r["text"] for r in rows]
-    real = read_gazetteer_csv(CORPUS / "places.csv")
+    real = read_gazetteer_csv(GAZETTEER)
     for label, places in (
         (f"{len(real)} places", real),
         (f"{SYNTHETIC_SIZE} places", synthetic_gazetteer(real, SYNTHETIC_SIZE)),

@@ -5,15 +5,17 @@ import pytest
 from triage.engine import Place, PlaceIndex
 from triage.engine.evaluate import read_gazetteer_csv
 
-CORPUS = Path("/work/shared/corpus")
 HERE = Path(__file__).resolve().parent
-DEV_SET = CORPUS / "alerts-dev.jsonl"
+ROOT = HERE.parent.parent
+# The gazetteer the product ships is the one the tests resolve places against.
+GAZETTEER = ROOT / "networks" / "data" / "places.csv"
+DEV_SET = HERE / "data" / "alerts-dev.jsonl"
 HOLDOUT_SET = HERE / "data" / "alerts-holdout.jsonl"
 
 
 @pytest.fixture(scope="session")
 def places() -> list[Place]:
-    return read_gazetteer_csv(CORPUS / "places.csv")
+    return read_gazetteer_csv(GAZETTEER)
 
 
 @pytest.fixture(scope="session")
