@@ -32,6 +32,10 @@ class Alert(models.Model):
         WEB = "web", _("Web")
         LPC = "lpc", _("Local Protection Committee")
         CLA = "cla", _("Community Liaison Assistant")
+        RADIO = "radio", _("HF radio (typed in by an operator)")
+        PHONE = "phone", _("Phone call (typed in by an operator)")
+        IN_PERSON = "in_person", _("In person (typed in by an operator)")
+        TOWN_HALL = "town_hall", _("Town hall meeting")
 
     class Language(models.TextChoices):
         FRENCH = "fr", _("French")
@@ -69,6 +73,9 @@ class Alert(models.Model):
         related_name="alerts",
     )
     sender_known = models.BooleanField(_("sender known"), default=False)
+    # Who reported it when that person is not a registered focal point (an alert an operator
+    # typed in from a radio call, a phone call or a visit). Personal data: encrypted.
+    reporter_name = EncryptedTextField(_("reporter (as given)"), blank=True)
     # The number that sent it, kept (encrypted) so an unknown sender can be answered.
     sender = EncryptedTextField(_("sender number"), blank=True)
     sender_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -118,6 +125,18 @@ class Alert(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     flooded = models.BooleanField(_("flooding sender"), default=False)
+    # The reporter wrote again and no analyst has read it yet: the queue shows the alert up.
+    new_message_at = models.DateTimeField(_("new message"), null=True, blank=True)
+    # The alert this one follows: a text in a thread about another event, or a text that
+    # came after the thread's alert was closed.
+    thread_parent = models.ForeignKey(
+        "self",
+        verbose_name=_("follows"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followers",
+    )
     category_hint = models.CharField(_("keypad category"), max_length=30, blank=True)
     call_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     recording_url = models.URLField(_("recording"), max_length=500, blank=True)
@@ -226,6 +245,9 @@ class AlertEvent(models.Model):
         ESCALATED_TO = "escalated_to", _("Escalated to a response unit")
         CALLED_BACK = "called_back", _("Called back")
         NOTE = "note", _("Note")
+        NEW_MESSAGE = "new_message", _("New message from the reporter")
+        FOLLOW_UP = "follow_up", _("Follow-up alert opened")
+        MESSAGE_READ = "message_read", _("New message read")
 
     # Kinds that change a decision the triage engine made: they count against its accuracy.
     CORRECTIONS = ("priority", "categories", "risk_factors", "language", "location")
@@ -326,6 +348,9 @@ class Message(models.Model):
     # The automatic answer given in TwiML (acknowledgement, keyword confirmation), if any.
     auto_reply = models.TextField(blank=True)
     flooded = models.BooleanField(default=False)
+    # A reporter's text that joined an existing alert's thread and that triage has not read
+    # yet (a text that makes its own alert is triaged with that alert).
+    triage_pending = models.BooleanField(default=False)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -353,6 +378,10 @@ class Message(models.Model):
                 fields=["created_at", "focal_point"],
                 condition=Q(direction="inbound"),
                 name="message_inbound_created",
+            ),
+            # The sweeper's question for threads: which texts has triage not read yet?
+            models.Index(
+                fields=["created_at"], condition=Q(triage_pending=True), name="message_untriaged"
             ),
         ]
 
@@ -420,6 +449,17 @@ class Keyword(models.Model):
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     language = models.CharField(_("language"), max_length=2, blank=True)
+    # Safe by default: a word that may mean "help us" (AIDE, MSAADA, ARRETEZ...) makes an alert
+    # instead of acting; only a word that can never be a cry for help acts as a command.
+    may_be_plea = models.BooleanField(
+        _("may be a plea"),
+        default=True,
+        help_text=_(
+            "Alone in a message, this word may be a cry for help: the message makes an alert "
+            "(and a help keyword still sends its instructions). Untick only for a word that "
+            "can never mean 'help us' or 'stop them'."
+        ),
+    )
 
     class Meta:
         verbose_name = _("keyword")

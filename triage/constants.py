@@ -12,6 +12,8 @@ MECHANISM_LABELS = {
     "lpc": _("LPC"),
     "cla": _("CLA"),
     "web": _("Web"),
+    "operator": _("Operator"),
+    "town_hall": _("Town hall"),
 }
 
 # Incidents whose place lies this far from a given one are not worth scanning as neighbours
