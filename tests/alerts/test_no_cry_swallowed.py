@@ -126,7 +126,8 @@ def test_stop_from_a_focal_point_opts_out_and_opens_a_review_item_holding_it(
         ["other"],
     )
     assert review.reporter == focal_point and review.text == "STOP"
-    assert review.explanation == {"priority_rule": "opt-out from a registered focal point: follow up"}
+    rule = "opt-out from a registered focal point: follow up"
+    assert review.explanation == {"priority_rule": rule}
     assert review.triaged_at is not None and review.sla_due_at is None
     assert review.assignee is None  # no network has a supervisor of its own: the queue's
     assert review.location == focal_point.home_location and review.location_is_fallback
