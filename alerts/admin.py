@@ -3,7 +3,27 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Broadcast, VoicePrompt
+from .models import Broadcast, Keyword, VoicePrompt
+from .services.texts import clear_cache, normalise_keyword
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    """Words that act on a sender's subscription when they are a whole message. A word that may
+    be a cry for help makes an alert instead (the help words still send their instructions):
+    untick "may be a plea" only for a word that can never mean "help us" or "stop them"."""
+
+    list_display = ("word", "action", "language", "may_be_plea")
+    list_editable = ("may_be_plea",)
+    list_filter = ("may_be_plea", "action", "language")
+    search_fields = ("word",)
+    ordering = ("action", "word")
+    fields = ("word", "action", "language", "may_be_plea")
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.word = normalise_keyword(obj.word)  # as messages are compared with it
+        super().save_model(request, obj, form, change)
+        clear_cache()  # this process reads the change at once; others within a minute
 
 
 @admin.register(VoicePrompt)

@@ -11,6 +11,7 @@ from .services import (
     message_deliver,
     messages_requeue_pending,
     spool_import,
+    thread_texts_requeue_stale,
 )
 
 SEND_MAX_RETRIES = 8
@@ -31,6 +32,7 @@ def send_sms(self, message_id: int) -> None:
 @shared_task
 def requeue_stale() -> None:
     alerts_requeue_stale()
+    thread_texts_requeue_stale()
     messages_requeue_pending()
 
 

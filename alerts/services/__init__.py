@@ -1,6 +1,12 @@
 """Everything that changes alerts and messages. Views, API, tasks and commands call these."""
 
-from .alerts import alert_create, alerts_requeue_stale, enqueue_triage
+from .alerts import (
+    alert_create,
+    alerts_requeue_stale,
+    enqueue_triage,
+    thread_text_enqueue,
+    thread_texts_requeue_stale,
+)
 from .broadcasts import (
     BroadcastRefused,
     broadcast_cancel,
@@ -71,6 +77,8 @@ __all__ = [
     "messages_requeue_pending",
     "sms_send",
     "status_callback_url",
+    "thread_text_enqueue",
+    "thread_texts_requeue_stale",
     "transitions_from",
     "spool_import",
     "spool_write",

@@ -7,11 +7,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.celery import app as celery_app
+
 from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE, REQUEUE_AFTER
-from ..models import Alert
+from ..models import Alert, Message
 from .queueing import triage_publish
 
 log = logging.getLogger(__name__)
+
+# Triage's task for a reporter's text that joined an existing alert's thread, by name: intake
+# never imports triage.
+THREAD_TEXT_TASK = "triage.tasks.triage_message"
+REQUEUE_BATCH = 500  # the most alerts, and the most thread texts, each sweep queues again
 
 
 def enqueue_triage(alert_id: int, *, flooded: bool = False) -> bool:
@@ -77,8 +84,35 @@ def alerts_requeue_stale() -> int:
     )
     # A voice call may still be recording: give it time to complete before triaging.
     stale = stale.exclude(source=Alert.Source.VOICE, received_at__gte=now - RECORDING_GRACE)
-    ids = list(stale.values_list("pk", "flooded")[:500])
+    ids = list(stale.values_list("pk", "flooded")[:REQUEUE_BATCH])
     if not ids:
         return 0
     Alert.objects.filter(pk__in=[pk for pk, _ in ids]).update(queued_at=now)
     return sum(enqueue_triage(pk, flooded=flooded) for pk, flooded in ids)
+
+
+def thread_text_enqueue(message_id: int) -> bool:
+    """Publish triage of a text that joined an alert's thread. A broker failure is logged, not
+    raised: the message stays triage_pending and thread_texts_requeue_stale retries."""
+    try:
+        celery_app.send_task(THREAD_TEXT_TASK, args=[message_id], queue="triage")
+        return True
+    except Exception:  # broker unreachable: the text is stored, the sweeper retries
+        log.exception("could not queue triage of thread text %s; the sweeper retries", message_id)
+        return False
+
+
+def thread_texts_requeue_stale() -> int:
+    """Queue triage again for thread texts still unread by triage a minute after they arrived
+    (broker down, worker lost). Each one is queued at most once a minute (its updated_at says
+    when it last was); triage of a text it already read does nothing."""
+    now = timezone.now()
+    cutoff = now - REQUEUE_AFTER
+    stale = Message.objects.filter(
+        triage_pending=True, created_at__lt=cutoff, updated_at__lt=cutoff
+    ).order_by("created_at")  # the message_untriaged index
+    ids = list(stale.values_list("pk", flat=True)[:REQUEUE_BATCH])
+    if not ids:
+        return 0
+    Message.objects.filter(pk__in=ids).update(updated_at=now)
+    return sum(thread_text_enqueue(pk) for pk in ids)

@@ -1,4 +1,9 @@
-"""Inbound SMS: store first (one transaction), then queue triage; keywords, threads, flooding."""
+"""Inbound SMS: store first (one transaction), then queue triage; keywords, threads, flooding.
+
+No text is swallowed: a keyword acts only when it is the whole message and can never be a cry
+for help (Keyword.may_be_plea), every other text makes or joins an alert, and a keyword message
+joins the sender's latest open alert so analysts see it in the thread (an opt-out from a
+registered focal point opens a review item of its own)."""
 
 import contextlib
 import datetime as dt
@@ -17,13 +22,17 @@ from networks.phones import normalise_sender
 from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
-from .alerts import enqueue_triage
+from .alerts import enqueue_triage, thread_text_enqueue
 from .broadcasts import broadcast_reply_link
 from .intake_sql import RECENT_SQL, auto_reply_keep, sms_alert_insert
 from .outbound import is_opted_out
 from .texts import keyword_for, reply_text
 
 log = logging.getLogger(__name__)
+
+# An opt-out from a registered focal point opens a review item for the network's supervisor.
+OPT_OUT_REVIEW_RULE = "opt-out from a registered focal point: follow up"
+OPT_OUT_REVIEW_PRIORITY = 4
 
 
 @dataclass
@@ -34,10 +43,21 @@ class InboundResult:
     duplicate: bool = False
 
 
-def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
-    """How many messages this number sent in the flood window, the open alert an analyst
-    replied to within the thread window, and, when the number is flooding, its latest alert in
-    the window (None otherwise: only a flooding number's texts are attached to it)."""
+@dataclass
+class Activity:
+    """What a number's recent messages say about its new text: how many texts it sent in the
+    flood window, the open alert an analyst replied to within the thread window (the text joins
+    its thread), when the number is flooding its latest open alert (the text joins it), and the
+    alert of the analyst's latest reply when that alert is no longer open (a new alert follows
+    it)."""
+
+    flood_count: int
+    thread: Alert | None
+    latest: Alert | None
+    parent_id: int | None
+
+
+def _recent_activity(sender_hash: str, now: dt.datetime) -> Activity:
     # Hand-written (see intake_sql): building it through the ORM cost more than running it.
     sql = RECENT_SQL.format(message_table=Message._meta.db_table, alert_table=Alert._meta.db_table)
     with connection.cursor() as cursor:
@@ -46,28 +66,87 @@ def _recent_activity(sender_hash: str, now: dt.datetime) -> tuple[int, Alert | N
     return _activity_from(rows, now)
 
 
-def _activity_from(rows, now: dt.datetime) -> tuple[int, Alert | None, Alert | None]:
+def _activity_from(rows, now: dt.datetime) -> Activity:
     """_recent_activity's answer from its rows (direction, kind, created_at, alert_id,
-    alert status), newest first."""
+    alert status), newest first: the decision intake_sql's statement makes, in Python."""
     flood_since = now - FLOOD_WINDOW
-    flood_count, thread_id, latest_id = 0, None, None
+    flood_count, thread_id, latest_id, parent_id = 0, None, None, None
     for direction, kind, created_at, alert_id, alert_status in rows:
         if isinstance(created_at, str):  # SQLite hands back text
             created_at = parse_datetime(created_at)
         if timezone.is_naive(created_at):
             created_at = timezone.make_aware(created_at, dt.UTC)
+        is_open = alert_status in Alert.OPEN_STATUSES
         if direction == Message.Direction.INBOUND and created_at >= flood_since:
             flood_count += 1
-            if latest_id is None and alert_id is not None:
+            # Never a closed or dismissed alert: a flood's texts stay in the open queue.
+            if latest_id is None and alert_id is not None and is_open:
                 latest_id = alert_id
         is_reply = direction == Message.Direction.OUTBOUND and kind == Message.Kind.REPLY
-        if thread_id is None and is_reply and alert_status in Alert.OPEN_STATUSES:
-            thread_id = alert_id
+        if is_reply and alert_id is not None:
+            if parent_id is None:
+                parent_id = alert_id
+            if thread_id is None and is_open:
+                thread_id = alert_id
     if flood_count < FLOOD_LIMIT:
         latest_id = None
+    if thread_id is not None:
+        parent_id = None
     wanted = [pk for pk in (thread_id, latest_id) if pk is not None]
     alerts = Alert.objects.in_bulk(wanted) if wanted else {}
-    return flood_count, alerts.get(thread_id), alerts.get(latest_id)
+    return Activity(flood_count, alerts.get(thread_id), alerts.get(latest_id), parent_id)
+
+
+def _latest_open_alert(sender_hash: str) -> Alert | None:
+    return (
+        Alert.objects.filter(sender_hash=sender_hash, status__in=Alert.OPEN_STATUSES)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def _new_message_mark(alert: Alert, at: dt.datetime, **changes) -> None:
+    """The reporter wrote again on `alert`: the queue shows it until an analyst reads it."""
+    Alert.objects.filter(pk=alert.pk).update(new_message_at=at, **changes)
+    alert.new_message_at = at
+    for name, value in changes.items():
+        setattr(alert, name, value)
+
+
+def _opt_out_review(*, sms: InboundSMS, number: str, sender_hash: str, focal_point, now):
+    """The open review item of this focal point's opt-out, made when there is none: a
+    registered focal point stopping every message is for the network's supervisor to follow
+    up (the queue shows it to supervisors; no network has a supervisor of its own to assign it
+    to). Already triaged, priority 4, no deadline; never sent to triage."""
+    review = (
+        Alert.objects.filter(
+            sender_hash=sender_hash,
+            status__in=Alert.OPEN_STATUSES,
+            explanation__priority_rule=OPT_OUT_REVIEW_RULE,
+        )
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    if review is not None:
+        _new_message_mark(review, sms.received_at or now)
+        return review
+    return Alert.objects.create(
+        source=Alert.Source.SMS,
+        text=sms.body,
+        reporter=focal_point,
+        sender_known=True,
+        sender=number,
+        sender_hash=sender_hash,
+        status=Alert.Status.TRIAGED,
+        priority=OPT_OUT_REVIEW_PRIORITY,
+        categories=["other"],
+        language=focal_point.language,
+        location=focal_point.home_location,
+        location_is_fallback=focal_point.home_location_id is not None,
+        explanation={"priority_rule": OPT_OUT_REVIEW_RULE},
+        received_at=sms.received_at or now,
+        triaged_at=now,
+    )
 
 
 def _handle_keyword(
@@ -78,15 +157,23 @@ def _handle_keyword(
     sender_hash: str,
     focal_point,
     now: dt.datetime,
-) -> tuple[str, Message]:
+) -> tuple[str, Message, Alert | None]:
+    """A keyword that can never be a plea acts, and its message is filed where analysts see
+    it: an opt-out from a registered focal point in its review item, any other keyword message
+    in the sender's latest open alert (none: an unknown number's opt-out, or an opt-in or help
+    request the automatic answer fully serves, stays out of the queue)."""
     language = focal_point.language if focal_point else (keyword.language or "fr")
     reply = ""
+    alert = None
     if keyword.action == Keyword.Action.OPT_OUT:
         _, created = OptOut.objects.get_or_create(
             phone_hash=sender_hash, defaults={"opted_out_at": now, "keyword": keyword.word}
         )
         if focal_point is not None:
             network_services.focal_point_opt_out(focal_point=focal_point, at=now)
+            alert = _opt_out_review(
+                sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
+            )
         if created:  # confirmed once; after that, silence
             reply = reply_text("opt_out", language)
     elif keyword.action == Keyword.Action.OPT_IN:
@@ -96,18 +183,33 @@ def _handle_keyword(
         reply = reply_text("opt_in", language)
     else:
         reply = reply_text("help", language)
+    if alert is None:
+        alert = _latest_open_alert(sender_hash)
+        if alert is not None:
+            _new_message_mark(alert, sms.received_at or now)
     message = _store_message(
         sms=sms,
         number=number,
         sender_hash=sender_hash,
         focal_point=focal_point,
-        alert=None,
+        alert=alert,
         kind=Message.Kind.KEYWORD,
         reply=reply,
         flooded=False,
         now=now,
     )
-    return reply, message
+    return reply, message, alert
+
+
+def _with_help(reply: str, *, plea: Keyword | None, focal_point, flooded: bool) -> str:
+    """The automatic answer to a text that made or joined an alert, with the how-to text after
+    it when the text was a help word that may be a plea: the reporter gets the alert's
+    reference (a registered focal point's acknowledgement) and how to say more. A flooding
+    number gets nothing."""
+    if plea is None or plea.action != Keyword.Action.HELP or flooded:
+        return reply
+    language = focal_point.language if focal_point else (plea.language or "fr")
+    return "\n".join(text for text in (reply, reply_text("help", language)) if text)
 
 
 def _message_for(
@@ -156,10 +258,13 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     sender_hash = lookup_hash(number)
     now = timezone.now()
     keyword = keyword_for(sms.body)
-    if keyword is None and connection.vendor == "postgresql":
+    # A word that may be a cry for help ("AIDE", "ARRETEZ") is an alert, never a command.
+    plea = keyword if keyword is not None and keyword.may_be_plea else None
+    command = keyword if plea is None else None
+    if command is None and connection.vendor == "postgresql":
         try:
             result, focal_point = _receive_alert_text_in_one_statement(
-                sms=sms, number=number, sender_hash=sender_hash, now=now
+                sms=sms, number=number, sender_hash=sender_hash, plea=plea, now=now
             )
         except IntegrityError:
             return _duplicate(sms)
@@ -169,18 +274,23 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
         focal_point = network_selectors.focal_point_by_hash(sender_hash)
     try:
         with transaction.atomic():
-            if keyword is not None:
-                reply, message = _handle_keyword(
-                    keyword=keyword,
+            if command is not None:
+                reply, message, alert = _handle_keyword(
+                    keyword=command,
                     sms=sms,
                     number=number,
                     sender_hash=sender_hash,
                     focal_point=focal_point,
                     now=now,
                 )
-                return InboundResult(message=message, alert=None, reply=reply)
+                return InboundResult(message=message, alert=alert, reply=reply)
             result = _receive_alert_text(
-                sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
+                sms=sms,
+                number=number,
+                sender_hash=sender_hash,
+                focal_point=focal_point,
+                plea=plea,
+                now=now,
             )
     except IntegrityError:
         return _duplicate(sms)
@@ -197,7 +307,7 @@ def _duplicate(sms: InboundSMS) -> InboundResult:
 
 
 def _receive_alert_text_in_one_statement(
-    *, sms: InboundSMS, number: str, sender_hash: str, now: dt.datetime
+    *, sms: InboundSMS, number: str, sender_hash: str, plea: Keyword | None, now: dt.datetime
 ) -> tuple[InboundResult | None, object]:
     """The common case on PostgreSQL, a new alert, stored with its message by one atomic
     statement that also reads the sender and their recent messages (intake_sql). Gives the
@@ -236,29 +346,44 @@ def _receive_alert_text_in_one_statement(
         opted_out = focal_point.opted_out_at is not None or intake.number_opted_out
         if not flooded and not opted_out:
             reply = reply_text("ack", focal_point.language, reference=alert.reference)
-            # Kept for a repeated delivery of the same SMS, which gets the same answer.
-            auto_reply_keep(message, reply)
         broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
+    reply = _with_help(reply, plea=plea, focal_point=focal_point, flooded=flooded)
+    if reply:
+        # Kept for a repeated delivery of the same SMS, which gets the same answer.
+        auto_reply_keep(message, reply)
     # At once in autocommit; after the caller's commit inside an outer transaction.
     transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
     return InboundResult(message=message, alert=alert, reply=reply), focal_point
 
 
 def _receive_alert_text(
-    *, sms: InboundSMS, number: str, sender_hash: str, focal_point, now: dt.datetime
+    *,
+    sms: InboundSMS,
+    number: str,
+    sender_hash: str,
+    focal_point,
+    plea: Keyword | None,
+    now: dt.datetime,
 ) -> InboundResult:
-    flood_count, thread, latest = _recent_activity(sender_hash, now)
-    flooded = flood_count >= FLOOD_LIMIT
+    activity = _recent_activity(sender_hash, now)
+    flooded = activity.flood_count >= FLOOD_LIMIT
+    received_at = sms.received_at or now
     reply = ""
-    if thread is not None:
-        # A conversation with an analyst: the text joins that alert's thread.
-        alert = thread
-    elif flooded and latest is not None:
-        # A flooding number's texts are all kept, on its latest alert, and never acknowledged.
-        alert = latest
-        if not latest.flooded:
-            Alert.objects.filter(pk=latest.pk).update(flooded=True)
+    pending = False
+    if activity.thread is not None:
+        # A conversation with an analyst: the text joins that alert's thread, and triage reads
+        # it (a flood's texts aside: they are kept, not triaged one by one).
+        alert = activity.thread
+        pending = not flooded
+        _new_message_mark(alert, received_at)
+    elif flooded and activity.latest is not None:
+        # A flooding number's texts are all kept, on its latest open alert, and never
+        # acknowledged.
+        alert = activity.latest
+        _new_message_mark(alert, received_at, **({} if alert.flooded else {"flooded": True}))
     else:
+        # A new alert; after an analyst's reply to an alert since closed, it follows that one
+        # (linked) rather than reopening it.
         alert = Alert.objects.create(
             source=Alert.Source.SMS,
             text=sms.body,
@@ -267,7 +392,8 @@ def _receive_alert_text(
             sender=number,
             sender_hash=sender_hash,
             flooded=flooded,
-            received_at=sms.received_at or now,
+            thread_parent_id=activity.parent_id,
+            received_at=received_at,
         )
         if (
             focal_point is not None
@@ -278,15 +404,19 @@ def _receive_alert_text(
         if focal_point is not None:  # an answer to a recent broadcast is filed with it
             broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
         transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
-    message = _store_message(
+    message = _message_for(
         sms=sms,
         number=number,
         sender_hash=sender_hash,
         focal_point=focal_point,
         alert=alert,
         kind=Message.Kind.ALERT,
-        reply=reply,
+        reply=_with_help(reply, plea=plea, focal_point=focal_point, flooded=flooded),
         flooded=flooded,
         now=now,
     )
-    return InboundResult(message=message, alert=alert, reply=reply)
+    message.triage_pending = pending
+    message.save(force_insert=True)
+    if pending:
+        transaction.on_commit(lambda: thread_text_enqueue(message.pk))
+    return InboundResult(message=message, alert=alert, reply=message.auto_reply)

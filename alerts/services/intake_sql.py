@@ -8,16 +8,18 @@ a statement in its own transaction, so both rows exist or neither does):
 
     WITH sender AS (the focal point owning the number, as focal_point_by_hash finds it),
          recent AS (their messages of the thread window, as _recent_activity reads them),
-         activity AS (how many texts they sent in the flood window, whether one of them made
-                      an alert, whether an analyst's reply to an open alert holds a thread),
+         activity AS (how many texts they sent in the flood window, whether one of them is on
+                      an alert still open, whether an analyst's reply to an open alert holds a
+                      thread, and the alert of their latest reply, which a new alert follows),
          decision AS (one row when the text is a new alert: no thread, and not a flooding
-                      number that already has an alert to add it to),
+                      number that already has an open alert to add it to),
          new_alert AS (INSERT … SELECT … FROM decision RETURNING id)
     INSERT INTO message … SELECT … FROM new_alert …
 
-and it answers with the sender's row, the flood count and the new rows' ids; no ids when the
-text belongs to a thread or to a flooding number's alert, which the transactional path then
-stores (inbound._activity_from is the same decision in Python, for that path and for SQLite).
+and it answers with the sender's row, the flood count, the alert followed and the new rows'
+ids; no ids when the text belongs to a thread or to a flooding number's open alert, which the
+transactional path then stores (inbound._activity_from is the same decision in Python, for that
+path and for SQLite).
 
 The columns are the models' concrete fields, and each value goes through its field's
 `pre_save` and `get_db_prep_save` exactly as the ORM's INSERT does (defaults, auto timestamps,
@@ -25,10 +27,10 @@ encryption, JSON), but for three shortcuts with the same result: None is sent as
 asking the field; the sender's number, encrypted once, fills both rows' column for it; and the
 columns a new alert leaves at a constant default (most of them: no place, no assignee, no
 times yet …) have that default's literal in the statement's text instead of a parameter
-(_defaults). The sender's focal point and the flood flag are the statement's own (the columns
-in EXPRESSIONS). The statement's text is built once per process for each set of columns at
-their default (one, in practice), and prepared once per database connection
-(config.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
+(_defaults). The sender's focal point, the flood flag and the alert followed are the
+statement's own (the columns in EXPRESSIONS). The statement's text is built once per process for
+each set of columns at their default (one, in practice), and prepared once per database
+connection (config.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
 """
 
 import datetime as dt
@@ -50,6 +52,7 @@ EXPRESSIONS = {
         "reporter": "d.reporter_id",
         "sender_known": "d.reporter_id IS NOT NULL",
         "flooded": "d.flooded",
+        "thread_parent": "d.thread_parent_id",
     },
     Message: {"focal_point": "d.reporter_id", "flooded": "d.flooded"},
 }
@@ -67,13 +70,16 @@ _TEMPLATE = (
     "recent AS ({recent}), "
     "activity AS ("
     "SELECT count(*) FILTER (WHERE direction = {inbound} AND created_at >= %s) AS flood_count, "
-    "coalesce(bool_or(direction = {inbound} AND created_at >= %s AND alert_id IS NOT NULL), "
-    "false) AS flood_alert, "
+    "coalesce(bool_or(direction = {inbound} AND created_at >= %s AND alert_id IS NOT NULL "
+    "AND status IN ({open})), false) AS flood_alert, "
     "coalesce(bool_or(direction = {outbound} AND kind = {reply} AND status IN ({open})), "
-    "false) AS thread "
+    "false) AS thread, "
+    "(array_agg(alert_id ORDER BY created_at DESC) FILTER (WHERE direction = {outbound} "
+    "AND kind = {reply} AND alert_id IS NOT NULL))[1] AS parent_id "
     "FROM recent), "
     "decision AS ("
-    "SELECT (SELECT id FROM sender) AS reporter_id, flood_count >= {limit} AS flooded "
+    "SELECT (SELECT id FROM sender) AS reporter_id, flood_count >= {limit} AS flooded, "
+    "parent_id AS thread_parent_id "
     "FROM activity WHERE NOT thread AND NOT (flood_count >= {limit} AND flood_alert)), "
     "new_alert AS ("
     "INSERT INTO {alert_table} ({alert_columns}) SELECT {alert_values} FROM decision d "
@@ -81,7 +87,8 @@ _TEMPLATE = (
     "new_message AS ("
     "INSERT INTO {message_table} ({alert_id}, {message_columns}) "
     "SELECT new_alert.id, {message_values} FROM new_alert, decision d RETURNING id, alert_id) "
-    "SELECT {sender_row}, activity.flood_count, new_message.id, new_message.alert_id, "
+    "SELECT {sender_row}, activity.flood_count, activity.parent_id, new_message.id, "
+    "new_message.alert_id, "
     "sender.id IS NOT NULL AND EXISTS (SELECT 1 FROM {optout_table} WHERE phone_hash = %s) "
     "FROM activity LEFT JOIN sender ON true LEFT JOIN new_message ON true"
 )
@@ -222,10 +229,10 @@ class Intake:
 def sms_alert_insert(
     *, alert: Alert, message: Message, sender_hash: str, now: dt.datetime
 ) -> Intake:
-    """Store `alert` and `message` (made with no reporter, focal point nor flood flag: the
-    statement sets them) when the text is a new alert; sets their primary keys, reporter,
-    focal point and flood flag then. Raises IntegrityError (a MessageSid seen before) with
-    nothing stored, as the ORM would."""
+    """Store `alert` and `message` (made with no reporter, focal point, flood flag nor alert
+    followed: the statement sets them) when the text is a new alert; sets their primary keys,
+    reporter, focal point, flood flag and the alert followed then. Raises IntegrityError (a
+    MessageSid seen before) with nothing stored, as the ORM would."""
     db = connections[DEFAULT_DB_ALIAS]
     sql, alert_fields, message_fields, sender_position = _statement(
         _constants_held(alert), _constants_held(message)
@@ -248,7 +255,7 @@ def sms_alert_insert(
         cursor.execute(prepared(sql), params)
         row = cursor.fetchone()
     columns = network_selectors.INTAKE_COLUMNS
-    sender, (flood_count, message_id, alert_id, opted_out) = (
+    sender, (flood_count, parent_id, message_id, alert_id, opted_out) = (
         row[: len(columns)],
         row[len(columns) :],
     )
@@ -260,6 +267,7 @@ def sms_alert_insert(
     flooded = flood_count >= FLOOD_LIMIT
     alert.pk, message.pk = alert_id, message_id
     alert.reporter, alert.sender_known = focal_point, focal_point is not None
+    alert.thread_parent_id = parent_id
     message.alert, message.focal_point = alert, focal_point
     alert.flooded = message.flooded = flooded
     for obj in (alert, message):

@@ -224,3 +224,31 @@ def test_the_statement_reads_whether_a_known_number_opted_out(client, focal_poin
     assert not [s for s in statements(queries) if "alerts_optout" in s]  # no query of its own
     assert Alert.objects.count() == 2
     assert Message.objects.filter(auto_reply="").count() == 1
+
+
+def test_the_statement_links_a_new_alert_to_the_closed_alert_it_follows(client, focal_point):
+    from alerts.services import sms_send
+
+    post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
+    first = Alert.objects.get()
+    sms_send(alert=first, body="Merci, nous suivons")
+    Alert.objects.filter(pk=first.pk).update(status="closed")
+    with CaptureQueriesContext(connection) as queries:
+        answer = post_signed(client, URL, sms_params("Ils sont revenus", focal_point.phone))
+    assert not [s for s in statements(queries) if s.startswith("INSERT")]  # the statement's
+    second = Alert.objects.get(text="Ils sont revenus")
+    assert second.thread_parent_id == first.pk
+    assert second.reference in answer.content.decode()
+
+
+def test_the_statement_opens_a_flooded_alert_when_the_floods_alerts_are_closed(client, focal_point):
+    for i in range(30):
+        post_signed(client, URL, sms_params(f"message {i}", focal_point.phone))
+    Alert.objects.update(status="dismissed")
+    with CaptureQueriesContext(connection) as queries:
+        post_signed(client, URL, sms_params("flood 0", focal_point.phone))
+    assert not [s for s in statements(queries) if s.startswith("INSERT")]
+    flooded = Alert.objects.get(status="new")
+    assert flooded.flooded and flooded.messages.get().flooded
+    post_signed(client, URL, sms_params("flood 1", focal_point.phone))
+    assert flooded.messages.count() == 2
