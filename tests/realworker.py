@@ -23,7 +23,15 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, concurrency: int = 1, env: dict | None = None, log: Path | None = None):
+    def __init__(
+        self,
+        *,
+        concurrency: int = 1,
+        env: dict | None = None,
+        log: Path | None = None,
+        app: str = "config",
+    ):
+        self.app = app
         self.env = dict(os.environ, DATABASE_URL=database_url(), **(env or {}))
         self.log_path = log or Path(settings.VAR_DIR) / "worker.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +39,7 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self, *, purge: bool = False) -> "Worker":
-        args = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info"]
+        args = [sys.executable, "-m", "celery", "-A", self.app, "worker", "-l", "info"]
         args += ["--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle"]
         if purge:
             args.append("--purge")  # drop messages left by earlier tests
