@@ -14,6 +14,33 @@ NEVER_PLEAS = (
 )  # fmt: skip
 
 
+REPORTER_NAME = config.crypto.EncryptedTextField(blank=True, verbose_name="reporter (as given)")
+
+
+def _reporter_name(apps):
+    field = REPORTER_NAME.clone()
+    field.set_attributes_from_name("reporter_name")
+    return apps.get_model("alerts", "Alert"), field
+
+
+def reporter_name_add(apps, schema_editor):
+    model, field = _reporter_name(apps)
+    if schema_editor.connection.vendor == "sqlite":
+        table, column = (schema_editor.quote_name(n) for n in (model._meta.db_table, field.column))
+        schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {column} text NOT NULL DEFAULT ''")
+    else:
+        schema_editor.add_field(model, field)
+
+
+def reporter_name_drop(apps, schema_editor):
+    model, field = _reporter_name(apps)
+    if schema_editor.connection.vendor == "sqlite":
+        table, column = (schema_editor.quote_name(n) for n in (model._meta.db_table, field.column))
+        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        schema_editor.remove_field(model, field)
+
+
 def mark_commands(apps, schema_editor):
     Keyword = apps.get_model("alerts", "Keyword")
     Keyword.objects.filter(word__in=NEVER_PLEAS).update(may_be_plea=False)
@@ -32,10 +59,14 @@ class Migration(migrations.Migration):
             name="new_message_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="new message"),
         ),
-        migrations.AddField(
-            model_name="alert",
-            name="reporter_name",
-            field=config.crypto.EncryptedTextField(blank=True, verbose_name="reporter (as given)"),
+        # SQLite cannot add a NOT NULL column through Django without remaking the table, and
+        # remaking alerts_alert recreates its NULLS FIRST queue index, which SQLite refuses
+        # (see 0008): there, a plain ADD COLUMN with its default.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(model_name="alert", name="reporter_name", field=REPORTER_NAME)
+            ],
+            database_operations=[migrations.RunPython(reporter_name_add, reporter_name_drop)],
         ),
         migrations.AddField(
             model_name="alert",
