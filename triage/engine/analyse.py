@@ -75,7 +75,7 @@ def analyse(
     place_matches += index.match_fuzzy(tokens, consumed, lex.all_function_words)
     terms.sort(key=lambda m: m.start)
     place_matches.sort(key=lambda m: m.start)
-    mark_negations(read, terms, lex.negators, lex.post_negators)
+    mark_negations(read, terms, lex.negators, lex.post_negators, lex.split_negators)
     context_rules = _apply_denial(terms)
 
     place_positions = {i for m in place_matches for i in range(m.start, m.end)}
@@ -174,7 +174,7 @@ def _not_alert_evidence(terms: list[TermMatch]) -> dict[str, list[str]]:
     an event the text negates or denies; the denial itself."""
     evidence: dict[str, list[str]] = {}
     for match in terms:
-        if "non_alert" in match.term.signals and not match.negated:
+        if "non_alert" in match.term.signals:  # "pas de credit" is still about airtime
             evidence.setdefault("non_alert", []).append(match.normalised)
         elif "denial" in match.term.signals and not match.negated:
             evidence.setdefault("denied", []).append(match.normalised)

@@ -199,6 +199,7 @@ def mark_negations(
     matches: list[TermMatch],
     negators: frozenset[str],
     post_negators: frozenset[str] = frozenset(),
+    split_negators: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
 ) -> None:
     """``pas de tirs``, ``hakuna risasi``, ``no shooting``, ``babomi bato te``: the term is
     reported but not counted."""
@@ -216,6 +217,17 @@ def mark_negations(
                 break
             j -= 1
             steps += 1
+        before, after = split_negators
+        if (
+            not match.negated
+            and match.end < len(tokens)
+            and tokens[match.end].norm in after
+            and any(
+                t.norm in before
+                for t in tokens[max(0, match.start - NEGATION_WINDOW) : match.start]
+            )
+        ):
+            match.negated, match.negated_by = True, f"negator:{tokens[match.end].norm}"
         if match.negated or not post_negators:
             continue
         for tok in tokens[match.end : match.end + POST_NEGATION_WINDOW]:

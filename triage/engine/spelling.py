@@ -4,7 +4,8 @@ Focal points write as they speak and as the keypad allows: ``kidnaper``, ``masac
 ``blesser`` for ``blessé``, ``atak``. Each lexicon word gets a sound key (``qu``/``c`` -> ``k``,
 soft ``c`` -> ``s``, doubled letters once, final ``er``/``ez`` -> ``e``, final ``s``/``x``
 dropped). A message word whose key is a lexicon word's key is that word; otherwise it may be
-a few dropped or added letters away (a changed letter counts twice), never under ``FUZZY_MIN_LEN`` letters and never across its first letter.
+a few dropped or added letters away (a changed letter counts twice), never under
+``FUZZY_MIN_LEN`` letters and never across its first letter.
 Everything is built once per lexicon; a word costs a dictionary look-up and, at most, one
 rapidfuzz pass over the lexicon words that share its first letter.
 """
