@@ -68,10 +68,11 @@ class Term:
 
     tokens: tuple[str, ...]
     entries: list[Entry] = field(default_factory=list)
+    # Computed once: phrase matching reads it for every candidate at every position.
+    squeezed: tuple[str, ...] = field(init=False, default=())
 
-    @property
-    def squeezed(self) -> tuple[str, ...]:
-        return tuple(squeeze(t) for t in self.tokens)
+    def __post_init__(self) -> None:
+        self.squeezed = tuple(squeeze(t) for t in self.tokens)
 
     @property
     def categories(self) -> dict[str, float]:
@@ -174,7 +175,11 @@ def _entries_from_group(group: Mapping[str, Any], language: str, source: str) ->
     return [Entry(str(t), lang, categories, risk_factors, signals, source) for t in terms if str(t)]
 
 
-class _WordLoader(yaml.SafeLoader):
+# The C parser when PyYAML has it: the lexicons are read once per worker, but read fast.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _WordLoader(_SafeLoader):
     """YAML without implicit booleans, so words like ``no``, ``on``, ``y`` stay words."""
 
 

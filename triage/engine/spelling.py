@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -39,6 +40,7 @@ _SOUND_RULES = (
 _WEIGHTS = (1, 1, 2)
 
 
+@lru_cache(maxsize=8192)
 def sound_key(word: str) -> str:
     """``"kidnappés"`` and ``"kidnaper"`` share the key ``"kidnape"``."""
     for pattern, replacement in _SOUND_RULES:
