@@ -65,6 +65,31 @@ RULES = (
         _("greeting, test, thanks or request: not an alert"),
     ),
     _rule(
+        r"plea without details: call back",
+        _("a call for help with no details: call the sender back"),
+    ),
+    _rule(r"not understood: read it", _("not understood by the engine: read it")),
+    _rule(
+        r"events negated or denied: not an alert",
+        _("the events named are negated or denied: not an alert"),
+    ),
+    _rule(
+        r"events the text names are denied: not counted",
+        _("the text denies the events it names: they are not counted"),
+    ),
+    _rule(
+        r"denial ignored: urgency or a plea in the same text",
+        _("denial set aside: the same text speaks of urgency or calls for help"),
+    ),
+    _rule(
+        r"a word that may be a cry for help, alone: a plea",
+        _("a word on its own that may be a cry for help: treated as a call for help"),
+    ),
+    _rule(
+        r"low reliability never demotes a text not understood",
+        _("low reliability never lowers a text the engine did not understand"),
+    ),
+    _rule(
         r"reporter reliability (?P<score>[\d.]+) < (?P<threshold>[\d.]+): one level down",
         _("reporter reliability %(score)s below %(threshold)s: one level lower"),
     ),

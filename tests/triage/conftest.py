@@ -11,6 +11,7 @@ ROOT = HERE.parent.parent
 GAZETTEER = ROOT / "networks" / "data" / "places.csv"
 DEV_SET = HERE / "data" / "alerts-dev.jsonl"
 HOLDOUT_SET = HERE / "data" / "alerts-holdout.jsonl"
+FIELD_SET = HERE / "data" / "alerts-field.jsonl"
 
 
 @pytest.fixture(scope="session")

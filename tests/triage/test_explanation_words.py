@@ -17,6 +17,13 @@ SAMPLES = [
     "armed men entering or people in danger: 1",
     "threat-to-life words or casualties: 1 (when in doubt, 1)",
     "greeting, test, thanks or request: not an alert",
+    "plea without details: call back",
+    "not understood: read it",
+    "events negated or denied: not an alert",
+    "events the text names are denied: not counted",
+    "denial ignored: urgency or a plea in the same text",
+    "a word that may be a cry for help, alone: a plea",
+    "low reliability never demotes a text not understood",
     "reporter reliability 0.2 < 0.4: one level down",
     "low reliability never demotes a threat to life",
     "missed call: priority 2 until called back",
@@ -68,6 +75,11 @@ def test_the_engine_writes_no_rule_that_no_pattern_knows(db):
         "Watu wenye silaha wameingia Mbau sasa hivi",
         "vol de chèvres",
         "Mbau",
+        "Aide !",
+        "Tika",
+        "kibokoyo",
+        "Uvumi wa shambulio Mbau ni uongo",
+        "C'est faux, ils tirent encore maintenant à Mbau",
     ]
     for text in texts:
         analysis = analyse(text, place_index(), reporter_reliability=0.1)

@@ -47,17 +47,32 @@ EXCLAMATION_RUN = 3
 # Below this reliability a priority 2 or 3 alert drops one level (never a priority 1).
 LOW_RELIABILITY = 0.4
 
-# Fuzzy matching (rapidfuzz ``fuzz.ratio``, 0-100). Short words never fuzz: one wrong letter
-# in a 5-letter word is a different word more often than a misspelling.
-FUZZY_TERM_MIN_LEN = 6
-FUZZY_TERM_CUTOFF = 85.0
+# SMS spellings of lexicon words (see ``spelling.py``). A word of 4 letters or more may meet a
+# lexicon word by its sound key; from 5 letters it may also be a few edits away: 1 edit up to
+# 7 letters, 2 from 8. Shorter words never fuzz: one wrong letter in a short word is another
+# word more often than a misspelling.
+SOUND_KEY_MIN_LEN = 4
+FUZZY_MIN_LEN = 5
+FUZZY_DISTANCES = ((5, 1), (8, 2))
+# Place names (rapidfuzz ``fuzz.ratio``, 0-100).
 FUZZY_PLACE_MIN_LEN = 5
 FUZZY_PLACE_CUTOFF = 85.0
 FUZZY_MAX_LEN_DIFF = 1
 # Wildcard lexicon entries ("pill*", "*uawa") need this many literal letters.
 MIN_PATTERN_CORE = 4
-# Tokens between a negator ("pas de", "hakuna", "no") and the term it cancels.
-NEGATION_WINDOW = 2
+# Tokens between a negator ("pas de", "hakuna", "no") and the term it cancels; only filler
+# words may stand between them ("il n'y a pas EU D'attaque", "no ONE WAS killed").
+NEGATION_WINDOW = 4
+# Tokens between a term and a negator written after it (Lingala "babomi bato te").
+POST_NEGATION_WINDOW = 3
+# Tokens between a verb and the word it needs ("kobeta ... masasi", "kosangisa nzoto").
+VERB_NEEDS_WINDOW = 3
+# Unread words tolerated beside evidence that a text is not an alert: a greeting or a test
+# may come with a word the lexicons lack ("Pls send airtime"); "Bonjour" before a sentence
+# the engine cannot read does not make that sentence harmless. One more word per further
+# piece of evidence.
+NOT_ALERT_UNREAD_ALLOWANCE = 1
+NOT_ALERT_UNREAD_PER_EVIDENCE = 1
 # Language votes: a function word, a lexicon term, a morphology pattern.
 FUNCTION_WORD_VOTE = 1.0
 TERM_VOTE = 1.0

@@ -1,11 +1,15 @@
 """Lexicons as data: YAML files in ``triage/lexicons/`` plus admin-added rows, compiled once.
 
-A file holds ``function_words``, ``abbreviations``, ``negators``, ``morphology`` (regexes that
-only vote for the language) and ``entries``: groups of ``terms`` that share ``categories``
+A file holds ``function_words``, ``abbreviations``, ``negators`` (before the word they cancel),
+``post_negators`` (after it: Lingala ``te``), ``keep_words`` (everyday words spelt close to a
+term, never corrected towards it), ``morphology`` (regexes that only vote for the language),
+``verb_grammar`` and ``verbs`` (stems read inside inflected verbs, see ``morphology.py``) and
+``entries``: groups of ``terms`` that share ``categories``
 (code -> weight), ``risk_factors`` and ``signals`` (``life``, ``casualty``, ``urgent``,
-``recent``, ``entry``, ``distress``, ``non_alert``, ``protected_site``, ``humanitarian``,
-``state_actor``, ``mass``). A term is a word or phrase; a single word may carry a ``*`` at
-either end to match a stem (``pill*``, ``*uawa``).
+``recent``, ``entry``, ``distress`` (a plea for help), ``plea_alone`` (a plea only when the
+message says nothing else: "Arrêtez !"), ``non_alert``, ``denial`` ("c'est faux"),
+``protected_site``, ``humanitarian``, ``state_actor``, ``mass``). A term is a word or
+phrase; a single word may carry a ``*`` at either end to match a stem (``pill*``, ``*uawa``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any
 import yaml
 
 from .constants import CATEGORIES, LANGUAGES, MIN_PATTERN_CORE, RISK_FACTORS
+from .morphology import VerbGrammar, compile_grammar
 from .normalise import fold, squeeze, term_tokens
+from .spelling import Speller
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 SHARED = "shared"
@@ -33,7 +39,9 @@ SIGNALS = frozenset(
         "recent",
         "entry",
         "distress",
+        "plea_alone",
         "non_alert",
+        "denial",
         "protected_site",
         "humanitarian",
         "state_actor",
@@ -60,10 +68,11 @@ class Term:
 
     tokens: tuple[str, ...]
     entries: list[Entry] = field(default_factory=list)
+    # Computed once: phrase matching reads it for every candidate at every position.
+    squeezed: tuple[str, ...] = field(init=False, default=())
 
-    @property
-    def squeezed(self) -> tuple[str, ...]:
-        return tuple(squeeze(t) for t in self.tokens)
+    def __post_init__(self) -> None:
+        self.squeezed = tuple(squeeze(t) for t in self.tokens)
 
     @property
     def categories(self) -> dict[str, float]:
@@ -102,6 +111,17 @@ class Pattern:
         return self.core in word
 
 
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A verb stem with its meaning; ``needs`` names words one of which must follow it;
+    ``refuse_endings`` are endings that make another verb (``wamebaki``, they stayed)."""
+
+    stem: str
+    term: Term
+    needs: frozenset[str]
+    refuse_endings: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class Lexicon:
     """Compiled lexicon: lookup tables built once, shared read-only between calls."""
@@ -109,7 +129,6 @@ class Lexicon:
     by_first: dict[str, list[Term]]
     by_first_squeezed: dict[str, list[Term]]
     patterns: list[Pattern]
-    fuzzy_words: dict[str, Term]
     function_words: dict[str, frozenset[str]]
     all_function_words: frozenset[str]
     abbreviations: dict[str, tuple[str, ...]]
@@ -117,6 +136,13 @@ class Lexicon:
     negators: frozenset[str]
     morphology: dict[str, list[re.Pattern[str]]]
     size: int
+    post_negators: frozenset[str] = frozenset()
+    split_negators: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    keep_words: frozenset[str] = frozenset()
+    grammars: dict[str, VerbGrammar] = field(default_factory=dict)
+    verbs: dict[str, dict[str, list[Verb]]] = field(default_factory=dict)
+    speller: Speller | None = None
+    vocabulary: frozenset[str] = frozenset()
 
 
 def _as_weights(value: Any, weight: float) -> dict[str, float]:
@@ -149,7 +175,11 @@ def _entries_from_group(group: Mapping[str, Any], language: str, source: str) ->
     return [Entry(str(t), lang, categories, risk_factors, signals, source) for t in terms if str(t)]
 
 
-class _WordLoader(yaml.SafeLoader):
+# The C parser when PyYAML has it: the lexicons are read once per worker, but read fast.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _WordLoader(_SafeLoader):
     """YAML without implicit booleans, so words like ``no``, ``on``, ``y`` stay words."""
 
 
@@ -182,8 +212,10 @@ def load_lexicon(
     abbreviation_language: dict[str, str] = {}
     negators: set[str] = set()
     morphology: dict[str, list[re.Pattern[str]]] = defaultdict(list)
+    extras = _Extras()
 
     for language, data in _read_files(Path(directory) if directory else LEXICON_DIR):
+        extras.read(language, data)
         for word in data.get("function_words") or ():
             function_words[language].update(term_tokens(str(word)))
         for short, long in (data.get("abbreviations") or {}).items():
@@ -196,9 +228,63 @@ def load_lexicon(
             entries.extend(_entries_from_group(group, language, "file"))
     for row in extra_entries:
         entries.extend(_entries_from_group(row, str(row.get("language", SHARED)), "extra"))
-    return _compile(
+    lexicon = _compile(
         entries, function_words, abbreviations, abbreviation_language, negators, morphology
     )
+    extras.apply(lexicon)
+    return lexicon
+
+
+class _Extras:
+    """The keys beyond term entries: negators after the word, words never corrected, verbs."""
+
+    def __init__(self) -> None:
+        self.post_negators: set[str] = set()
+        self.split_before: set[str] = set()
+        self.split_after: set[str] = set()
+        self.keep_words: set[str] = set()
+        self.grammar_specs: dict[str, Mapping[str, Any]] = {}
+        self.verb_groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+
+    def read(self, language: str, data: Mapping[str, Any]) -> None:
+        self.post_negators.update(fold(str(n)) for n in data.get("post_negators") or ())
+        split = data.get("split_negators") or {}
+        self.split_before.update(fold(str(n)) for n in split.get("before") or ())
+        self.split_after.update(fold(str(n)) for n in split.get("after") or ())
+        for word in data.get("keep_words") or ():
+            self.keep_words.update(term_tokens(str(word)))
+        if data.get("verb_grammar"):
+            self.grammar_specs[language] = data["verb_grammar"]
+        self.verb_groups[language].extend(data.get("verbs") or ())
+
+    def apply(self, lexicon: Lexicon) -> None:
+        lexicon.post_negators = frozenset(self.post_negators)
+        lexicon.split_negators = (frozenset(self.split_before), frozenset(self.split_after))
+        lexicon.keep_words = frozenset(self.keep_words)
+        for language, groups in self.verb_groups.items():
+            spec = self.grammar_specs.get(language)
+            if not groups:
+                continue
+            if spec is None:
+                raise ValueError(f"verbs given for {language} without a verb_grammar")
+            table: dict[str, list[Verb]] = defaultdict(list)
+            for group in groups:
+                needs = frozenset(fold(str(w)) for w in group.get("needs") or ())
+                refused = frozenset(fold(str(e)) for e in group.get("refuse_endings") or ())
+                for entry in _entries_from_group(
+                    {**group, "terms": group.get("stems")}, language, "file"
+                ):
+                    stem = fold(entry.term)
+                    term = Term((f"-{stem}-",), [entry])
+                    table[stem].append(Verb(stem, term, needs, refused))
+            grammar = compile_grammar(language, spec, table)
+            if grammar is not None:
+                lexicon.grammars[language] = grammar
+                lexicon.verbs[language] = dict(table)
+        vocabulary = {w for terms in lexicon.by_first.values() for t in terms for w in t.tokens}
+        lexicon.vocabulary = frozenset(vocabulary)
+        skip = lexicon.all_function_words | lexicon.keep_words
+        lexicon.speller = Speller(w for w in vocabulary if w not in skip)
 
 
 def _compile(
@@ -237,15 +323,11 @@ def _compile(
         for candidates in table.values():
             candidates.sort(key=lambda t: len(t.tokens), reverse=True)
 
-    fuzzy_words = {
-        t.tokens[0]: t for t in terms.values() if len(t.tokens) == 1 and len(t.tokens[0]) >= 6
-    }
     frozen_words = {lang: frozenset(words) for lang, words in function_words.items()}
     return Lexicon(
         by_first=dict(by_first),
         by_first_squeezed=dict(by_first_squeezed),
         patterns=[Pattern(kind, core, term) for (kind, core), term in patterns.items()],
-        fuzzy_words=fuzzy_words,
         function_words=frozen_words,
         all_function_words=frozenset().union(*frozen_words.values())
         if frozen_words

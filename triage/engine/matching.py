@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from .constants import (
-    FUZZY_MAX_LEN_DIFF,
-    FUZZY_TERM_CUTOFF,
-    FUZZY_TERM_MIN_LEN,
-    NEGATION_WINDOW,
-)
-from .lexicon import Lexicon, Term
-from .normalise import Token
+from .constants import NEGATION_WINDOW, POST_NEGATION_WINDOW, VERB_NEEDS_WINDOW
+from .lexicon import Lexicon, Term, Verb
+from .normalise import Token, squeeze
 
-# Filler allowed between a negator and its term ("pas DE tirs", "no MORE shooting").
-_NEGATION_FILLERS = frozenset({"de", "d", "des", "du", "any", "more", "ya", "wa"})
+# Filler allowed between a negator and its term ("pas DE tirs", "il n'y a pas EU D'attaque",
+# "no ONE WAS killed", "hakuna MTU aliyeuawa").
+_NEGATION_FILLERS = frozenset(
+    {
+        "de", "d", "des", "du", "eu", "ete", "n", "a", "y", "personne", "une", "un",
+        "any", "more", "one", "was", "were", "been", "body", "people",
+        "ya", "wa", "mtu", "watu", "tena", "moto", "bato",
+    }
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -30,6 +32,7 @@ class TermMatch:
     how: str
     score: float
     negated: bool = False
+    negated_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +46,7 @@ class TermMatch:
             "risk_factors": sorted(self.term.risk_factors, key=lambda rf: int(rf[2:])),
             "signals": sorted(self.term.signals),
             "negated": self.negated,
+            **({"negated_by": self.negated_by} if self.negated_by else {}),
         }
 
 
@@ -89,7 +93,11 @@ def match_phrases(tokens: list[Token], lexicon: Lexicon, consumed: set[int]) -> 
         term, how = best
         end = i + len(term.tokens)
         text, norm = _span_text(tokens, i, end)
-        found.append(TermMatch(i, end, text, norm, term, how, 100.0))
+        score = 100.0
+        for tok in tokens[i:end]:
+            if tok.spelled is not None:
+                how, score = "fuzzy", min(score, fuzz.ratio(tok.spelled, tok.norm))
+        found.append(TermMatch(i, end, text, norm, term, how, score))
         consumed.update(range(i, end))
         i = end
     return found
@@ -114,48 +122,131 @@ def match_patterns(tokens: list[Token], lexicon: Lexicon, consumed: set[int]) ->
     return found
 
 
-def match_fuzzy(
-    tokens: list[Token], lexicon: Lexicon, consumed: set[int], protected: frozenset[str]
-) -> list[TermMatch]:
-    """Misspelt long words (``massakre``, ``kidnaper``); short words never fuzz."""
+def match_verbs(tokens: list[Token], lexicon: Lexicon, consumed: set[int]) -> list[TermMatch]:
+    """Swahili and Lingala verbs by their stem (``wameuliwa``, ``hawajatekwa``, ``babomaki``);
+    a verb in the negative form is reported but not counted."""
     found: list[TermMatch] = []
-    choices = list(lexicon.fuzzy_words)
     for tok in tokens:
-        word = tok.norm
-        if tok.index in consumed or len(word) < FUZZY_TERM_MIN_LEN or word in protected:
+        if tok.index in consumed or tok.is_number or len(tok.norm) < 4:
             continue
-        hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_TERM_CUTOFF)
-        if hit is None:
-            continue
-        choice, score, _ = hit
-        if choice[0] != word[0] or abs(len(choice) - len(word)) > FUZZY_MAX_LEN_DIFF:
-            continue
-        found.append(
-            TermMatch(
-                tok.index,
-                tok.index + 1,
-                tok.raw,
-                word,
-                lexicon.fuzzy_words[choice],
-                "fuzzy",
-                float(score),
+        for language, grammar in lexicon.grammars.items():
+            reading = grammar.read(tok.norm)
+            if reading is None:
+                continue
+            verbs = [
+                v
+                for v in lexicon.verbs[language][reading.stem]
+                if reading.ending not in v.refuse_endings
+            ]
+            verb = _verb_with_its_needs(tokens, tok.index, verbs)
+            if verb is None:
+                continue
+            found.append(
+                TermMatch(
+                    tok.index,
+                    tok.index + 1,
+                    tok.raw,
+                    tok.norm,
+                    verb.term,
+                    f"verb:{reading.parts}",
+                    100.0,
+                    negated=reading.negative,
+                    negated_by="negative verb form" if reading.negative else "",
+                )
             )
-        )
-        consumed.add(tok.index)
+            consumed.add(tok.index)
+            break
     return found
 
 
-def mark_negations(tokens: list[Token], matches: list[TermMatch], negators: frozenset[str]) -> None:
-    """``pas de tirs``, ``hakuna risasi``, ``no shooting``: the term is reported but not counted."""
+def _verb_with_its_needs(tokens: list[Token], i: int, verbs: list[Verb]) -> Verb | None:
+    after = {t.norm for t in tokens[i + 1 : i + 1 + VERB_NEEDS_WINDOW]}
+    for verb in sorted(verbs, key=lambda v: -len(v.needs)):
+        if not verb.needs or verb.needs & after:
+            return verb
+    return None
+
+
+def correct_spelling(
+    tokens: list[Token], lexicon: Lexicon, consumed: set[int], protected: frozenset[str]
+) -> list[Token]:
+    """The same tokens, with unexplained SMS spellings replaced by the lexicon word they stand
+    for (``masacre`` -> ``massacre``). Known words, place names, kept everyday words and
+    Swahili verb forms are never touched."""
+    if lexicon.speller is None:
+        return tokens
+    corrected = list(tokens)
+    for tok in tokens:
+        word = tok.norm
+        if (
+            tok.index in consumed
+            or word in lexicon.vocabulary
+            or word in protected
+            or word in lexicon.keep_words
+            or any(g.looks_like_a_verb(word) for g in lexicon.grammars.values())
+        ):
+            continue
+        fix = lexicon.speller.correct(word)
+        if fix is not None and fix.word != word:
+            corrected[tok.index] = replace(
+                tok, norm=fix.word, squeezed=squeeze(fix.word), spelled=word
+            )
+    return corrected
+
+
+def mark_negations(
+    tokens: list[Token],
+    matches: list[TermMatch],
+    negators: frozenset[str],
+    post_negators: frozenset[str] = frozenset(),
+    split_negators: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+) -> None:
+    """``pas de tirs``, ``hakuna risasi``, ``no shooting``, ``babomi bato te``: the term is
+    reported but not counted."""
     for match in matches:
+        if match.negated:
+            continue
         j = match.start - 1
         steps = 0
         while j >= 0 and steps < NEGATION_WINDOW:
             word = tokens[j].norm
             if word in negators:
-                match.negated = True
+                match.negated, match.negated_by = True, f"negator:{word}"
                 break
             if word not in _NEGATION_FILLERS:
                 break
             j -= 1
             steps += 1
+        before, after = split_negators
+        if (
+            not match.negated
+            and match.end < len(tokens)
+            and tokens[match.end].norm in after
+            and any(
+                t.norm in before
+                for t in tokens[max(0, match.start - NEGATION_WINDOW) : match.start]
+            )
+        ):
+            match.negated, match.negated_by = True, f"negator:{tokens[match.end].norm}"
+        if match.negated or not post_negators:
+            continue
+        for tok in tokens[match.end : match.end + POST_NEGATION_WINDOW]:
+            if tok.norm in post_negators:
+                match.negated, match.negated_by = True, f"negator after:{tok.norm}"
+                break
+
+
+def is_event(match: TermMatch) -> bool:
+    """A term that names harm, a threat or armed men (not a greeting or a time word)."""
+    return bool(match.term.categories) or bool(match.term.signals & {"life", "casualty"})
+
+
+def mark_denial(matches: list[TermMatch]) -> list[TermMatch]:
+    """ "C'est faux", "uongo", "lokuta", "not true": the events the text names are denied.
+    Returns the denial terms found (not themselves negated)."""
+    denials = [m for m in matches if "denial" in m.term.signals and not m.negated]
+    if denials:
+        for match in matches:
+            if not match.negated and is_event(match) and match not in denials:
+                match.negated, match.negated_by = True, f"denied:{denials[0].normalised}"
+    return denials

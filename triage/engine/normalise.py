@@ -22,6 +22,8 @@ class Token:
     capitalised: bool
     index: int
     expanded_from: str | None = None
+    # The word as written when spelling brought it back to a lexicon word ("masacre").
+    spelled: str | None = None
 
     @property
     def is_number(self) -> bool:

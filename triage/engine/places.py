@@ -78,6 +78,10 @@ class PlaceIndex:
             for names in table.values():
                 names.sort(key=lambda n: len(n.tokens), reverse=True)
         self._fuzzy_choices = list(self._fuzzy)
+        # Every word of every name: spelling correction leaves these alone.
+        self.words: frozenset[str] = frozenset(
+            word for tokens in grouped for word in (*tokens, *(squeeze(t) for t in tokens))
+        )
 
     def __len__(self) -> int:
         return len(self.places)

@@ -16,6 +16,8 @@ from .constants import (
     LOW_RELIABILITY,
     MASS_CASUALTIES,
     MIN_CATEGORY_SCORE,
+    NOT_ALERT_UNREAD_ALLOWANCE,
+    NOT_ALERT_UNREAD_PER_EVIDENCE,
     SEVERITY_ORDER,
     URGENCY_PROMOTES,
 )
@@ -110,7 +112,12 @@ def decide_priority(
     signals: set[str],
     casualties: list[dict[str, Any]],
     reliability: float | None,
+    *,
+    not_alert_evidence: dict[str, list[str]] | None = None,
+    unread: int = 0,
 ) -> tuple[int, dict[str, Any]]:
+    """Priority from the categories and signals. "Not an alert" (4) only on evidence: a text
+    with no category and nothing that says it is harmless is "not understood" (2)."""
     rules: list[str] = []
     per_category: dict[str, int] = {}
     for code in categories:
@@ -125,10 +132,26 @@ def decide_priority(
     priority = min(per_category.values())
     if priority > 1 and (signals & {"life", "distress"} or casualties):
         priority = 1
-        rules.append("threat-to-life words or casualties: 1 (when in doubt, 1)")
-    if priority == 4 and "non_alert" in signals:
-        rules.append("greeting, test, thanks or request: not an alert")
-    if reliability is not None and reliability < LOW_RELIABILITY and priority in (2, 3):
+        if categories == ["other"] and "distress" in signals and not casualties:
+            rules.append("plea without details: call back")
+        else:
+            rules.append("threat-to-life words or casualties: 1 (when in doubt, 1)")
+    understood = True
+    if priority == 4:
+        evidence = not_alert_evidence or {}
+        pieces = sum(len(words) for words in evidence.values())
+        allowed = NOT_ALERT_UNREAD_ALLOWANCE + NOT_ALERT_UNREAD_PER_EVIDENCE * max(pieces - 1, 0)
+        if pieces and unread <= allowed:
+            if "non_alert" in evidence:
+                rules.append("greeting, test, thanks or request: not an alert")
+            else:
+                rules.append("events negated or denied: not an alert")
+        else:
+            priority, understood = 2, False
+            rules.append("not understood: read it")
+    if not understood and reliability is not None and reliability < LOW_RELIABILITY:
+        rules.append("low reliability never demotes a text not understood")
+    elif reliability is not None and reliability < LOW_RELIABILITY and priority in (2, 3):
         priority += 1
         rules.append(f"reporter reliability {reliability:g} < {LOW_RELIABILITY:g}: one level down")
     elif reliability is not None and reliability < LOW_RELIABILITY and priority == 1:
