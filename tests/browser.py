@@ -37,10 +37,18 @@ PHONE = {"width": 390, "height": 844}
 # Anything but the live server (map tiles, mostly): tests never reach outside the machine.
 OUTSIDE = re.compile(r"^https?://(?!(127\.0\.0\.1|localhost)[:/])")
 
+# CI installs the browser and sets KENGELE_REQUIRE_BROWSER, so that there a missing browser
+# fails the run; on a laptop without Chromium the browser tests are skipped, saying why.
+BROWSER_REQUIRED = os.environ.get("KENGELE_REQUIRE_BROWSER", "").lower() in ("1", "true", "yes")
+BROWSER_MISSING = (
+    "playwright is not installed (pip install playwright)"
+    if sync_playwright is None
+    else f"no browser at {CHROMIUM} (Debian: apt-get install chromium; never `playwright install`)"
+    if not os.access(CHROMIUM, os.X_OK)
+    else ""
+)
 needs_playwright = pytest.mark.skipif(
-    sync_playwright is None,
-    reason="playwright is not installed (pip install playwright; the browser is "
-    "/usr/bin/chromium, never `playwright install`)",
+    bool(BROWSER_MISSING) and not BROWSER_REQUIRED, reason=BROWSER_MISSING or "browser present"
 )
 
 
