@@ -238,7 +238,7 @@ def test_the_nth_task_is_published_due_n_over_rate_seconds_later(
         if sender == "alerts.tasks.broadcast_deliver":
             published.append((headers["argsrepr"], headers["eta"], kwargs["routing_key"]))
 
-    before_task_publish.connect(record)
+    before_task_publish.connect(record, weak=False)
     try:
         broadcast_send(broadcast=broadcast, by=supervisor)
         with django_capture_on_commit_callbacks(execute=True):
@@ -391,7 +391,7 @@ def test_the_sweeper_gives_lost_turns_new_ones_and_restarts_a_lost_fan_out(
     def record(sender=None, headers=None, **kwargs):
         published.append((sender, headers["argsrepr"]))
 
-    before_task_publish.connect(record)
+    before_task_publish.connect(record, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             assert broadcasts_requeue_due() == 1 + 2

@@ -33,7 +33,7 @@ def published():
     def record(sender=None, body=None, routing_key=None, **kwargs):
         tasks.append((sender, list(body[0]), routing_key))
 
-    before_task_publish.connect(record)
+    before_task_publish.connect(record, weak=False)
     yield tasks
     before_task_publish.disconnect(record)
 
