@@ -111,7 +111,10 @@ def alert_message_read(*, alert: Alert, by, seen: dt.datetime | None = None) -> 
         return False
     alert.new_message_at = None
     alert_event_record(
-        alert=alert, kind=AlertEvent.Kind.MESSAGE_READ, by=by, before={"at": at.isoformat()}
+        alert=alert,
+        kind=AlertEvent.Kind.MESSAGE_READ,
+        by=by,
+        after={"new_message_at": at.isoformat()},
     )
     return True
 
