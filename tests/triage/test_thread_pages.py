@@ -55,9 +55,7 @@ def queue_with_a_new_message():
     """Three open alerts; the reporter of the lowest in queue order wrote again."""
     urgent = make_alert(priority=1, received_at=ago(minutes=5))
     make_alert(priority=2, received_at=ago(minutes=4))
-    answered = make_alert(
-        priority=4, status=Alert.Status.ACKNOWLEDGED, received_at=ago(hours=3)
-    )
+    answered = make_alert(priority=4, status=Alert.Status.ACKNOWLEDGED, received_at=ago(hours=3))
     reporter_writes(answered)
     return urgent, answered
 
@@ -114,12 +112,14 @@ def test_the_unread_count_is_what_nobody_acknowledged_plus_unread_messages(
     response = as_analyst.get(QUEUE)
     assert response.context["counts"]["unread"] == 3  # two triaged, one with a new message
     assert response.context["counts"]["open"] == 4
-    assert '<strong>3</strong> unread' in response.content.decode()
+    assert "<strong>3</strong> unread" in response.content.decode()
     searched = as_analyst.get(QUEUE, {"q": "marché"})  # the search counts the same way
     assert searched.context["counts"]["unread"] == 3
 
 
-def test_opening_the_alert_page_reads_the_new_message(as_analyst, analyst, queue_with_a_new_message):
+def test_opening_the_alert_page_reads_the_new_message(
+    as_analyst, analyst, queue_with_a_new_message
+):
     _urgent, answered = queue_with_a_new_message
     page = as_analyst.get(f"/dashboard/alerts/{answered.pk}/")
     html = page.content.decode()
