@@ -2,8 +2,10 @@
 raises the alert (never lowers it) or opens a follow-up alert for another event."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, Message
@@ -155,6 +157,39 @@ def test_running_the_task_twice_changes_nothing_the_second_time(places, reporter
     assert (alert.priority, alert.categories, alert.sla_due_at, alert.updated_at) == first
     assert alert.events.count() == events
     assert len(notices()) == sent == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_triage_the_text_once(make_user):
+    places = make_gazetteer()
+    reporter = focal_point_create(
+        name="Kavira Masika", phone="+243991234567", language="fr", home_location=places.mbau
+    )
+    user = make_user("ana", "analyst")
+    AnalystProfile.objects.create(user=user, phone="+243990000003")
+    alert = answered_alert(places, reporter, priority=3, assignee=user)
+    message = reporter_writes(alert, KILLING)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(5)
+            triage_message(message.pk)
+        except Exception as exc:  # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert alert.events.filter(kind=AlertEvent.Kind.NEW_MESSAGE).count() == 1
+    assert len(notices()) == 1
+    assert Alert.objects.get(pk=alert.pk).priority == 1
 
 
 def test_it_does_nothing_for_a_message_gone_or_already_triaged(places, reporter):
