@@ -206,6 +206,27 @@ def alerts_overdue(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
     )
 
 
+# Alerts nobody has read yet: not acknowledged, or the reporter wrote again since someone did.
+UNREAD = Q(status__in=(Alert.Status.NEW, Alert.Status.TRIAGED)) | Q(
+    status__in=Alert.OPEN_STATUSES, new_message_at__isnull=False
+)
+
+
+def alerts_with_new_message(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts whose reporter wrote again and nobody has read it yet, the latest first: the queue
+    shows them above the others. Few at any time: read apart from the queue's own order."""
+    return queryset.filter(new_message_at__isnull=False).order_by("-new_message_at", "-pk")
+
+
+def alert_followers(*, alert: Alert) -> QuerySet[Alert]:
+    """The alerts opened from texts of this alert's thread about other events, oldest first."""
+    return (
+        alert.followers.select_related("location")
+        .defer("sender", "explanation")
+        .order_by("received_at", "pk")
+    )
+
+
 def alert_queue_tab(
     queryset: QuerySet[Alert], *, tab: str, user: User, open_only: bool = True
 ) -> QuerySet[Alert]:

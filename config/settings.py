@@ -302,6 +302,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("triage"), Queue("outbound"), Queue("broadcast"), Queue("default")]
 CELERY_TASK_ROUTES = {
     "triage.tasks.*": {"queue": "triage"},
+    "triage.tasks.triage_message": {"queue": "triage"},
     "alerts.tasks.send_sms": {"queue": "outbound"},
     "alerts.tasks.broadcast_*": {"queue": "broadcast"},
 }

@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -68,25 +68,32 @@ def incidents_nearby(*, incident: Incident, limit: int) -> list[Incident]:
     return [other for other in candidates if is_near(other.location, incident.location)][:limit]
 
 
+def _unattended() -> Q:
+    """Alerts whose deadline still runs: nobody acknowledged them yet, or (acknowledged or not)
+    the reporter wrote again before the deadline and nobody has read it yet. Triage sets the
+    deadline afresh from such a message when it raises the priority, so an acknowledged alert
+    that became urgent is escalated if its new message is left unread."""
+    not_acknowledged = Q(status__in=UNACKNOWLEDGED, acknowledged_at__isnull=True)
+    unread = Q(
+        status__in=Alert.OPEN_STATUSES,
+        new_message_at__isnull=False,
+        new_message_at__lte=F("sla_due_at"),
+    )
+    return not_acknowledged | unread
+
+
 def alerts_breach_unnotified(*, now: dt.datetime) -> QuerySet[Alert]:
-    """Alerts past their deadline, still not acknowledged, whose breach nobody was told of."""
+    """Alerts past their deadline, still unattended, whose breach nobody was told of."""
     return Alert.objects.filter(
-        status__in=UNACKNOWLEDGED,
-        acknowledged_at__isnull=True,
-        sla_due_at__lt=now,
-        sla_escalated_at__isnull=True,
+        _unattended(), sla_due_at__lt=now, sla_escalated_at__isnull=True
     ).order_by("sla_due_at", "pk")
 
 
 def alerts_breached() -> QuerySet[Alert]:
-    """Alerts whose missed deadline was escalated and that nobody has acknowledged since, the
+    """Alerts whose missed deadline was escalated and that nobody has attended to since, the
     longest overdue first: what supervisors must see."""
     return (
-        Alert.objects.filter(
-            status__in=UNACKNOWLEDGED,
-            acknowledged_at__isnull=True,
-            sla_escalated_at__isnull=False,
-        )
+        Alert.objects.filter(_unattended(), sla_escalated_at__isnull=False)
         .select_related("location", "assignee")
         .defer("sender", "explanation")
         .order_by("sla_due_at", "pk")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import alert_triage_by_id, alerts_escalate_overdue
+from .services import alert_triage_by_id, alerts_escalate_overdue, thread_message_triage
 
 
 @shared_task
@@ -13,3 +13,8 @@ def triage_alert(alert_id: int) -> None:
 @shared_task
 def escalate_overdue() -> None:
     alerts_escalate_overdue()
+
+
+@shared_task
+def triage_message(message_id: int) -> None:
+    thread_message_triage(message_id=message_id)

@@ -25,16 +25,20 @@ from alerts.selectors import (
     CATEGORY_CHOICES,
     MAX_ID,
     QUEUE_ORDER,
+    UNREAD,
     AlertFilter,
     alert_assignees,
+    alert_followers,
     alert_list,
     alert_queue,
     alert_queue_tab,
     alert_thread,
+    alerts_with_new_message,
 )
 from alerts.services import (
     SendRefused,
     TransitionRefused,
+    alert_message_read,
     alert_transition,
     alert_update,
     sms_send,
@@ -58,6 +62,7 @@ PAGE_SIZE = 50
 COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
 MAX_PAGE = 100_000  # a page number past any queue (and within the database's LIMIT)
 POLL_SECONDS = 3
+NEW_MESSAGE_ROWS = 20  # alerts with an unread message shown above the queue, the latest first
 ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
 
@@ -153,17 +158,24 @@ def _queue_state(request: HttpRequest) -> dict:
         # through the text and place indexes; when they are few, only they are sorted. In one
         # statement the planner may instead walk the whole queue in order looking for them,
         # ten times slower when they lie far down it.
-        found = list(queryset.order_by().values_list("pk", "status")[: ceiling + 1])
+        found = list(
+            queryset.order_by().values_list("pk", "status", "new_message_at")[: ceiling + 1]
+        )
         counts = {
             "total": len(found),
-            "open": sum(status in Alert.OPEN_STATUSES for _pk, status in found),
+            "open": sum(status in Alert.OPEN_STATUSES for _pk, status, _new in found),
+            "unread": sum(
+                status in (Alert.Status.NEW, Alert.Status.TRIAGED)
+                or (status in Alert.OPEN_STATUSES and new is not None)
+                for _pk, status, new in found
+            ),
         }
         if len(found) <= ceiling:
-            shown = base.filter(pk__in=[pk for pk, _status in found]).order_by(*QUEUE_ORDER)
+            shown = base.filter(pk__in=[pk for pk, _status, _new in found]).order_by(*QUEUE_ORDER)
     else:
         # One query, counting only what the page shows: the open ones apart only when closed
         # ones may be among them.
-        aggregates = {"total": Count("pk")}
+        aggregates = {"total": Count("pk"), "unread": Count("pk", filter=UNREAD)}
         if view != "overdue" and not set(statuses) <= set(Alert.OPEN_STATUSES):
             aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
         counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
@@ -172,6 +184,7 @@ def _queue_state(request: HttpRequest) -> dict:
     if counts["more"]:
         counts["total"] = ceiling
         counts["open"] = min(counts["open"], ceiling)
+        counts["unread"] = min(counts["unread"], ceiling)
     # And a second one, on the newest rows only: the latest alert on a first load (everything
     # here now counts as seen), how many came since when polling.
     if since is None:
@@ -184,6 +197,8 @@ def _queue_state(request: HttpRequest) -> dict:
     paginator.count = counts["total"]  # counted above: spare the paginator its own query
     page = paginator.get_page(wanted)
     rows = list(page)
+    # The reporter wrote again: shown first whatever their place in the queue's order.
+    new_messages = list(alerts_with_new_message(queryset)[:NEW_MESSAGE_ROWS])
 
     poll_params = request.GET.copy()
     poll_params["since"] = str(since)
@@ -203,6 +218,7 @@ def _queue_state(request: HttpRequest) -> dict:
         "selected_statuses": statuses,
         "selected_sources": request.GET.getlist("source"),
         "rows": rows,
+        "new_messages": new_messages,
         "counts": counts,
         "since": since,
         "page": page.number,
@@ -379,11 +395,16 @@ def _alert(pk: int, user=None) -> Alert:
     return get_object_or_404(alerts, pk=pk)
 
 
-def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None):
+def _alert_page(
+    request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None, new_since=None
+):
     may_act = has_role(request.user, *ACTION_ROLES)
     context = {
         "alert": alert,
         "thread": alert_thread(alert=alert),
+        "new_since": new_since or alert.new_message_at,
+        "follows": _visible_alert(request, alert.thread_parent_id),
+        "followers": list(alerts_visible(alert_followers(alert=alert), request.user)),
         "show_identity": can_see_identity(request.user),
         "may_act": may_act,
         "may_acknowledge": may_acknowledge(alert),
@@ -400,10 +421,22 @@ def _alert_page(request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | N
     return render(request, "triage/alert.html", context)
 
 
+def _visible_alert(request: HttpRequest, pk: int | None) -> Alert | None:
+    """The alert `pk` if the user may see it (a link to it), else None."""
+    if pk is None:
+        return None
+    return alerts_visible(alert_queue(), request.user).filter(pk=pk).first()
+
+
 @require_GET
 @_role_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _alert_page(request, _alert(pk, request.user))
+    alert = _alert(pk, request.user)
+    new_since = alert.new_message_at
+    if new_since is not None and has_role(request.user, *ACTION_ROLES):
+        # Opened by someone who works alerts: the new message is read (as the page shows it).
+        alert_message_read(alert=alert, by=request.user, seen=new_since)
+    return _alert_page(request, alert, new_since=new_since)
 
 
 def _action(handler):

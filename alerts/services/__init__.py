@@ -19,7 +19,13 @@ from .broadcasts import (
     broadcast_update,
     broadcasts_requeue_due,
 )
-from .changes import TransitionRefused, alert_transition, alert_update, transitions_from
+from .changes import (
+    TransitionRefused,
+    alert_message_read,
+    alert_transition,
+    alert_update,
+    transitions_from,
+)
 from .events import alert_event_build, alert_event_record
 from .followup import alert_callback_done, alert_escalate, alert_note_add
 from .inbound import InboundResult, inbound_receive
@@ -62,6 +68,7 @@ __all__ = [
     "alert_note_add",
     "alert_event_build",
     "alert_event_record",
+    "alert_message_read",
     "alert_transition",
     "alert_update",
     "alerts_requeue_stale",

@@ -1,6 +1,7 @@
 """People's changes to an alert: its status (through the one status machine), corrections of
 the triage decisions and assignment, each recorded in the alert's history."""
 
+import datetime as dt
 from collections.abc import Collection
 
 from django.db import transaction
@@ -88,7 +89,34 @@ def alert_transition(
     alert_event_record(
         alert=alert, kind=AlertEvent.Kind.STATUS, by=by, before=current, after=to, note=note
     )
+    if to == S.ACKNOWLEDGED:
+        alert_message_read(alert=alert, by=by)  # acknowledging it, they read what came in
     return alert
+
+
+@transaction.atomic
+def alert_message_read(*, alert: Alert, by, seen: dt.datetime | None = None) -> bool:
+    """An analyst has read the reporter's new message (opened the alert, replied to it or
+    acknowledged it): the queue stops showing it up, and the history says who read it.
+    `seen`: the marker as the page showed it; a message that came in after that stays new.
+    Returns whether there was a marker to clear."""
+    marked = Alert.objects.filter(pk=alert.pk, new_message_at__isnull=False)
+    if seen is not None:
+        marked = marked.filter(new_message_at__lte=seen)
+    at = marked.values_list("new_message_at", flat=True).first()
+    # Cleared only if it is still the marker just read: a text arriving meanwhile stays new.
+    if at is None or not Alert.objects.filter(pk=alert.pk, new_message_at=at).update(
+        new_message_at=None, updated_at=timezone.now()
+    ):
+        return False
+    alert.new_message_at = None
+    alert_event_record(
+        alert=alert,
+        kind=AlertEvent.Kind.MESSAGE_READ,
+        by=by,
+        after={"new_message_at": at.isoformat()},
+    )
+    return True
 
 
 def _event_value(alert: Alert, name: str):

@@ -17,6 +17,7 @@ from ..channels.base import PermanentSendError, TransientSendError
 from ..constants import ABANDONED_AFTER, REQUEUE_AFTER
 from ..models import Alert, Message, OptOut, SendAttempt
 from ..segments import count_segments
+from .changes import alert_message_read
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ def sms_send(
         status_callback=status_callback or default_status_callback(),
     )
     transaction.on_commit(lambda: _enqueue_send(message.pk))
+    if kind == Message.Kind.REPLY and alert is not None and sent_by is not None:
+        alert_message_read(alert=alert, by=sent_by)  # answering it, they read what came in
     return message
 
 

@@ -232,7 +232,13 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
     later = make_alert(reporter=reporter, location=gazetteer["centre"], assignee=analyst)
     make_alert(reporter=reporter, location=gazetteer["kasugho"], assignee=analyst)
     partial = as_analyst.get(page.context["poll_url"])
-    assert partial.context["counts"] == {"total": 56, "open": 56, "new": 1, "more": False}
+    assert partial.context["counts"] == {
+        "total": 56,
+        "open": 56,
+        "unread": 56,
+        "new": 1,
+        "more": False,
+    }
     assert later.reference in partial.content.decode()
 
     second = as_analyst.get(QUEUE, {**wanted, "page": 2})
@@ -242,8 +248,9 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
 def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
     as_analyst, analyst, gazetteer, make_user
 ):
-    """Two queries for the alerts (a count, a page of rows) whatever the filters, plus a fixed
-    few: the filters' own checks and, on the full page, one per select."""
+    """Three queries for the alerts (a count, a page of rows, those with a new message) whatever
+    the filters, plus a fixed few: the filters' own checks and, on the full page, one per
+    select."""
     can = NetworkFactory()
     reporters = FocalPointFactory.create_batch(3)
     for person in reporters:
@@ -278,8 +285,9 @@ def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
             assert response.context["rows"], (url, params)
             assert not response.context["form"].errors
             sql = [q["sql"] for q in captured.captured_queries]
-            # a bounded count, the latest alert (or the new ones), the page of rows
-            assert len([q for q in sql if "alerts_alert" in q]) == 3, (url, params)
+            # a bounded count, the latest alert (or the new ones), the page of rows, the alerts
+            # with a new message
+            assert len([q for q in sql if "alerts_alert" in q]) == 4, (url, params)
             found.append(len(sql))
         return found
 

@@ -26,6 +26,7 @@ from .pipeline import (
     place_index,
     place_index_reset,
 )
+from .threads import thread_message_triage
 
 __all__ = [
     "ClaimRefused",
@@ -50,4 +51,5 @@ __all__ = [
     "incident_split",
     "place_index",
     "place_index_reset",
+    "thread_message_triage",
 ]

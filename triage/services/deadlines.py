@@ -74,22 +74,38 @@ def alerts_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     return escalated
 
 
-def breach_notice(alert: Alert) -> str:
-    """The SMS to supervisors: reference, priority and place only, never who reported it or
-    from which number."""
+def notice_place(alert: Alert) -> str:
+    """The alert's place as an SMS notice names it: "Mbau (Beni)"."""
     place = alert.location.name if alert.location_id else _("unknown place")
     if alert.location_id and alert.location.parent_id:
         place = f"{place} ({alert.location.parent.name})"
-    due = timezone.localtime(alert.sla_due_at)
-    return _(
-        "Kengele: alert %(reference)s (P%(priority)s, %(place)s) was not acknowledged by "
-        "%(due)s. Please see to it on the dashboard."
-    ) % {
+    return place
+
+
+def breach_notice(alert: Alert) -> str:
+    """The SMS to supervisors: reference, priority and place only, never who reported it or
+    from which number."""
+    values = {
         "reference": alert.reference,
         "priority": alert.priority or "?",
-        "place": place,
-        "due": f"{due:%H:%M}",
+        "place": notice_place(alert),
+        "due": f"{timezone.localtime(alert.sla_due_at):%H:%M}",
     }
+    if alert.acknowledged_at is not None:  # acknowledged, but the reporter's new text unread
+        return (
+            _(
+                "Kengele: the reporter's new message on alert %(reference)s (P%(priority)s, "
+                "%(place)s) was not read by %(due)s. Please see to it on the dashboard."
+            )
+            % values
+        )
+    return (
+        _(
+            "Kengele: alert %(reference)s (P%(priority)s, %(place)s) was not acknowledged by "
+            "%(due)s. Please see to it on the dashboard."
+        )
+        % values
+    )
 
 
 def _notify(profile: AnalystProfile, alert: Alert) -> bool:

@@ -141,16 +141,27 @@ def _reporter_reliability(alert: Alert) -> float | None:
 
 
 def _analysis_for(alert: Alert) -> Analysis:
+    return text_analysis(alert=alert, text=alert.text or "", hint_category=alert.category_hint)
+
+
+def text_analysis(*, alert: Alert, text: str, hint_category: str = "") -> Analysis:
+    """The engine's reading of `text` as `alert`'s reporter wrote it: their home place and
+    reliability count as for the alert itself (the cached gazetteer and lexicon)."""
     gazetteer = _gazetteer()
     home_id = _reporter_home_id(alert)
     return analyse(
-        alert.text or "",
+        text,
         gazetteer.index,
         reporter_home=gazetteer.places.get(home_id) if home_id else None,
-        hint_category=alert.category_hint or None,
+        hint_category=hint_category or None,
         reporter_reliability=_reporter_reliability(alert),
         lexicon=current_lexicon(),
     )
+
+
+def place_with_ancestors(location_id: int | None) -> Location | None:
+    """A place with the ancestors up to its province (from the cached gazetteer)."""
+    return _location(location_id)
 
 
 def _location(location_id: int | None) -> Location | None:

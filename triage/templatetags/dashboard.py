@@ -243,6 +243,12 @@ def event_change(event) -> str:
         after = event.after or {}
         categories = _event_value("categories", after.get("categories"))
         return f"P{after.get('priority')} · {categories}"
+    if event.kind == "new_message":  # what the reporter's new text changed
+        before, after = event.before or {}, event.after or {}
+        priority = _event_value("priority", after.get("priority"))
+        if before.get("priority") != after.get("priority"):
+            priority = f"{_event_value('priority', before.get('priority'))} → {priority}"
+        return f"{priority} · {_event_value('categories', after.get('categories'))}"
     before, after = event.before, event.after
     if before is None and after is None:
         return ""
