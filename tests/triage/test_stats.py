@@ -59,6 +59,8 @@ def test_it_counts_alerts_by_mechanism_and_corroboration(world):
         "lpc": {"": 0, "single_source": 1, "several_sources": 0, "several_mechanisms": 0},
         "cla": {"": 0, "single_source": 0, "several_sources": 0, "several_mechanisms": 1},
         "web": {"": 1, "single_source": 0, "several_sources": 0, "several_mechanisms": 0},
+        "operator": {"": 0, "single_source": 0, "several_sources": 0, "several_mechanisms": 0},
+        "town_hall": {"": 0, "single_source": 0, "several_sources": 0, "several_mechanisms": 0},
     }
 
 
