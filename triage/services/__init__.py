@@ -26,6 +26,16 @@ from .pipeline import (
     place_index,
     place_index_reset,
 )
+from .watchdog import (
+    Backlog,
+    triage_backlog,
+    triage_watchdog_check,
+    triage_watchdog_poke,
+    triage_watchdog_poke_reset,
+    worker_alive,
+    worker_heartbeat_record,
+    worker_last_seen,
+)
 
 __all__ = [
     "ClaimRefused",
@@ -50,4 +60,12 @@ __all__ = [
     "incident_split",
     "place_index",
     "place_index_reset",
+    "Backlog",
+    "triage_backlog",
+    "triage_watchdog_check",
+    "triage_watchdog_poke",
+    "triage_watchdog_poke_reset",
+    "worker_alive",
+    "worker_heartbeat_record",
+    "worker_last_seen",
 ]
