@@ -28,6 +28,7 @@ from .pipeline import (
 )
 from .watchdog import (
     Backlog,
+    stale_backlog,
     triage_backlog,
     triage_watchdog_check,
     triage_watchdog_poke,
@@ -61,6 +62,7 @@ __all__ = [
     "place_index",
     "place_index_reset",
     "Backlog",
+    "stale_backlog",
     "triage_backlog",
     "triage_watchdog_check",
     "triage_watchdog_poke",

@@ -75,17 +75,26 @@ def alerts_untriaged(*, now: dt.datetime) -> QuerySet[Alert]:
     )
 
 
-def triage_backlog(*, now: dt.datetime | None = None) -> Backlog:
-    """Two reads of the `alert_untriaged` index: the stale ones counted, the oldest one."""
+def stale_backlog(*, now: dt.datetime | None = None) -> Backlog:
+    """The alerts waiting past TRIAGE_STALE_SECONDS: how many, and the oldest (one read of the
+    `alert_untriaged` index)."""
     now = now or timezone.now()
-    untriaged = alerts_untriaged(now=now).order_by()
-    stale = untriaged.filter(received_at__lt=now - stale_after()).aggregate(
-        n=Count("pk"), oldest=Min("received_at")
+    stale = (
+        alerts_untriaged(now=now)
+        .order_by()
+        .filter(received_at__lt=now - stale_after())
+        .aggregate(n=Count("pk"), oldest=Min("received_at"))
     )
-    oldest = stale["oldest"]
-    if oldest is None:
-        oldest = untriaged.aggregate(oldest=Min("received_at"))["oldest"]
-    return Backlog(stale=stale["n"], oldest_received_at=oldest, now=now)
+    return Backlog(stale=stale["n"], oldest_received_at=stale["oldest"], now=now)
+
+
+def triage_backlog(*, now: dt.datetime | None = None) -> Backlog:
+    """The stale ones counted, and the oldest untriaged alert even when it is not stale yet."""
+    backlog = stale_backlog(now=now)
+    if backlog.oldest_received_at is not None:
+        return backlog
+    oldest = alerts_untriaged(now=backlog.now).order_by().aggregate(oldest=Min("received_at"))
+    return Backlog(stale=0, oldest_received_at=oldest["oldest"], now=backlog.now)
 
 
 # --- Worker heartbeat ----------------------------------------------------------------------------
@@ -124,7 +133,7 @@ def triage_watchdog_check(*, now: dt.datetime | None = None) -> TriageOutage | N
     when it has lasted TRIAGE_ALARM_MINUTES (and once when it ends, if they were texted).
     Safe to run from several processes at once. Returns the open outage, if any."""
     now = now or timezone.now()
-    backlog = triage_backlog(now=now)
+    backlog = stale_backlog(now=now)
     current = TriageOutage.objects.filter(is_open=True).first()
     if not backlog.stale:
         if current is not None:
@@ -233,7 +242,7 @@ def triage_watchdog_poke() -> None:
 
 
 def triage_watchdog_poke_reset() -> None:
-    """Let the next poke check at once (tests, and a process that just started)."""
+    """Let the next poke check at once (tests)."""
     global _next_poke
     with _poke_lock:
         _next_poke = 0.0
