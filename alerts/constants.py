@@ -5,7 +5,9 @@ import datetime as dt
 FLOOD_WINDOW = dt.timedelta(minutes=5)
 FLOOD_LIMIT = 30  # more messages than this in the window from one number are flagged
 THREAD_WINDOW = dt.timedelta(hours=24)  # an analyst reply keeps the conversation open this long
-REQUEUE_AFTER = dt.timedelta(seconds=60)  # an alert still "new" this long is queued again
+# A pending SMS never handed to the broker this long is queued again (alerts: the setting
+# TRIAGE_STALE_SECONDS).
+REQUEUE_AFTER = dt.timedelta(seconds=60)
 # A pending SMS untouched this long lost its worker mid-attempt (longer than any retry wait).
 ABANDONED_AFTER = dt.timedelta(minutes=15)
 MISSED_CALL_JOIN_WINDOW = dt.timedelta(minutes=10)

@@ -272,6 +272,18 @@ CLAIM_TTL_MINUTES = envint("CLAIM_TTL_MINUTES", 15)
 # Past it, supervisors are notified once (triage.tasks.escalate_overdue, every minute).
 ACK_TARGET_MINUTES = {1: 10, 2: 60, 3: 24 * 60, 4: None}
 
+# --- Triage watchdog ------------------------------------------------------------------------------
+# An alert still untriaged this many seconds after it came in is queued again (the sweeper runs
+# every 15 s) and shows on the queue's "triage stopped" banner.
+TRIAGE_STALE_SECONDS = envint("TRIAGE_STALE_SECONDS", 60)
+# Triage stuck this long (the oldest untriaged alert is this old): supervisors get one SMS per
+# outage, sent at once from whichever process notices (beat's task, /healthz, the dashboard).
+TRIAGE_ALARM_MINUTES = envint("TRIAGE_ALARM_MINUTES", 5)
+# /healthz answers 503 naming triage when the oldest untriaged alert is older than this, or when
+# no worker ran the heartbeat (every 20 s on the triage queue) within TRIAGE_WORKER_SILENCE_SECONDS.
+TRIAGE_STUCK_SECONDS = envint("TRIAGE_STUCK_SECONDS", 120)
+TRIAGE_WORKER_SILENCE_SECONDS = envint("TRIAGE_WORKER_SILENCE_SECONDS", 60)
+
 # --- Celery ------------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so a laptop needs no broker server.
 BROKER_DIR = VAR_DIR / "broker"
@@ -319,13 +331,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "options": {"queue": "default"},
     },
-    "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 30.0},
+    # Every 15 s: an alert whose triage task was lost is queued again within
+    # TRIAGE_STALE_SECONDS + 15 s.
+    "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 15.0},
     "broadcasts-requeue": {"task": "alerts.tasks.broadcast_requeue_due", "schedule": 60.0},
     "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
     "escalate-overdue": {
         "task": "triage.tasks.escalate_overdue",
         "schedule": 60.0,
         "options": {"queue": "default"},  # housekeeping, never behind or ahead of triage
+    },
+    # On the triage queue itself: a recent heartbeat means that queue is being worked.
+    "triage-heartbeat": {"task": "triage.tasks.worker_heartbeat", "schedule": 20.0},
+    "triage-watchdog": {
+        "task": "triage.tasks.watchdog_check",
+        "schedule": 30.0,
+        "options": {"queue": "default"},  # must run when the triage queue is the one stuck
     },
 }
 

@@ -180,3 +180,54 @@ class LexiconTerm(models.Model):
             load_lexicon([self.as_entry()])
         except (ValueError, TypeError) as exc:
             raise ValidationError(str(exc)) from exc
+
+
+class WorkerHeartbeat(models.Model):
+    """When a worker consuming the triage queue last ran the heartbeat task: one row, read by
+    /healthz (Celery's ping needs a broadcast the embedded broker does not have)."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+    hostname = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="worker_heartbeat_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hostname or '?'} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TriageOutage(models.Model):
+    """A period when alerts waited untriaged past TRIAGE_STALE_SECONDS. Supervisors are texted
+    once per outage (`alarmed_at`); it ends when no alert is waiting that long any more."""
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    alarmed_at = models.DateTimeField(_("supervisors alerted"), null=True, blank=True)
+    # True while it lasts, NULL after: the unique constraint below lets one outage be open.
+    is_open = models.BooleanField(default=True, null=True, editable=False)
+    alerts_waiting = models.PositiveIntegerField(_("alerts waiting"), default=0)
+    peak_waiting = models.PositiveIntegerField(_("most alerts waiting"), default=0)
+    oldest_received_at = models.DateTimeField(_("oldest waiting alert"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("triage outage")
+        verbose_name_plural = _("triage outages")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_open"], name="triage_outage_one_open"),
+            models.CheckConstraint(
+                condition=models.Q(is_open=True, ended_at__isnull=True)
+                | models.Q(is_open__isnull=True, ended_at__isnull=False),
+                name="triage_outage_open_until_ended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.alerts_waiting})"

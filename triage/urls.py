@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_followup, views_incidents, views_map, views_work
+from . import views, views_followup, views_incidents, views_map, views_operator, views_work
 from .views_stats import stats_page
 
 app_name = "triage"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
     path("stats/", stats_page, name="stats"),
+    path("alerts/new/", views_operator.alert_new, name="alert-new"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/status/", views.alert_set_status, name="alert-status"),

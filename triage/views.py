@@ -57,6 +57,7 @@ from config.permissions import (
 from networks.audit import audit_identities_shown
 
 from .page_context import alert_page_context, queue_page_context
+from .page_watchdog import triage_banner_context
 
 PAGE_SIZE = 50
 COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
@@ -230,6 +231,7 @@ def _queue_state(request: HttpRequest) -> dict:
         "back_query": back_params.urlencode(),
         "may_act": has_role(request.user, *ACTION_ROLES),
         "now": timezone.now(),
+        **triage_banner_context(request),
     }
 
 

@@ -6,7 +6,17 @@ from config.permissions import can_see_identity
 from ..models import Alert, AlertEvent, Message
 from ..selectors import CATEGORY_CODES, RISK_FACTOR_CODES
 
-RAISABLE_SOURCES = (Alert.Source.WEB, Alert.Source.LPC, Alert.Source.CLA)
+# Sources an alert may be created with over the API: the web, committees, liaison assistants,
+# and what an operator typed in (radio, phone, in person, a town hall meeting).
+RAISABLE_SOURCES = (
+    Alert.Source.WEB,
+    Alert.Source.LPC,
+    Alert.Source.CLA,
+    Alert.Source.RADIO,
+    Alert.Source.PHONE,
+    Alert.Source.IN_PERSON,
+    Alert.Source.TOWN_HALL,
+)
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -100,10 +110,17 @@ class AlertSerializer(serializers.ModelSerializer):
 class AlertCreateSerializer(serializers.ModelSerializer):
     source = serializers.ChoiceField(choices=[(s.value, s.label) for s in RAISABLE_SOURCES])
     text = serializers.CharField(max_length=4000, allow_blank=False, trim_whitespace=True)
+    reporter_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("Who reported it, when not a focal point (kept encrypted)."),
+    )
 
     class Meta:
         model = Alert
-        fields = ["source", "text", "location"]
+        fields = ["source", "text", "location", "reporter_name"]
 
 
 class AlertUpdateSerializer(serializers.ModelSerializer):

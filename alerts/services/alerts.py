@@ -3,13 +3,14 @@
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.celery import app as celery_app
 
-from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE, REQUEUE_AFTER
+from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE
 from ..models import Alert, Message
 from .queueing import triage_publish
 
@@ -38,16 +39,20 @@ def alert_create(
     text: str,
     created_by=None,
     reporter=None,
+    reporter_name: str = "",
     location=None,
     category_hint: str = "",
     received_at=None,
 ) -> Alert:
-    """An alert raised from the web, an LPC meeting or a CLA visit; triaged after commit."""
+    """An alert raised from the web, an LPC meeting, a CLA visit or typed in by an operator
+    (radio, phone, in person: `reporter_name` for someone who is not a focal point, kept
+    encrypted); triaged after commit."""
     alert = Alert.objects.create(
         source=source,
         text=text,
         created_by=created_by,
         reporter=reporter,
+        reporter_name=(reporter_name or "").strip(),
         sender_known=reporter is not None,
         location=location,
         category_hint=category_hint,
@@ -70,10 +75,11 @@ def unrecorded_calls_mark_missed(*, alerts: QuerySet[Alert], at: dt.datetime) ->
 
 
 def alerts_requeue_stale() -> int:
-    """Queue triage again for alerts still untriaged a minute after they arrived (broker was down,
-    worker died before acknowledging, ...). Triage is idempotent, so a duplicate is harmless."""
+    """Queue triage again for alerts still untriaged TRIAGE_STALE_SECONDS after they arrived, or
+    after they were last queued (broker was down, worker died before acknowledging, ...).
+    Triage is idempotent, so a duplicate is harmless."""
     now = timezone.now()
-    cutoff = now - REQUEUE_AFTER
+    cutoff = now - dt.timedelta(seconds=settings.TRIAGE_STALE_SECONDS)
     # A call with no recording after the grace period was hung up before recording, and the
     # call-status callback that would have said so never came: call the person back.
     unrecorded_calls_mark_missed(
@@ -107,7 +113,7 @@ def thread_texts_requeue_stale() -> int:
     (broker down, worker lost). Each one is queued at most once a minute (its updated_at says
     when it last was); triage of a text it already read does nothing."""
     now = timezone.now()
-    cutoff = now - REQUEUE_AFTER
+    cutoff = now - dt.timedelta(seconds=settings.TRIAGE_STALE_SECONDS)
     stale = Message.objects.filter(
         triage_pending=True, created_at__lt=cutoff, updated_at__lt=cutoff
     ).order_by("created_at")  # the message_untriaged index

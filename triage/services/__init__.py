@@ -27,6 +27,17 @@ from .pipeline import (
     place_index_reset,
 )
 from .threads import thread_message_triage
+from .watchdog import (
+    Backlog,
+    stale_backlog,
+    triage_backlog,
+    triage_watchdog_check,
+    triage_watchdog_poke,
+    triage_watchdog_poke_reset,
+    worker_alive,
+    worker_heartbeat_record,
+    worker_last_seen,
+)
 
 __all__ = [
     "ClaimRefused",
@@ -52,4 +63,13 @@ __all__ = [
     "place_index",
     "place_index_reset",
     "thread_message_triage",
+    "Backlog",
+    "stale_backlog",
+    "triage_backlog",
+    "triage_watchdog_check",
+    "triage_watchdog_poke",
+    "triage_watchdog_poke_reset",
+    "worker_alive",
+    "worker_heartbeat_record",
+    "worker_last_seen",
 ]
