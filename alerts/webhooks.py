@@ -16,9 +16,16 @@ from twilio.twiml.voice_response import VoiceResponse
 from . import services
 from .channels import twilio
 from .channels.base import MalformedInbound
+from .deadlines import database_deadline, install
 
 log = logging.getLogger(__name__)
 FORM_TYPE = "application/x-www-form-urlencoded"
+# What a webhook meets when the database is down, hangs or drops the connection: it keeps the
+# request in the spool and answers 200 (InterfaceError: a connection that broke).
+DATABASE_DOWN = (DatabaseError, InterfaceError)
+
+# Every process that serves webhooks waits on PostgreSQL with a deadline (alerts.deadlines).
+install()
 
 
 def _plain(status: int, reason: str) -> HttpResponse:
@@ -55,7 +62,9 @@ def twilio_webhook(view: Callable) -> Callable:
             )
             return _plain(403, "Invalid or missing X-Twilio-Signature.")
         try:
-            return view(request, *args, **kwargs)
+            # Twilio waits 15 s; the database gets WEBHOOK_DB_TIMEOUT of them, in all.
+            with database_deadline(settings.WEBHOOK_DB_TIMEOUT):
+                return view(request, *args, **kwargs)
         except MalformedInbound as exc:
             return _plain(400, f"Malformed webhook: {exc}.")
 
@@ -67,9 +76,10 @@ def sms(request: HttpRequest) -> HttpResponse:
     inbound = twilio.parse_sms(request)
     try:
         result = services.inbound_receive(sms=inbound)
-    except (DatabaseError, InterfaceError):  # InterfaceError: a connection that broke
-        # The database is down: keep the verified request on disk and still answer 200, so
-        # Twilio does not give up on it. The spool importer stores it when the database is back.
+    except DATABASE_DOWN:
+        # The database is down or did not answer in time: keep the verified request on disk
+        # and still answer 200, so Twilio does not give up on it. The spool importer stores
+        # it when the database is back.
         log.exception("sms webhook: database unavailable, spooling %s", inbound.provider_sid)
         services.spool_write(sms=inbound)
         return twiml(NO_REPLY)
@@ -105,7 +115,7 @@ def voice(request: HttpRequest) -> HttpResponse:
     call = twilio.parse_call(request)
     try:
         return twiml(services.call_start(call=call, base_url=_base_url(request)))
-    except DatabaseError:
+    except DATABASE_DOWN:
         log.exception("voice webhook: database unavailable, spooling call %s", call.call_sid)
         services.spool_write_call(call=call, step="start")
         return twiml(services.voice_unavailable(reject=settings.VOICE_REJECT_MISSED_CALLS))
@@ -116,7 +126,7 @@ def voice_language(request: HttpRequest) -> HttpResponse:
     call = twilio.parse_call(request)
     try:
         return twiml(services.call_language_choose(call=call, base_url=_base_url(request)))
-    except DatabaseError:
+    except DATABASE_DOWN:
         log.exception("voice language menu: database unavailable for call %s", call.call_sid)
         services.spool_write_call(call=call, step="menu")
         return twiml(services.voice_unavailable())
@@ -129,7 +139,7 @@ def voice_category(request: HttpRequest) -> HttpResponse:
         response = services.call_category_choose(
             call=call, language=request.GET.get("lang", ""), base_url=_base_url(request)
         )
-    except DatabaseError:
+    except DATABASE_DOWN:
         log.exception("voice category menu: database unavailable for call %s", call.call_sid)
         services.spool_write_call(call=call, step="menu")
         return twiml(services.voice_unavailable())
@@ -146,7 +156,7 @@ def voice_recording(request: HttpRequest) -> HttpResponse:
             category=request.GET.get("category", ""),
             base_url=_base_url(request),
         )
-    except DatabaseError:
+    except DATABASE_DOWN:
         log.exception("voice recording: database unavailable, spooling call %s", call.call_sid)
         services.spool_write_call(call=call, step="recording")
         return twiml(services.voice_unavailable())
@@ -158,7 +168,7 @@ def voice_status(request: HttpRequest) -> HttpResponse:
     call = twilio.parse_call(request)
     try:
         services.call_finished(call=call)
-    except DatabaseError:
+    except DATABASE_DOWN:
         log.exception("voice status: database unavailable, spooling call %s", call.call_sid)
         services.spool_write_call(call=call, step="status")
     return twiml(VoiceResponse())

@@ -89,6 +89,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))
+# PostgreSQL's deadlines, in seconds. libpq's connect_timeout is at least 2 s.
+DB_CONNECT_TIMEOUT = max(2, envint("DB_CONNECT_TIMEOUT", 3))
+DB_STATEMENT_TIMEOUT = envfloat("DB_STATEMENT_TIMEOUT", 30)
+DB_LOCK_TIMEOUT = envfloat("DB_LOCK_TIMEOUT", 5)
+# The most a webhook waits on the database, all its statements together (connecting
+# included), before it keeps the message in the spool and answers Twilio (alerts.deadlines).
+WEBHOOK_DB_TIMEOUT = envfloat("WEBHOOK_DB_TIMEOUT", 3)
 if _db["ENGINE"].endswith("sqlite3"):
     # Web server and worker write at once: WAL lets readers go on, IMMEDIATE transactions and a
     # busy timeout make writers queue instead of failing with "database is locked".
@@ -106,8 +113,20 @@ else:
     # query at a million alerts and never paid back (bench/README.md). A random read costs
     # about as much as a sequential one on SSDs and in memory: at PostgreSQL's default of 4
     # the queue's search read every open alert's index entry instead of the few matches.
-    _db.setdefault("OPTIONS", {})["options"] = (
-        f"-c jit=off -c random_page_cost={envfloat('DB_RANDOM_PAGE_COST', 1.1)}"
+    # Deadlines (seconds, 0 = none): a database that hangs must not hold a request for long.
+    # The statement and lock limits apply to every process; a migration rewriting a large
+    # table may need DB_STATEMENT_TIMEOUT=0 for its run. Keepalives notice a dead peer.
+    _db.setdefault("OPTIONS", {}).update(
+        options=(
+            f"-c jit=off -c random_page_cost={envfloat('DB_RANDOM_PAGE_COST', 1.1)}"
+            f" -c statement_timeout={int(DB_STATEMENT_TIMEOUT * 1000)}"
+            f" -c lock_timeout={int(DB_LOCK_TIMEOUT * 1000)}"
+        ),
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        keepalives=1,
+        keepalives_idle=30,
+        keepalives_interval=10,
+        keepalives_count=3,
     )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -288,10 +307,20 @@ TRIAGE_WORKER_SILENCE_SECONDS = envint("TRIAGE_WORKER_SILENCE_SECONDS", 60)
 # Embedded default: kombu's filesystem transport, so a laptop needs no broker server.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
-# With Redis, intake writes the triage task's message straight to its list (alerts.services.
-# queueing): the same message as apply_async, at a sixth of the cost per alert.
-TRIAGE_DIRECT_PUBLISH = envbool("TRIAGE_DIRECT_PUBLISH", True)
+# Seconds a Redis command or connection attempt may take before it fails, for every Celery
+# connection (a broker that hangs without closing its sockets would otherwise hold a publish
+# forever). Intake's triage publish has tighter ones of its own (alerts.services.queueing):
+# after a failed publish, the next ones in the process fail at once for TRIAGE_PUBLISH_PAUSE.
+BROKER_SOCKET_TIMEOUT = envfloat("BROKER_SOCKET_TIMEOUT", 5)
+TRIAGE_PUBLISH_TIMEOUT = envfloat("TRIAGE_PUBLISH_TIMEOUT", 1)
+TRIAGE_PUBLISH_PAUSE = envfloat("TRIAGE_PUBLISH_PAUSE", 5)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_timeout=BROKER_SOCKET_TIMEOUT,
+        socket_connect_timeout=BROKER_SOCKET_TIMEOUT,
+        socket_keepalive=True,
+    )
 if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(BROKER_DIR / "queue"),

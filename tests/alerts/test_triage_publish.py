@@ -1,15 +1,23 @@
-"""Intake writes the triage task straight to Redis: the very message Celery would send."""
+"""Intake queues triage through Celery's own publish: a real message on the queue its route
+names, and a broker that fails costs one publish a short timeout, then nothing for a while."""
 
-import base64
-import json
+import os
+import time
+from urllib.parse import urlsplit
 
 import pytest
 from kombu import Connection
+from kombu.exceptions import OperationalError as BrokerError
 
-from alerts.services import queueing
+from alerts.services import enqueue_triage, queueing
 from config.celery import app
+from tests.outages import broker_down
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# A database of its own on the broker's Redis (CI: CELERY_BROKER_URL), else on the local one.
+_SUITE_BROKER = os.environ.get("CELERY_BROKER_URL", "")
+REDIS_REQUIRED = _SUITE_BROKER.startswith("redis://")
+_server = urlsplit(_SUITE_BROKER if REDIS_REQUIRED else "redis://127.0.0.1:6379/0")
+REDIS_URL = f"redis://{_server.netloc}/14"
 
 
 def _redis_up() -> bool:
@@ -21,93 +29,113 @@ def _redis_up() -> bool:
         return False
 
 
+# Where the suite runs on Redis (CI), Redis must be there: the test fails rather than skip.
+needs_redis = pytest.mark.skipif(
+    not REDIS_REQUIRED and not _redis_up(),
+    reason="needs Redis on 127.0.0.1:6379 (required when CELERY_BROKER_URL is redis://)",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_pause():
+    queueing.triage_publish_resume()
+    yield
+    queueing.triage_publish_resume()
+
+
 @pytest.fixture
-def direct_redis(settings, monkeypatch):
+def redis_broker(monkeypatch):
+    import redis
+
     # Celery reads CELERY_BROKER_URL from the environment before its own settings.
     monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
     monkeypatch.setattr(app.conf, "broker_url", REDIS_URL)
-    settings.TRIAGE_DIRECT_PUBLISH = True
-    client = queueing._redis()
+    client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     yield client
     client.flushdb()
 
 
-def test_the_message_has_the_headers_and_body_celery_writes():
-    ours = queueing.triage_message(42, queue="triage")
-    celery = app.amqp.as_task_v2("some-id", queueing.TASK_NAME, args=(42,), kwargs={})
-    assert set(ours["headers"]) == set(celery.headers)
-    assert json.loads(base64.b64decode(ours["body"])) == json.loads(json.dumps(celery.body))
-    assert ours["headers"]["argsrepr"] == celery.headers["argsrepr"]
-    assert ours["properties"]["delivery_info"] == {"exchange": "", "routing_key": "triage"}
-
-
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_kombu_reads_the_published_task_from_the_queue(direct_redis):
-    queueing.triage_publish(7, queue="triage")
-    queueing.triage_publish(8, queue="default")
+def _queued(queue: str) -> list:
+    """Every message waiting on `queue`, read back with kombu as a worker would."""
+    messages = []
     with Connection(REDIS_URL) as connection:
-        for queue, alert_id in (("triage", 7), ("default", 8)):
-            message = connection.SimpleQueue(queue, no_ack=True).get(timeout=2)
-            assert message.headers["task"] == "triage.tasks.triage_alert"
-            args, kwargs, _embed = message.decode()
-            assert (args, kwargs) == ([alert_id], {})
-            assert message.content_type == "application/json"
+        waiting = connection.SimpleQueue(queue, no_ack=True)
+        while True:
+            try:
+                messages.append(waiting.get(timeout=0.5))
+            except waiting.Empty:
+                return messages
 
 
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_the_published_message_is_the_one_triage_message_describes(direct_redis):
-    queueing.triage_publish(123, queue="triage")
-    queueing.triage_publish(124, queue="triage")
-    pushed = [json.loads(raw) for raw in direct_redis.lrange("triage", 0, -1)]
-    assert len(pushed) == 2
-    for message, alert_id in zip(pushed, (124, 123), strict=True):
-        expected = queueing.triage_message(alert_id, queue="triage")
-        task_id = message["headers"]["id"]
-        for ids in (expected["headers"], message["headers"]):
-            assert ids.pop("id") and ids.pop("root_id")
-        assert message["properties"].pop("correlation_id") == task_id
-        expected["properties"].pop("correlation_id")
-        tag = message["properties"].pop("delivery_tag")
-        assert tag and tag != expected["properties"].pop("delivery_tag")
-        assert message == expected
-    # each message its own task id
-    assert pushed[0]["headers"] != pushed[1]["headers"]
+@needs_redis
+def test_the_task_reaches_the_queue_its_route_names(redis_broker):
+    route = app.amqp.router.route({}, queueing.TASK_NAME)["queue"].name
+    assert route == "triage"
+
+    queueing.triage_publish(7, queue=route)
+
+    [message] = _queued(route)
+    assert message.headers["task"] == "triage.tasks.triage_alert"
+    args, kwargs, _embed = message.decode()
+    assert (args, kwargs) == ([7], {})
+    assert message.content_type == "application/json"
+    assert _queued("default") == []
 
 
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_an_error_reply_hands_the_task_to_celery(direct_redis, monkeypatch):
-    direct_redis.set("triage", "not a list")  # LPUSH on a string: WRONGTYPE
-    sent = []
-    from triage.tasks import triage_alert
+@needs_redis
+def test_a_flooding_senders_alert_goes_to_the_housekeeping_queue(redis_broker):
+    assert enqueue_triage(8, flooded=True) is True
+    assert enqueue_triage(9) is True
 
-    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
-    queueing.triage_publish(11, queue="triage")
-    assert sent == [((11,), "triage")]
-    direct_redis.delete("triage")
-    queueing.triage_publish(12, queue="triage")  # the connection still works after the error
-    assert direct_redis.llen("triage") == 1
+    assert [m.decode()[0] for m in _queued("default")] == [[8]]
+    assert [m.decode()[0] for m in _queued("triage")] == [[9]]
 
 
-def test_without_redis_the_task_goes_through_celery(monkeypatch):
-    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
-    monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
-    sent = []
-    from triage.tasks import triage_alert
+@needs_redis
+def test_each_publish_is_its_own_task(redis_broker):
+    for alert_id in (1, 2, 3):
+        queueing.triage_publish(alert_id, queue="triage")
 
-    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
-    queueing.triage_publish(9, queue="triage")
-    assert sent == [((9,), "triage")]
+    messages = _queued("triage")
+    assert sorted(m.decode()[0][0] for m in messages) == [1, 2, 3]
+    assert len({m.headers["id"] for m in messages}) == 3
 
 
-def test_an_unreachable_redis_hands_the_task_to_celery(monkeypatch, settings):
-    url = "redis://127.0.0.1:1/0"  # nothing listens there
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    monkeypatch.setattr(app.conf, "broker_url", url)
-    settings.TRIAGE_DIRECT_PUBLISH = True
-    sent = []
-    from triage.tasks import triage_alert
+def test_a_broker_that_refuses_fails_the_publish_and_pauses_the_next_ones(settings):
+    settings.TRIAGE_PUBLISH_PAUSE = 60
+    with broker_down():
+        started = time.monotonic()
+        with pytest.raises(BrokerError):
+            queueing.triage_publish(1, queue="triage")
+        assert time.monotonic() - started < settings.TRIAGE_PUBLISH_TIMEOUT + 1
 
-    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
-    queueing.triage_publish(10, queue="triage")
-    assert sent == [((10,), "triage")]
+        started = time.monotonic()
+        with pytest.raises(queueing.PublishPaused):
+            queueing.triage_publish(2, queue="triage")
+        assert time.monotonic() - started < 0.05
+        # the caller logs and leaves the alert to the sweeper
+        assert enqueue_triage(3) is False
+
+
+def test_after_the_pause_the_broker_is_tried_again(settings):
+    settings.TRIAGE_PUBLISH_PAUSE = 0.2
+    with broker_down():
+        with pytest.raises(BrokerError):
+            queueing.triage_publish(1, queue="triage")
+        with pytest.raises(queueing.PublishPaused):
+            queueing.triage_publish(2, queue="triage")
+        time.sleep(0.25)
+        with pytest.raises(BrokerError):  # tried, not paused
+            queueing.triage_publish(3, queue="triage")
+
+
+@needs_redis
+def test_a_pause_on_one_broker_does_not_hold_publishes_to_another(redis_broker, settings):
+    settings.TRIAGE_PUBLISH_PAUSE = 60
+    with broker_down():
+        with pytest.raises(BrokerError):
+            queueing.triage_publish(1, queue="triage")
+    # broker_down restored the Redis broker of the fixture
+    queueing.triage_publish(2, queue="triage")
+    assert [m.decode()[0] for m in _queued("triage")] == [[2]]
