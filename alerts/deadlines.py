@@ -9,9 +9,15 @@ limit of its own on an established connection. psycopg2's public wait callback
 it can be bounded. It is installed once per process that serves webhooks, and outside a webhook
 it only bounds connecting (DB_CONNECT_TIMEOUT, which libpq no longer enforces in that mode) and
 gives up on a statement well after the server's statement_timeout should have ended it.
+
+Once a webhook's deadline has passed, the database is taken for down in that process for
+WEBHOOK_DB_PAUSE seconds: the webhooks meanwhile fail at once and spool, rather than each wait
+the deadline (two gunicorn workers waiting 3 s each cannot keep up with 20 texts a second).
+Then one webhook tries the database again.
 """
 
 import contextlib
+import random
 import select
 import time
 from collections.abc import Iterator
@@ -38,6 +44,7 @@ class _Budget:
 
 
 _budget: ContextVar[_Budget | None] = ContextVar("kengele_db_budget", default=None)
+_paused_until = 0.0  # time.monotonic() before which webhooks do not wait on the database
 
 
 class DatabaseDeadlineExceeded(psycopg2.extensions.QueryCanceledError if psycopg2 else Exception):
@@ -90,8 +97,17 @@ def install() -> None:
 def database_deadline(seconds: float) -> Iterator[None]:
     """Every database wait inside the block shares `seconds`; past them a statement or a
     connection attempt raises OperationalError, and the connection that was cut off is closed
-    on leaving the block (it is in the middle of a request no one will read)."""
-    budget = _Budget(time.monotonic() + seconds)
+    on leaving the block (it is in the middle of a request no one will read). While the pause
+    after such a deadline lasts, the block gets no time at all."""
+    global _paused_until
+    now = time.monotonic()
+    paused = now < _paused_until
+    if paused:
+        # A connection kept from before would be sent a statement first: drop it, so that the
+        # first thing tried is a new connection, given up before anything is sent.
+        for wrapper in connections.all(initialized_only=True):
+            wrapper.close()
+    budget = _Budget(now if paused else now + seconds)
     token = _budget.set(budget)
     try:
         yield
@@ -101,3 +117,13 @@ def database_deadline(seconds: float) -> Iterator[None]:
             for wrapper in connections.all(initialized_only=True):
                 if wrapper.connection is not None and wrapper.connection in budget.expired:
                     wrapper.close()
+            if not paused:
+                # Jitter, so that the processes of a server do not all try again at once.
+                pause = settings.WEBHOOK_DB_PAUSE * random.uniform(1, 1.5)  # noqa: S311
+                _paused_until = time.monotonic() + pause
+
+
+def database_pause_end() -> None:
+    """Try the database again at the next webhook (it is known to be back)."""
+    global _paused_until
+    _paused_until = 0.0

@@ -96,6 +96,9 @@ DB_LOCK_TIMEOUT = envfloat("DB_LOCK_TIMEOUT", 5)
 # The most a webhook waits on the database, all its statements together (connecting
 # included), before it keeps the message in the spool and answers Twilio (alerts.deadlines).
 WEBHOOK_DB_TIMEOUT = envfloat("WEBHOOK_DB_TIMEOUT", 3)
+# After that deadline has passed, a web process's webhooks spool at once for this long, then
+# one tries the database again.
+WEBHOOK_DB_PAUSE = envfloat("WEBHOOK_DB_PAUSE", 5)
 if _db["ENGINE"].endswith("sqlite3"):
     # Web server and worker write at once: WAL lets readers go on, IMMEDIATE transactions and a
     # busy timeout make writers queue instead of failing with "database is locked".

@@ -73,25 +73,26 @@ def _drop() -> None:
         connection.collect()
 
 
-def triage_publish(alert_id: int, *, queue: str) -> None:
-    """Send the triage task for `alert_id` to `queue`; raises when the broker cannot take it."""
+def task_publish(name: str, args: tuple, *, queue: str) -> None:
+    """Send task `name` to `queue` within TRIAGE_PUBLISH_TIMEOUT; raises when the broker
+    cannot take it, at once while the pause after a failure lasts."""
     url = _broker_url()
     if time.monotonic() < _paused_until.get(url, 0.0):
-        raise PublishPaused(f"the broker failed moments ago; triage of alert {alert_id} waits")
+        raise PublishPaused(f"the broker failed moments ago; {name}{args} not sent")
     try:
         app.send_task(
-            TASK_NAME,
-            args=(alert_id,),
-            queue=queue,
-            producer=_producer(url),
-            retry=False,
-            ignore_result=True,
+            name, args=args, queue=queue, producer=_producer(url), retry=False, ignore_result=True
         )
     except Exception:
         _drop()
         _paused_until[url] = time.monotonic() + settings.TRIAGE_PUBLISH_PAUSE
         raise
     _paused_until.pop(url, None)
+
+
+def triage_publish(alert_id: int, *, queue: str) -> None:
+    """Send the triage task for `alert_id` to `queue`; raises when the broker cannot take it."""
+    task_publish(TASK_NAME, (alert_id,), queue=queue)
 
 
 def triage_publish_resume() -> None:

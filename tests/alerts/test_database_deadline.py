@@ -10,6 +10,7 @@ import psycopg2
 import pytest
 from django.db import OperationalError, connection
 
+from alerts.deadlines import database_pause_end
 from alerts.models import Alert, Message
 from alerts.services import spool_import
 from tests.realworker import wait_for
@@ -25,6 +26,13 @@ pytestmark = [
         reason="PostgreSQL only: the deadline bounds psycopg2's waits (run with DATABASE_URL)",
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_pause():
+    database_pause_end()
+    yield
+    database_pause_end()
 
 
 @contextlib.contextmanager
@@ -79,7 +87,7 @@ def test_a_statement_that_hangs_is_spooled_within_the_deadline(client, settings,
     with table_locked("alerts_alert"):
         response, seconds = _timed_post(client, URL, params)
     assert response.status_code == 200 and b"<Response" in response.content
-    assert 1 <= seconds < 2
+    assert 1 <= seconds < 2.5  # the deadline, and the rest of the request on a busy machine
     assert len(list(tmp_path.glob("*.spool"))) == 1
 
     # The statement cut off may still have been stored once the lock went: never twice.
@@ -90,15 +98,27 @@ def test_a_statement_that_hangs_is_spooled_within_the_deadline(client, settings,
     assert Alert.objects.filter(text=params["Body"]).count() == 1
 
 
-def test_the_next_webhook_after_a_cut_off_statement_works(client, settings, tmp_path):
+def test_after_a_deadline_webhooks_spool_at_once_then_try_the_database_again(
+    client, settings, tmp_path
+):
     settings.SPOOL_DIR = tmp_path
     settings.WEBHOOK_DB_TIMEOUT = 1
+    settings.WEBHOOK_DB_PAUSE = 0.5
     with table_locked("alerts_alert"):
         post_signed(client, URL, sms_params("Tirs à Beni"))
+    paused = sms_params("Tirs à Kamango")
+    response, seconds = _timed_post(client, URL, paused)
+    assert response.status_code == 200 and seconds < 0.5
+    assert not Message.objects.filter(provider_sid=paused["MessageSid"]).exists()
+    assert len(list(tmp_path.glob("*.spool"))) == 2
+
+    time.sleep(0.8)  # the pause (0.5 s, plus up to half of it) is over
     params = sms_params("Tirs à Oicha")
     response, seconds = _timed_post(client, URL, params)
     assert response.status_code == 200 and seconds < 1
     assert Message.objects.filter(provider_sid=params["MessageSid"]).count() == 1
+    assert spool_import() == 2
+    assert Message.objects.filter(provider_sid=paused["MessageSid"]).count() == 1
 
 
 def test_a_database_that_never_answers_gets_the_sms_spooled_within_the_deadline(
@@ -110,7 +130,7 @@ def test_a_database_that_never_answers_gets_the_sms_spooled_within_the_deadline(
     with database_silent():
         response, seconds = _timed_post(client, URL, params)
     assert response.status_code == 200
-    assert seconds < 2
+    assert seconds < 2.5
     assert spool_import() == 1
     assert Message.objects.get().provider_sid == params["MessageSid"]
 
@@ -124,7 +144,7 @@ def test_a_call_met_by_a_database_that_never_answers_is_spooled_within_the_deadl
     with database_silent():
         response, seconds = _timed_post(client, VOICE, call)
     assert response.status_code == 200 and b"<Response" in response.content
-    assert seconds < 2
+    assert seconds < 2.5
     assert spool_import() == 1
     assert Alert.objects.get().call_sid == call["CallSid"]
 

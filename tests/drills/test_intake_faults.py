@@ -1,0 +1,137 @@
+"""Drills: the database or the broker stops or freezes while signed SMS keep coming in through
+the real webhook (gunicorn, two workers). Every text answered 200 must end up stored exactly once
+(the spool imported after recovery), no answer may take longer than 5 s (Twilio gives up at 15),
+and after a broker fault a real worker triages every alert once the sweeper has queued again
+what could not be queued."""
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from alerts.models import Alert, Message
+from alerts.services import alerts_requeue_stale, queueing, spool_import
+from config.celery import app as celery_app
+from tests.realworker import Worker, database_url, wait_for
+
+from .intake import SmsStream, WebServer
+from .servers import RedisServer, TcpProxy
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql"
+        or not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
+        reason="runs on PostgreSQL and Redis (set DATABASE_URL and CELERY_BROKER_URL)",
+    ),
+    pytest.mark.skipif(not RedisServer.available(), reason="needs redis-server"),
+]
+
+RATE = 10  # SMS per second, throughout
+BEFORE, FAULT, AFTER = 2, 8, 3  # seconds of traffic before, during and after the fault
+SLOWEST_ANSWER = 5.0
+
+
+@dataclass
+class Drill:
+    redis: RedisServer
+    proxy: TcpProxy
+    web: WebServer
+    spool: Path
+    folder: Path
+
+    def stream_through(self, fault, recover) -> list:
+        """SMS at RATE per second; `fault` after BEFORE seconds, `recover` FAULT seconds later."""
+        stream = SmsStream(self.web, rate=RATE).start()
+        time.sleep(BEFORE)
+        fault()
+        time.sleep(FAULT)
+        recover()
+        time.sleep(AFTER)
+        return stream.finish()
+
+
+@pytest.fixture
+def drill(transactional_db, tmp_path, settings, monkeypatch):
+    spool = tmp_path / "spool"
+    settings.SPOOL_DIR = spool
+    redis = RedisServer(tmp_path / "redis").start()
+    db = connection.settings_dict
+    proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)).start()
+    through_proxy = database_url().replace(f":{db['PORT'] or 5432}/", f":{proxy.port}/")
+    # This process (the sweeper, when called) publishes to the drill's broker too.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    monkeypatch.setattr(celery_app.conf, "broker_url", redis.url)
+    web = WebServer(
+        database_url=through_proxy, broker_url=redis.url, spool=spool, log=tmp_path / "web.log"
+    )
+    try:
+        web.start()
+        yield Drill(redis, proxy, web, spool, tmp_path)
+    finally:
+        web.stop()
+        proxy.stop()
+        redis.stop()
+        queueing.triage_publish_resume()
+
+
+def assert_all_answered_in_time_and_stored_once(drill: Drill, answers) -> int:
+    """...and give the number of texts that went through the spool."""
+    late = [a for a in answers if a.status is None or a.seconds > SLOWEST_ANSWER]
+    assert not late, f"{len(late)} late or missing, e.g. {late[:3]}; see {drill.web.log_path}"
+    refused = [a for a in answers if a.status != 200]
+    assert not refused, f"answers other than 200: {refused[:3]}; see {drill.web.log_path}"
+    spooled = spool_import()
+    assert not list(drill.spool.glob("*.spool")) and not list(drill.spool.glob("*.bad"))
+    sids = [a.sid for a in answers]
+    stored = dict(
+        Message.objects.filter(provider_sid__in=sids)
+        .values_list("provider_sid")
+        .annotate(n=Count("id"))
+    )
+    wrong = {sid: stored.get(sid, 0) for sid in sids if stored.get(sid, 0) != 1}
+    assert not wrong, f"{len(wrong)} of {len(sids)} texts not stored exactly once"
+    print(
+        f"{len(answers)} SMS, slowest answer {max(a.seconds for a in answers):.2f} s, "
+        f"{sum(a.seconds > 1 for a in answers)} over 1 s, {spooled} spooled"
+    )
+    return spooled
+
+
+def assert_every_alert_triaged(drill: Drill, settings) -> None:
+    worker = Worker(
+        concurrency=2, env={"CELERY_BROKER_URL": drill.redis.url}, log=drill.folder / "worker.log"
+    ).start()
+    try:
+        settings.TRIAGE_STALE_SECONDS = 0  # the sweeper, without waiting its usual minute
+        alerts_requeue_stale()
+        done = wait_for(lambda: not Alert.objects.filter(triaged_at__isnull=True).exists(), 90)
+        assert done, f"alerts left untriaged; see {worker.log_path}"
+    finally:
+        worker.stop()
+
+
+def test_the_broker_stopped(drill, settings):
+    answers = drill.stream_through(drill.redis.stop, drill.redis.start)
+    assert_all_answered_in_time_and_stored_once(drill, answers)
+    assert_every_alert_triaged(drill, settings)
+
+
+def test_the_broker_frozen(drill, settings):
+    answers = drill.stream_through(drill.redis.freeze, drill.redis.thaw)
+    assert_all_answered_in_time_and_stored_once(drill, answers)
+    assert_every_alert_triaged(drill, settings)
+
+
+def test_the_database_stopped(drill):
+    answers = drill.stream_through(drill.proxy.stop, drill.proxy.start)
+    assert assert_all_answered_in_time_and_stored_once(drill, answers) > 0
+
+
+def test_the_database_frozen(drill):
+    answers = drill.stream_through(drill.proxy.freeze, drill.proxy.thaw)
+    assert assert_all_answered_in_time_and_stored_once(drill, answers) > 0
