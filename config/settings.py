@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "config",  # management commands: backup, restore
 ]
 
 # Twilio's signed webhooks live under this path and skip the browser middleware.
