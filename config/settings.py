@@ -1,6 +1,7 @@
 """Kengele settings: one module, driven by the environment (see CONTRACT.md and README.md)."""
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,11 +46,14 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "config",  # management commands: backup, restore
 ]
 
 # Twilio's signed webhooks live under this path and skip the browser middleware.
 WEBHOOK_PATH_PREFIX = "/webhooks/"
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",  # every log line of a request carries its id
+    "config.metrics.WebhookMetricsMiddleware",  # counts and times every webhook answer
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.WebhookFastPathMiddleware",  # webhooks skip everything below
@@ -171,7 +175,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -381,14 +385,49 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Logs and metrics -----------------------------------------------------------------------------
+# Logs go to stderr: one JSON object per line (time, level, logger, message, exception,
+# request_id, path, task) unless LOG_FORMAT=plain; plain text by default under DEBUG. Long
+# digit runs (phone numbers) are masked in both (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "config.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# GET /metrics (Prometheus): `Authorization: Bearer $METRICS_TOKEN`; with no token, only from
+# these addresses or networks (the client's address as TRUSTED_PROXY_COUNT tells it).
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+for _address in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
+# Each dependency (database, broker) a scrape reads gets at most this long.
+METRICS_TIMEOUT_SECONDS = envfloat("METRICS_TIMEOUT_SECONDS", 2.0)
+# The triage latency shown is that of the alerts triaged in this last period.
+METRICS_TRIAGE_WINDOW_SECONDS = envint("METRICS_TRIAGE_WINDOW_SECONDS", 300)
+# `make backup` / `manage.py backup` write their archives here.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):
