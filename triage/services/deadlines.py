@@ -246,19 +246,23 @@ def digest_text(digest: Digest, *, resume_at: dt.datetime | None = None) -> str:
     newly missed their deadline, per priority, and the most urgent by reference, priority and
     place, never who reported them or from which number. A lone breach reads as it always did.
     With `resume_at`, the hourly cap is reached: it says when the next SMS may come."""
-    tail = []
+    total = []
     if digest.total > digest.count:
-        tail.append(_("%(n)s overdue in all.") % {"n": digest.total})
+        total = [_("%(n)s overdue in all.") % {"n": digest.total}]
+    cap = []
     if resume_at is not None:
-        tail.append(
+        time = f"{timezone.localtime(resume_at):%H:%M}"
+        cap = [
             _(
                 "SMS limit reached: the next one after %(time)s. Every overdue alert is on the "
                 "dashboard."
             )
-            % {"time": f"{timezone.localtime(resume_at):%H:%M}"}
-        )
+            % {"time": time}
+        ]
+    candidates = []  # the fullest first; the first that fits is sent
     if digest.count == 1:
-        return " ".join([breach_notice(digest.worst[0]), *tail])
+        notice = breach_notice(digest.worst[0])
+        candidates += [[notice, *total, *cap], [notice, *cap]]
     counts = ", ".join(
         _("P%(priority)s: %(n)s") % {"priority": priority or "?", "n": n}
         for priority, n in digest.by_priority.items()
@@ -268,16 +272,21 @@ def digest_text(digest: Digest, *, resume_at: dt.datetime | None = None) -> str:
         "Kengele: %(n)s new alerts past their deadline (%(counts)s).",
         digest.count,
     ) % {"n": digest.count, "counts": counts}
-    see = _("See the dashboard.")
     for shown in range(len(digest.worst), -1, -1):  # as many of the worst as fit
         named = [
             f"{a.reference} (P{a.priority or '?'}, {_place_name(a)})" for a in digest.worst[:shown]
         ]
         worst = [_("Most urgent: %(alerts)s.") % {"alerts": ", ".join(named)}] if named else []
-        body = " ".join([head, *tail[:1], *worst, see, *tail[1:]])
-        if count_segments(body).segments <= DIGEST_MAX_SEGMENTS:
-            break
-    return body
+        candidates.append([head, *total, *worst, _("See the dashboard."), *cap])
+    bodies = [_sms_plain(" ".join(parts)) for parts in candidates]
+    fitting = (b for b in bodies if count_segments(b).segments <= DIGEST_MAX_SEGMENTS)
+    return next(fitting, bodies[-1])
+
+
+def _sms_plain(text: str) -> str:
+    """Typographic apostrophes and no-break spaces (in the French catalogue) as their plain
+    forms: one character outside GSM-7 would make every segment hold 67 characters, not 153."""
+    return text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _place_name(alert: Alert) -> str:
