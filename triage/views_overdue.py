@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from config.permissions import alerts_visible
@@ -27,7 +28,12 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     alerts = alerts_visible(alerts_past_deadline(now=now), request.user)
     counts = alerts.order_by().values("priority").annotate(n=Count("pk"))
     per_priority = {row["priority"]: row["n"] for row in counts}
-    by_priority = sorted(per_priority.items(), key=lambda item: (item[0] is None, item[0] or 0))
+    by_priority = ", ".join(  # as the digest SMS counts them
+        gettext("P%(priority)s: %(n)s") % {"priority": priority or "?", "n": n}
+        for priority, n in sorted(
+            per_priority.items(), key=lambda item: (item[0] is None, item[0] or 0)
+        )
+    )
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

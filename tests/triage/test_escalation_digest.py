@@ -256,3 +256,104 @@ def test_a_french_digest_at_the_cap_fits_three_plain_segments(places, sam, setti
     assert count.encoding == "GSM-7" and count.segments <= 3
     assert "Kengele : 1024 nouvelles alertes en retard (P1 : 12, P2 : 1001, P3 : 11)." in sms.body
     assert "Limite de SMS atteinte" in sms.body and "Voir le tableau de bord." in sms.body
+
+
+# --- The dashboard's list ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_board(places):
+    """Alerts past their deadline or not, in Beni and Lubero, by reference."""
+    ana = UserFactory(username="ana", role="analyst")
+    AnalystProfileFactory(user=ana).areas.add(places.lubero)
+    made = {
+        "mbau_p1": OverdueAlertFactory(priority=1, location=places.mbau),
+        "oicha_p2": OverdueAlertFactory(priority=2, location=places.oicha, minutes_late=90),
+        "kasugho_p2": OverdueAlertFactory(priority=2, location=places.kasugho, minutes_late=30),
+        "nowhere_p3": OverdueAlertFactory(priority=3, location=None),
+        "mbau_for_ana": OverdueAlertFactory(priority=2, location=places.mbau, assignee=ana),
+        # acknowledged, but the reporter's new message lies unread past the deadline
+        "unread": OverdueAlertFactory(
+            status=Alert.Status.ACKNOWLEDGED,
+            acknowledged_at=minutes(-20),
+            new_message_at=minutes(-10),
+            location=places.kasugho,
+        ),
+        "taken_up": OverdueAlertFactory(
+            status=Alert.Status.ACKNOWLEDGED, acknowledged_at=minutes(-1), location=places.kasugho
+        ),
+        "not_due": OverdueAlertFactory(location=places.mbau, sla_due_at=minutes(30)),
+        "closed": OverdueAlertFactory(
+            status=Alert.Status.CLOSED, acknowledged_at=minutes(-1), location=places.mbau
+        ),
+    }
+    alerts_escalate_overdue(now=NOW)  # the beat escalates the overdue ones...
+    made["just_due"] = OverdueAlertFactory(priority=1, location=places.kasugho, minutes_late=0.2)
+    return ana, {name: alert.reference for name, alert in made.items()}
+
+
+def _listed(client, user) -> list[str]:
+    client.force_login(user)
+    response = client.get("/dashboard/overdue/")
+    assert response.status_code == 200
+    return [alert.reference for alert in response.context["rows"]]
+
+
+def test_a_supervisor_sees_every_overdue_alert_most_urgent_first(client, overdue_board, sam):
+    _ana, ref = overdue_board
+    assert _listed(client, sam) == [
+        ref["mbau_p1"],  # P1, 5 min late
+        ref["just_due"],  # P1, not escalated yet: the beat has not run since
+        ref["oicha_p2"],  # P2, 90 min late
+        ref["kasugho_p2"],  # P2, 30 min late
+        ref["mbau_for_ana"],  # P2, 5 min late (created after the previous one)
+        ref["unread"],
+        ref["nowhere_p3"],
+    ]
+
+
+def test_an_analyst_sees_the_overdue_alerts_of_their_areas_and_their_own(client, overdue_board):
+    ana, ref = overdue_board
+    assert _listed(client, ana) == [
+        ref["just_due"],
+        ref["kasugho_p2"],
+        ref["mbau_for_ana"],
+        ref["unread"],
+        ref["nowhere_p3"],  # no place found: every analyst sees it
+    ]
+
+
+@pytest.mark.parametrize("role", ["viewer", "cla"])
+def test_those_who_do_not_work_alerts_are_refused_the_list(client, overdue_board, role):
+    client.force_login(UserFactory(username=role, role=role))
+    assert client.get("/dashboard/overdue/").status_code == 403
+
+
+def test_a_visitor_is_sent_to_log_in(client, overdue_board):
+    response = client.get("/dashboard/overdue/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_list_reads_in_french_and_english(client, overdue_board, sam):
+    _ana, ref = overdue_board
+    client.force_login(sam)
+    html = client.get("/dashboard/overdue/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Alertes en retard" in html and "7 alertes en retard (P1 : 2, P2 : 4, P3 : 1)" in html
+    assert "lecture du nouveau message" in html and "Superviseurs avertis" in html
+    row = html.split(f">{ref['oicha_p2']}<")[1].split("</tr>")[0]
+    assert "Oicha" in row and "(Beni)" in row and "1\xa0heure" in row and "personne" in row
+    client.cookies["django_language"] = "en"
+    html = client.get("/dashboard/overdue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Overdue alerts" in html and "7 alerts overdue (P1: 2, P2: 4, P3: 1)" in html
+    row = html.split(f">{ref['mbau_for_ana']}<")[1].split("</tr>")[0]
+    assert "ana" in row and "acknowledgement" in row
+
+
+def test_the_queue_links_to_the_list(client, overdue_board, sam):
+    ana, _ref = overdue_board
+    client.force_login(sam)
+    html = client.get("/dashboard/").content.decode()
+    banner = html.split("banner-breach")[1].split("</section>")[0]
+    assert 'href="/dashboard/overdue/"' in banner
+    client.force_login(ana)
+    assert 'href="/dashboard/overdue/"' in client.get("/dashboard/").content.decode()
