@@ -273,8 +273,17 @@ INCIDENT_WINDOW_HOURS = envint("INCIDENT_WINDOW_HOURS", 12)
 # An analyst's claim on an alert ("I am working on this") lapses after this many minutes.
 CLAIM_TTL_MINUTES = envint("CLAIM_TTL_MINUTES", 15)
 # Minutes to acknowledge an alert after it was received, per priority (None: no deadline).
-# Past it, supervisors are notified once (triage.tasks.escalate_overdue, every minute).
+# Past it, the alert is escalated once (triage.tasks.escalate_overdue, every minute).
 ACK_TARGET_MINUTES = {1: 10, 2: 60, 3: 24 * 60, 4: None}
+# Supervisors hear of missed deadlines in digests: at most one SMS per person per this many
+# minutes (the first breach after a quiet spell goes at once), and at most this many per hour;
+# past the cap the breaches still show on the dashboard (/dashboard/overdue/).
+ESCALATION_DIGEST_MINUTES = envint("ESCALATION_DIGEST_MINUTES", 15)
+ESCALATION_SMS_PER_HOUR = envint("ESCALATION_SMS_PER_HOUR", 4)
+if ESCALATION_DIGEST_MINUTES < 0 or ESCALATION_SMS_PER_HOUR < 1:
+    raise ImproperlyConfigured(
+        "ESCALATION_DIGEST_MINUTES must be 0 or more and ESCALATION_SMS_PER_HOUR 1 or more."
+    )
 
 # --- Triage watchdog ------------------------------------------------------------------------------
 # An alert still untriaged this many seconds after it came in is queued again (the sweeper runs
