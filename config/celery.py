@@ -1,6 +1,8 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -8,3 +10,11 @@ app = Celery("kengele")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["config"])  # config.tasks: housekeeping across apps
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(**kwargs) -> None:
+    """With CELERY_DB_REUSE_MAX the worker keeps its database connection between tasks: close
+    one that errored or outlived DB_CONN_MAX_AGE, as Django does around each request."""
+    close_old_connections()
