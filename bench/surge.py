@@ -252,6 +252,12 @@ class Surge(Bench):
         self.phases: list[Phase] = []
 
     # --- processes -----------------------------------------------------------------------------
+    def env(self, settings_module: str = "config.settings") -> dict[str, str]:
+        env = super().env(settings_module)
+        if self.args.db_reuse_max is not None:
+            env["CELERY_DB_REUSE_MAX"] = str(self.args.db_reuse_max)
+        return env
+
     def spawn(self, name: str, cmd: list[str]) -> subprocess.Popen:
         process = subprocess.Popen(
             cmd,
@@ -472,7 +478,8 @@ class Surge(Bench):
             "- stack: gunicorn -w 2 --threads 4, DEBUG=false, PostgreSQL, Redis "
             f"{self.broker}, SMS_BACKEND=locmem; workers "
             + ", ".join(f"-Q {q} (concurrency {n})" for q, n in WORKERS.values())
-            + ", beat",
+            + ", beat"
+            + (f"; CELERY_DB_REUSE_MAX={a.db_reuse_max}" if a.db_reuse_max is not None else ""),
             "",
             "| phase | sent | stored | duplicated | errors | webhook p50 ms | webhook p99 ms "
             "| poll p95 ms | backlog peak |",
@@ -547,6 +554,12 @@ def parse_args(argv):
     p.add_argument("--numbers", type=int, default=env_int("BENCH_SURGE_NUMBERS", 2000))
     p.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "kengele_bench_surge"))
     p.add_argument("--redis-db", type=int, default=env_int("BENCH_SURGE_REDIS_DB", 12))
+    p.add_argument(
+        "--db-reuse-max",
+        type=int,
+        default=None,
+        help="CELERY_DB_REUSE_MAX for the workers (0: a new database session per task)",
+    )
     p.add_argument("--keep-db", action="store_true", help="leave the bench database behind")
     p.add_argument("--no-record", action="store_true", help="do not write into bench/README.md")
     args, _ = p.parse_known_args(argv)  # make bench passes every bench the same arguments
