@@ -318,13 +318,31 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acknowledgement each worker process holds one task ahead of the one it runs: an
+# urgent alert never waits behind a prefetched batch of others.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set; it then closes it only every 2 x this many tasks' signals. Keeping it saves a new
+# PostgreSQL session per triage; config.celery closes one that errored or outlived
+# DB_CONN_MAX_AGE around each task, as Django does around a request.
+CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue("triage"), Queue("outbound"), Queue("broadcast"), Queue("default")]
+# A worker without -Q consumes every one of these, and with Redis takes them in this order
+# (queue_order_strategy "priority": the first queue holding a message is served first), so a
+# text naming a threat to life (triage_urgent, chosen at intake) is triaged before the line.
+# Production runs separate workers: -Q triage_urgent,triage / outbound / broadcast / default.
+CELERY_TASK_QUEUES = [
+    Queue("triage_urgent"),
+    Queue("triage"),
+    Queue("outbound"),
+    Queue("broadcast"),
+    Queue("default"),
+]
+CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
 CELERY_TASK_ROUTES = {
     "triage.tasks.*": {"queue": "triage"},
     "triage.tasks.triage_message": {"queue": "triage"},
