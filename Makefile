@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= kengele-demo
 
-.PHONY: install run test test-fast bench lint format messages clean
+.PHONY: install run test test-fast bench lint format messages clean backup restore
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test-fast: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The database, voice recordings and spool in one archive under BACKUP_DIR (var/backups/).
+backup: install
+	$(PY) manage.py backup
+
+# make restore BACKUP=var/backups/kengele-….tar CONFIRM=yes (stop web, worker and beat first).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/kengele-….tar CONFIRM=yes"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 format: install
 	$(PY) -m ruff check --fix .

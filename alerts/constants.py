@@ -29,3 +29,18 @@ MAX_SEGMENTS = 2**15 - 1
 MAX_RECORDING_SECONDS = 2**31 - 1
 # Twilio's final call statuses; anything else (ringing, in-progress) is not the end of a call.
 CALL_FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
+
+# --- Queues a triage task goes to (declared in settings.CELERY_TASK_QUEUES) ---
+TRIAGE_QUEUE = "triage"
+# Served before TRIAGE_QUEUE: texts the registered urgent check says name a threat to life.
+TRIAGE_URGENT_QUEUE = "triage_urgent"
+# A flooding sender's texts wait with housekeeping, behind nobody else's alert.
+FLOODED_QUEUE = "default"
+TRIAGE_TASK_QUEUES = (TRIAGE_URGENT_QUEUE, TRIAGE_QUEUE, FLOODED_QUEUE)
+# An alert whose triage could not be handed to the broker is queued again by the first sweep
+# this long after it came in (the sweeper runs every 15 s), rather than after
+# TRIAGE_STALE_SECONDS: nothing else will bring it to triage.
+PUBLISH_RETRY_AFTER = dt.timedelta(seconds=10)
+# Alert.queued_at of an alert whose triage publish failed: a time before any alert, so that the
+# sweeper takes it first.
+PUBLISH_FAILED_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -10,7 +10,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["webhook.py", "triage.py", "dashboard.py", "triage_engine.py"]  # in this order
+BENCHMARKS = [
+    "webhook.py",
+    "triage.py",
+    "dashboard.py",
+    "triage_engine.py",
+    "surge.py",
+]  # in this order
 
 
 def main(argv: list[str]) -> int:

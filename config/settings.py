@@ -1,6 +1,7 @@
 """Kengele settings: one module, driven by the environment (see CONTRACT.md and README.md)."""
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,11 +46,14 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "config",  # management commands: backup, restore
 ]
 
 # Twilio's signed webhooks live under this path and skip the browser middleware.
 WEBHOOK_PATH_PREFIX = "/webhooks/"
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",  # every log line of a request carries its id
+    "config.metrics.WebhookMetricsMiddleware",  # counts and times every webhook answer
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.WebhookFastPathMiddleware",  # webhooks skip everything below
@@ -193,7 +197,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -291,8 +295,17 @@ INCIDENT_WINDOW_HOURS = envint("INCIDENT_WINDOW_HOURS", 12)
 # An analyst's claim on an alert ("I am working on this") lapses after this many minutes.
 CLAIM_TTL_MINUTES = envint("CLAIM_TTL_MINUTES", 15)
 # Minutes to acknowledge an alert after it was received, per priority (None: no deadline).
-# Past it, supervisors are notified once (triage.tasks.escalate_overdue, every minute).
+# Past it, the alert is escalated once (triage.tasks.escalate_overdue, every minute).
 ACK_TARGET_MINUTES = {1: 10, 2: 60, 3: 24 * 60, 4: None}
+# Supervisors hear of missed deadlines in digests: at most one SMS per person per this many
+# minutes (the first breach after a quiet spell goes at once), and at most this many per hour;
+# past the cap the breaches still show on the dashboard (/dashboard/overdue/).
+ESCALATION_DIGEST_MINUTES = envint("ESCALATION_DIGEST_MINUTES", 15)
+ESCALATION_SMS_PER_HOUR = envint("ESCALATION_SMS_PER_HOUR", 4)
+if ESCALATION_DIGEST_MINUTES < 0 or ESCALATION_SMS_PER_HOUR < 1:
+    raise ImproperlyConfigured(
+        "ESCALATION_DIGEST_MINUTES must be 0 or more and ESCALATION_SMS_PER_HOUR 1 or more."
+    )
 
 # --- Triage watchdog ------------------------------------------------------------------------------
 # An alert still untriaged this many seconds after it came in is queued again (the sweeper runs
@@ -337,13 +350,31 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acknowledgement each worker process holds one task ahead of the one it runs: an
+# urgent alert never waits behind a prefetched batch of others.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set; it then closes it only every 2 x this many tasks' signals. Keeping it saves a new
+# PostgreSQL session per triage; config.celery closes one that errored or outlived
+# DB_CONN_MAX_AGE around each task, as Django does around a request.
+CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue("triage"), Queue("outbound"), Queue("broadcast"), Queue("default")]
+# A worker without -Q consumes every one of these, and with Redis takes them in this order
+# (queue_order_strategy "priority": the first queue holding a message is served first), so a
+# text naming a threat to life (triage_urgent, chosen at intake) is triaged before the line.
+# Production runs separate workers: -Q triage_urgent,triage / outbound / broadcast / default.
+CELERY_TASK_QUEUES = [
+    Queue("triage_urgent"),
+    Queue("triage"),
+    Queue("outbound"),
+    Queue("broadcast"),
+    Queue("default"),
+]
+CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
 CELERY_TASK_ROUTES = {
     "triage.tasks.*": {"queue": "triage"},
     "triage.tasks.triage_message": {"queue": "triage"},
@@ -413,14 +444,49 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Logs and metrics -----------------------------------------------------------------------------
+# Logs go to stderr: one JSON object per line (time, level, logger, message, exception,
+# request_id, path, task) unless LOG_FORMAT=plain; plain text by default under DEBUG. Long
+# digit runs (phone numbers) are masked in both (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "config.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# GET /metrics (Prometheus): `Authorization: Bearer $METRICS_TOKEN`; with no token, only from
+# these addresses or networks (the client's address as TRUSTED_PROXY_COUNT tells it).
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+for _address in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
+# Each dependency (database, broker) a scrape reads gets at most this long.
+METRICS_TIMEOUT_SECONDS = envfloat("METRICS_TIMEOUT_SECONDS", 2.0)
+# The triage latency shown is that of the alerts triaged in this last period.
+METRICS_TRIAGE_WINDOW_SECONDS = envint("METRICS_TRIAGE_WINDOW_SECONDS", 300)
+# `make backup` / `manage.py backup` write their archives here.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):

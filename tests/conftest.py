@@ -88,3 +88,25 @@ def fake_twilio(settings):
     settings.TWILIO_API_BASE_URL = fake.url
     yield fake
     fake.close()
+
+
+def triage_queues_purge() -> None:
+    """Drop the messages earlier tests left on the triage queues (no worker reads them here):
+    the sweeper re-queues an alert only when its queue is empty."""
+    from kombu.exceptions import ChannelError
+
+    from alerts.constants import TRIAGE_TASK_QUEUES
+    from config.celery import app as celery_app
+
+    with celery_app.connection_for_write() as conn:
+        for name in TRIAGE_TASK_QUEUES:
+            try:
+                conn.channel().queue_purge(name)
+            except ChannelError:  # never declared on this broker: nothing to drop
+                pass
+
+
+@pytest.fixture
+def empty_triage_queues():
+    triage_queues_purge()
+    yield triage_queues_purge

@@ -95,3 +95,14 @@ class EquipmentFactory(factory.django.DjangoModelFactory):
     kind = Equipment.Kind.AIRTIME
     given_on = dt.date(2025, 10, 1)
     amount = 5
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    """A new alert triage has not reached yet."""
+
+    class Meta:
+        model = "alerts.Alert"
+
+    source = "sms"
+    text = "Bonjour, ceci est un test"
+    received_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))

@@ -18,11 +18,18 @@ def _reset_broker_connections() -> None:
 
 @contextlib.contextmanager
 def broker_down():
+    with broker_at(DEAD_BROKER):
+        yield
+
+
+@contextlib.contextmanager
+def broker_at(url: str):
+    """This process publishes to the broker at `url` meanwhile (a drill's private Redis)."""
     # Celery reads CELERY_BROKER_URL from the environment before its own settings.
     saved_env = os.environ.get("CELERY_BROKER_URL")
     saved_url = celery_app.conf.broker_url
-    os.environ["CELERY_BROKER_URL"] = DEAD_BROKER
-    celery_app.conf.broker_url = DEAD_BROKER
+    os.environ["CELERY_BROKER_URL"] = url
+    celery_app.conf.broker_url = url
     _reset_broker_connections()
     try:
         yield

@@ -30,8 +30,10 @@ class Worker:
         env: dict | None = None,
         log: Path | None = None,
         app: str = "config",
+        queues: str | None = None,
     ):
         self.app = app
+        self.queues = queues  # as -Q takes them; None: every declared queue
         self.env = dict(os.environ, DATABASE_URL=database_url(), **(env or {}))
         self.log_path = log or Path(settings.VAR_DIR) / "worker.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +43,8 @@ class Worker:
     def start(self, *, purge: bool = False) -> "Worker":
         args = [sys.executable, "-m", "celery", "-A", self.app, "worker", "-l", "info"]
         args += ["--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle"]
+        if self.queues:
+            args += ["-Q", self.queues, "--hostname", f"{self.queues.split(',')[0]}@%h"]
         if purge:
             args.append("--purge")  # drop messages left by earlier tests
         self.process = subprocess.Popen(

@@ -22,6 +22,14 @@ class TriageConfig(AppConfig):
     verbose_name = _("Triage")
 
     def ready(self) -> None:
+        from alerts.services import urgent_check_register
+
+        from .engine import has_priority1_evidence
+
+        # Intake sends a text that names a threat to life to the urgent triage queue. The
+        # lexicon files alone (not the admins' terms, read from the database): the webhook
+        # must not query for them.
+        urgent_check_register(has_priority1_evidence)
         # The place picker of the correction form is cached: a new or renamed place shows at once.
         post_save.connect(_gazetteer_changed, sender="networks.Location", dispatch_uid="triage-gaz")
         post_delete.connect(

@@ -19,7 +19,13 @@ MECHANISM_LABELS = {
 # Incidents whose place lies this far from a given one are not worth scanning as neighbours
 # (a bounding box in SQL first, the exact distance in Python after).
 KM_PER_DEGREE = 111.2
-# How many alerts one beat of the deadline check escalates; the next beat takes the rest.
+# How many alerts the deadline check escalates per transaction (it loops until none is left).
 ESCALATION_BATCH = 200
+# A digest of missed deadlines names this many of the most urgent alerts (fewer if they do not
+# fit) and stays within this many SMS segments.
+DIGEST_WORST = 3
+DIGEST_MAX_SEGMENTS = 3
+# Pending alert ids read per query when a digest is made (well under SQLite's parameter limit).
+DIGEST_ID_CHUNK = 500
 # Nearby incidents suggested for a merge on the alert and incident pages.
 MERGE_SUGGESTIONS = 5

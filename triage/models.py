@@ -231,3 +231,56 @@ class TriageOutage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.alerts_waiting})"
+
+
+class EscalationPending(models.Model):
+    """The missed deadlines one supervisor has not been texted about yet. The run that marks
+    a breach adds the alert here in the same transaction; the digest SMS that tells of it
+    empties the list. Its row is locked while either happens, so two runs at once never text
+    one person twice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="escalations_pending",
+    )
+    alert_ids = models.JSONField(_("alerts not yet texted"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("escalations waiting for a digest")
+        verbose_name_plural = _("escalations waiting for a digest")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {len(self.alert_ids)}"
+
+
+class EscalationSMS(models.Model):
+    """One digest of missed deadlines texted to a supervisor: what the digest period and the
+    hourly cap count."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="escalation_sms",
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    alert_count = models.PositiveIntegerField(_("alerts"), default=0)
+    # {"1": 3, "2": 20}: how many of those alerts per priority.
+    by_priority = models.JSONField(_("alerts per priority"), default=dict, blank=True)
+    # The hourly cap was reached with this one: it said the next comes later.
+    last_of_hour = models.BooleanField(_("last of the hour"), default=False)
+    message = models.ForeignKey(
+        "alerts.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("escalation SMS")
+        verbose_name_plural = _("escalation SMS")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["user", "-sent_at"], name="escalation_sms_user_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.sent_at:%Y-%m-%d %H:%M} ({self.alert_count})"

@@ -17,7 +17,7 @@ from networks.models import Location
 from networks.selectors import location_ids_within
 
 from .geo import is_near, places_near
-from .models import AnalystProfile, Incident
+from .models import AnalystProfile, EscalationSMS, Incident
 
 # Statuses of an alert nobody has taken up yet: its deadline still runs.
 UNACKNOWLEDGED = (Alert.Status.NEW, Alert.Status.TRIAGED)
@@ -97,6 +97,36 @@ def alerts_breached() -> QuerySet[Alert]:
         .select_related("location", "assignee")
         .defer("sender", "explanation")
         .order_by("sla_due_at", "pk")
+    )
+
+
+def alerts_past_deadline(*, now: dt.datetime) -> QuerySet[Alert]:
+    """Every alert past its deadline and still unattended, escalated yet or not (the beat runs
+    every minute), the most urgent first: P1 before P2, then the longest overdue."""
+    return (
+        Alert.objects.filter(_unattended(), sla_due_at__lt=now)
+        .select_related("location__parent", "assignee")
+        .defer("sender", "explanation")
+        .order_by(F("priority").asc(nulls_last=True), "sla_due_at", "pk")
+    )
+
+
+def escalation_sms_times(*, user_id: int, since: dt.datetime) -> list[dt.datetime]:
+    """When escalation SMS went to this person since `since`, oldest first."""
+    return list(
+        EscalationSMS.objects.filter(user_id=user_id, sent_at__gt=since)
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)
+    )
+
+
+def escalation_sms_last(*, user_id: int) -> dt.datetime | None:
+    """When the last escalation SMS went to this person, if ever."""
+    return (
+        EscalationSMS.objects.filter(user_id=user_id)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
     )
 
 

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from . import views, views_followup, views_incidents, views_map, views_operator, views_work
+from . import (
+    views,
+    views_followup,
+    views_incidents,
+    views_map,
+    views_operator,
+    views_overdue,
+    views_work,
+)
 from .views_stats import stats_page
 
 app_name = "triage"
@@ -9,6 +17,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("rows/", views.queue_rows, name="queue-rows"),
     path("bulk/", views.queue_bulk, name="queue-bulk"),
+    path("overdue/", views_overdue.overdue_list, name="overdue"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
     path("stats/", stats_page, name="stats"),

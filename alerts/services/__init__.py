@@ -6,6 +6,9 @@ from .alerts import (
     enqueue_triage,
     thread_text_enqueue,
     thread_texts_requeue_stale,
+    triage_queue_depths,
+    triage_queue_for,
+    urgent_check_register,
 )
 from .broadcasts import (
     BroadcastRefused,
@@ -86,6 +89,9 @@ __all__ = [
     "status_callback_url",
     "thread_text_enqueue",
     "thread_texts_requeue_stale",
+    "triage_queue_depths",
+    "triage_queue_for",
+    "urgent_check_register",
     "transitions_from",
     "spool_import",
     "spool_write",

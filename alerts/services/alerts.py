@@ -2,15 +2,25 @@
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.celery import app as celery_app
 
-from ..constants import MISSED_CALL_PRIORITY, RECORDING_GRACE
+from ..constants import (
+    FLOODED_QUEUE,
+    MISSED_CALL_PRIORITY,
+    PUBLISH_FAILED_AT,
+    PUBLISH_RETRY_AFTER,
+    RECORDING_GRACE,
+    TRIAGE_QUEUE,
+    TRIAGE_TASK_QUEUES,
+    TRIAGE_URGENT_QUEUE,
+)
 from ..models import Alert, Message
 from .queueing import triage_publish
 
@@ -21,16 +31,69 @@ log = logging.getLogger(__name__)
 THREAD_TEXT_TASK = "triage.tasks.triage_message"
 REQUEUE_BATCH = 500  # the most alerts, and the most thread texts, each sweep queues again
 
+_urgent_check: Callable[[str], bool] | None = None
 
-def enqueue_triage(alert_id: int, *, flooded: bool = False) -> bool:
-    """Publish the triage task. A broker failure is logged, not raised: the sweeper retries."""
+
+def urgent_check_register(check: Callable[[str], bool] | None) -> None:
+    """Set the function that tells, from a text alone, whether its triage goes ahead of the
+    rest (triage registers its priority-1 evidence when the app is ready: intake never imports
+    triage). None removes it: every alert then waits in the one triage queue."""
+    global _urgent_check
+    _urgent_check = check
+
+
+def triage_queue_for(*, text: str, flooded: bool = False) -> str:
+    """The queue of a text's triage task: a flooding sender's with housekeeping, a text naming
+    a threat to life on the urgent queue, the rest on the triage queue."""
+    if flooded:
+        return FLOODED_QUEUE
+    check = _urgent_check
+    if check is not None and text:
+        try:
+            if check(text):
+                return TRIAGE_URGENT_QUEUE
+        except Exception:  # a faulty check must never keep an alert from triage
+            log.exception("urgent check failed; queueing triage in line")
+    return TRIAGE_QUEUE
+
+
+def enqueue_triage(alert_id: int, *, flooded: bool = False, text: str = "") -> bool:
+    """Publish the triage task on the queue `text` calls for. A broker failure is logged and
+    recorded on the alert (queued_at = PUBLISH_FAILED_AT), not raised: the next sweep after
+    PUBLISH_RETRY_AFTER queues it again."""
+    queue = triage_queue_for(text=text, flooded=flooded)
     try:
-        # Flooding senders go through the housekeeping queue so they never delay others.
-        triage_publish(alert_id, queue="default" if flooded else "triage")
+        triage_publish(alert_id, queue=queue)
         return True
     except Exception:  # broker unreachable: the alert is stored, alerts_requeue_stale retries
         log.exception("could not queue triage for alert %s; the sweeper will retry", alert_id)
-        return False
+    try:
+        Alert.objects.filter(pk=alert_id, triaged_at__isnull=True).update(
+            queued_at=PUBLISH_FAILED_AT
+        )
+    except DatabaseError:  # then it is found TRIAGE_STALE_SECONDS after it came in
+        log.exception("could not record the failed triage publish of alert %s", alert_id)
+    return False
+
+
+def triage_queue_depths() -> dict[str, int] | None:
+    """Messages waiting in each queue a triage task may be on, as the broker counts them (a
+    passive declare: a queue the broker does not hold is empty); None when it cannot say."""
+    depths: dict[str, int] = {}
+    try:
+        with celery_app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1)
+            channel = conn.default_channel
+            for name in TRIAGE_TASK_QUEUES:
+                try:
+                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+                except conn.channel_errors:  # no such queue yet: nothing waits in it
+                    channel = conn.channel()
+                    depths[name] = 0
+    except Exception:
+        log.warning("could not read the triage queues' depth", exc_info=True)
+        return None
+    return depths
 
 
 def alert_create(
@@ -58,7 +121,7 @@ def alert_create(
         category_hint=category_hint,
         received_at=received_at or timezone.now(),
     )
-    transaction.on_commit(lambda: enqueue_triage(alert.pk))
+    transaction.on_commit(lambda: enqueue_triage(alert.pk, text=text))
     return alert
 
 
@@ -75,9 +138,12 @@ def unrecorded_calls_mark_missed(*, alerts: QuerySet[Alert], at: dt.datetime) ->
 
 
 def alerts_requeue_stale() -> int:
-    """Queue triage again for alerts still untriaged TRIAGE_STALE_SECONDS after they arrived, or
-    after they were last queued (broker was down, worker died before acknowledging, ...).
-    Triage is idempotent, so a duplicate is harmless."""
+    """Queue triage again for alerts whose task is lost, not merely waiting in line: those
+    whose publish failed (PUBLISH_RETRY_AFTER after they came in), and those still untriaged
+    TRIAGE_STALE_SECONDS after they arrived or were last queued (worker lost mid-task, ...)
+    when nothing waits in the queue their task goes to. While a queue holds messages its
+    workers are still working through them, and a copy would only lengthen the line. Triage
+    is idempotent, so the odd duplicate is harmless."""
     now = timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.TRIAGE_STALE_SECONDS)
     # A call with no recording after the grace period was hung up before recording, and the
@@ -85,23 +151,43 @@ def alerts_requeue_stale() -> int:
     unrecorded_calls_mark_missed(
         alerts=Alert.objects.filter(received_at__lt=now - RECORDING_GRACE), at=now
     )
-    stale = Alert.objects.filter(triaged_at__isnull=True, received_at__lt=cutoff).exclude(
-        queued_at__gte=cutoff
+    failed = Q(queued_at=PUBLISH_FAILED_AT, received_at__lt=now - PUBLISH_RETRY_AFTER)
+    stale = Q(received_at__lt=cutoff) & (Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+    depths = triage_queue_depths()
+    if depths is not None and all(depths.values()):
+        stale = Q(pk__in=[])  # every queue still has a line: nothing is lost but failed publishes
+    candidates = (
+        Alert.objects.filter(failed | stale, triaged_at__isnull=True)
+        # A voice call may still be recording: give it time to complete before triaging.
+        .exclude(source=Alert.Source.VOICE, received_at__gte=now - RECORDING_GRACE)
+        .order_by("received_at")  # the alert_untriaged index
+        .values_list("pk", "flooded", "text", "queued_at")[:REQUEUE_BATCH]
     )
-    # A voice call may still be recording: give it time to complete before triaging.
-    stale = stale.exclude(source=Alert.Source.VOICE, received_at__gte=now - RECORDING_GRACE)
-    ids = list(stale.values_list("pk", "flooded")[:REQUEUE_BATCH])
-    if not ids:
+    due = []
+    for pk, flooded, text, queued_at in candidates:
+        queue_empty = depths is None or not depths[triage_queue_for(text=text, flooded=flooded)]
+        if queued_at == PUBLISH_FAILED_AT or queue_empty:
+            due.append((pk, flooded, text))
+    if not due:
         return 0
-    Alert.objects.filter(pk__in=[pk for pk, _ in ids]).update(queued_at=now)
-    return sum(enqueue_triage(pk, flooded=flooded) for pk, flooded in ids)
+    Alert.objects.filter(pk__in=[pk for pk, _, _ in due]).update(queued_at=now)
+    queued = 0
+    for index, (pk, flooded, text) in enumerate(due):
+        if not enqueue_triage(pk, flooded=flooded, text=text):
+            # The broker is down: the rest would fail one by one. Left for the next sweep.
+            rest = [pk for pk, _, _ in due[index + 1 :]]
+            Alert.objects.filter(pk__in=rest).update(queued_at=PUBLISH_FAILED_AT)
+            break
+        queued += 1
+    return queued
 
 
-def thread_text_enqueue(message_id: int) -> bool:
-    """Publish triage of a text that joined an alert's thread. A broker failure is logged, not
-    raised: the message stays triage_pending and thread_texts_requeue_stale retries."""
+def thread_text_enqueue(message_id: int, *, text: str = "") -> bool:
+    """Publish triage of a text that joined an alert's thread, on the queue `text` calls for. A
+    broker failure is logged, not raised: the message stays triage_pending and
+    thread_texts_requeue_stale retries."""
     try:
-        celery_app.send_task(THREAD_TEXT_TASK, args=[message_id], queue="triage")
+        celery_app.send_task(THREAD_TEXT_TASK, args=[message_id], queue=triage_queue_for(text=text))
         return True
     except Exception:  # broker unreachable: the text is stored, the sweeper retries
         log.exception("could not queue triage of thread text %s; the sweeper retries", message_id)
@@ -110,15 +196,26 @@ def thread_text_enqueue(message_id: int) -> bool:
 
 def thread_texts_requeue_stale() -> int:
     """Queue triage again for thread texts still unread by triage a minute after they arrived
-    (broker down, worker lost). Each one is queued at most once a minute (its updated_at says
-    when it last was); triage of a text it already read does nothing."""
+    (broker down, worker lost), when nothing waits in the queue their task goes to. Each one
+    is queued at most once a minute (its updated_at says when it last was); triage of a text
+    it already read does nothing."""
     now = timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.TRIAGE_STALE_SECONDS)
     stale = Message.objects.filter(
         triage_pending=True, created_at__lt=cutoff, updated_at__lt=cutoff
     ).order_by("created_at")  # the message_untriaged index
-    ids = list(stale.values_list("pk", flat=True)[:REQUEUE_BATCH])
-    if not ids:
+    rows = list(stale.values_list("pk", "body")[:REQUEUE_BATCH])
+    if not rows:
         return 0
-    Message.objects.filter(pk__in=ids).update(updated_at=now)
-    return sum(thread_text_enqueue(pk) for pk in ids)
+    depths = triage_queue_depths()
+    if depths is not None:
+        rows = [(pk, body) for pk, body in rows if not depths[triage_queue_for(text=body)]]
+    if not rows:
+        return 0
+    Message.objects.filter(pk__in=[pk for pk, _ in rows]).update(updated_at=now)
+    queued = 0
+    for pk, body in rows:
+        if not thread_text_enqueue(pk, text=body):
+            break  # the broker is down: the rest wait for the next sweep
+        queued += 1
+    return queued

@@ -352,7 +352,7 @@ def _receive_alert_text_in_one_statement(
         # Kept for a repeated delivery of the same SMS, which gets the same answer.
         auto_reply_keep(message, reply)
     # At once in autocommit; after the caller's commit inside an outer transaction.
-    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
+    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded, text=alert.text))
     return InboundResult(message=message, alert=alert, reply=reply), focal_point
 
 
@@ -403,7 +403,7 @@ def _receive_alert_text(
             reply = reply_text("ack", focal_point.language, reference=alert.reference)
         if focal_point is not None:  # an answer to a recent broadcast is filed with it
             broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
-        transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded))
+        transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded, text=alert.text))
     message = _message_for(
         sms=sms,
         number=number,
@@ -418,5 +418,5 @@ def _receive_alert_text(
     message.triage_pending = pending
     message.save(force_insert=True)
     if pending:
-        transaction.on_commit(lambda: thread_text_enqueue(message.pk))
+        transaction.on_commit(lambda: thread_text_enqueue(message.pk, text=message.body))
     return InboundResult(message=message, alert=alert, reply=message.auto_reply)

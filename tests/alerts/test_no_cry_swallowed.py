@@ -220,7 +220,8 @@ def test_a_text_after_an_analyst_reply_is_left_for_triage_and_shows_the_alert_up
     alert.refresh_from_db()
     assert alert.new_message_at == message.created_at
     assert Alert.objects.count() == 1 and "<Message" not in answer
-    assert thread_tasks(published) == [([message.pk], "triage")]
+    # Houses burning: a threat to life, triaged ahead of the line.
+    assert thread_tasks(published) == [([message.pk], "triage_urgent")]
 
 
 def test_a_thread_help_word_is_triaged_in_the_thread_and_gets_the_how_to(
@@ -234,7 +235,7 @@ def test_a_thread_help_word_is_triaged_in_the_thread_and_gets_the_how_to(
     message = Message.objects.get(body="Aide")
     assert message.alert == alert and message.triage_pending
     assert "dites par SMS" in answer
-    assert thread_tasks(published) == [([message.pk], "triage")]
+    assert thread_tasks(published) == [([message.pk], "triage_urgent")]  # a plea
 
 
 def test_a_text_after_the_replied_alert_was_closed_opens_a_new_alert_following_it(
@@ -317,7 +318,9 @@ def _thread_text(focal_point, *, age: dt.timedelta, pending: bool = True) -> Mes
     return message
 
 
-def test_the_sweeper_publishes_again_thread_texts_triage_has_not_read(focal_point, published):
+def test_the_sweeper_publishes_again_thread_texts_triage_has_not_read(
+    focal_point, published, empty_triage_queues
+):
     stale = _thread_text(focal_point, age=dt.timedelta(seconds=61))
     _thread_text(focal_point, age=dt.timedelta(seconds=10))  # may still be on its way
     _thread_text(focal_point, age=dt.timedelta(minutes=5), pending=False)  # already read
@@ -325,10 +328,11 @@ def test_the_sweeper_publishes_again_thread_texts_triage_has_not_read(focal_poin
     assert thread_tasks(published) == [([stale.pk], "triage")]
     assert thread_texts_requeue_stale() == 0  # not again within the minute
     Message.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=61))
+    empty_triage_queues()  # a worker took it, and lost it
     assert thread_texts_requeue_stale() == 1  # still unread a minute later: again
 
 
-def test_the_beat_sweep_includes_thread_texts(focal_point, published):
+def test_the_beat_sweep_includes_thread_texts(focal_point, published, empty_triage_queues):
     from alerts.tasks import requeue_stale
 
     stale = _thread_text(focal_point, age=dt.timedelta(minutes=2))

@@ -39,25 +39,64 @@ def config() -> dict:
     return yaml.safe_load(result.stdout)
 
 
-def test_it_describes_web_worker_beat_postgres_and_redis(config):
+WORKERS = {
+    "worker-triage": ["triage_urgent", "triage"],
+    "worker-outbound": ["outbound"],
+    "worker-broadcast": ["broadcast"],
+    "worker-default": ["default"],
+}
+APP_SERVICES = ("web", *WORKERS, "beat")
+
+
+def command_of(service: dict) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def consumed_queues(command: str) -> list[str]:
+    words = command.split()
+    return words[words.index("-Q") + 1].split(",")
+
+
+def test_it_describes_web_a_worker_per_queue_beat_postgres_and_redis(config):
     services = config["services"]
-    assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
+    assert {"web", *WORKERS, "beat", "postgres", "redis"} <= set(services)
+    assert "worker" not in services
     assert "gunicorn config.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"] == "celery -A config worker -l info"
     assert services["beat"]["command"] == "celery -A config beat -l info"
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
 
 
+def test_every_declared_queue_has_its_own_worker_urgent_triage_first(config, settings):
+    services = config["services"]
+    for name, queues in WORKERS.items():
+        command = command_of(services[name])
+        assert "celery -A config worker" in command, name
+        assert consumed_queues(command) == queues, name
+    declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    assert {q for queues in WORKERS.values() for q in queues} == declared
+
+
+def test_every_worker_restarts_and_answers_its_own_health_check(config):
+    services = config["services"]
+    for name in WORKERS:
+        service = services[name]
+        assert service["restart"] == "unless-stopped", name
+        node = command_of(service).split("--hostname ")[1].split("@")[0]
+        ping = " ".join(service["healthcheck"]["test"])
+        assert f"inspect ping --destination {node}@$" in ping, name
+
+
 def test_it_builds_the_app_services_from_the_dockerfile(config):
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         assert "build" in config["services"][name], name
 
 
 def test_it_runs_migrations_before_the_app_starts(config):
     services = config["services"]
     assert "migrate --noinput" in services["migrate"]["command"]
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         depends_on = services[name]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully"
         assert depends_on["postgres"]["condition"] == "service_healthy"
@@ -75,7 +114,7 @@ def test_it_keeps_data_in_named_volumes(config):
     assert {"postgres-data", "kengele-var"} <= set(config["volumes"])
     services = config["services"]
     assert "postgres-data:/var/lib/postgresql/data:rw" in services["postgres"]["volumes"]
-    for name in ("web", "worker"):
+    for name in ("web", *WORKERS):
         assert "kengele-var:/var/lib/kengele:rw" in services[name]["volumes"]
         assert services[name]["environment"]["KENGELE_VAR_DIR"] == "/var/lib/kengele"
 

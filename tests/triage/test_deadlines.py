@@ -136,7 +136,7 @@ def test_an_overdue_alert_is_escalated_once_with_an_sms_to_each_supervisor(
         assert focal_point.phone not in sms["body"] and "Kavira" not in sms["body"]
     assert "was not acknowledged" in LocmemBackend.outbox[1]["body"]  # sue reads English
     event = AlertEvent.objects.get(alert=alert, kind="sla_breached")
-    assert event.after == {"supervisors_notified": 2}
+    assert event.after == {"supervisors_to_notify": 2}
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,10 @@ def test_a_new_breach_after_a_priority_change_is_escalated_again(places, supervi
     alert.priority = 1
     alert_deadline_reset(alert=alert)
     assert alerts_escalate_overdue() == 1
+    assert len(notices()) == 2  # within the digest period: it waits for the next digest
+    assert alerts_escalate_overdue(now=timezone.now() + dt.timedelta(minutes=15)) == 0
     assert len(notices()) == 4
+    assert AlertEvent.objects.filter(alert=alert, kind="sla_breached").count() == 2
 
 
 def test_a_supervisor_who_opted_out_is_skipped_without_failing(places, supervisors):

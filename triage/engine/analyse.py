@@ -213,3 +213,30 @@ def _choose_place(
             },
         )
     return None, False, {"value": None, "rule": "no place named and no home known", "matches": []}
+
+
+def has_priority1_evidence(text: str, *, lexicon: Lexicon | None = None) -> bool:
+    """Whether the text alone names a threat to life now (what makes ``analyse`` say priority
+    1: killings, shooting, bodies, abductions, pleas, an armed group entering...), read with the
+    same lexicon and rules, without places, language or the reporter. Intake asks it to send
+    such an alert's triage ahead of the rest; triage still decides the priority."""
+    lex = lexicon or default_lexicon()
+    tokens = tokenise(text or "", lex.abbreviations)
+    consumed: set[int] = set()
+    terms = match_phrases(tokens, lex, consumed)
+    terms += match_verbs(tokens, lex, consumed)
+    terms += match_patterns(tokens, lex, consumed)
+    read = correct_spelling(tokens, lex, consumed, lex.all_function_words)
+    terms += match_phrases(read, lex, consumed)
+    if not terms:
+        return False
+    terms.sort(key=lambda m: m.start)
+    mark_negations(read, terms, lex.negators, lex.post_negators, lex.split_negators)
+    _apply_denial(terms)
+    signals, _ = collect_signals(terms, longest_exclamation_run(text or ""))
+    if _is_lone_plea(terms, _unread_words(read, terms, set(), lex)):
+        return True
+    categories, _ = score_categories(terms, None)
+    casualties = count_casualties(read, terms)
+    priority, _ = decide_priority(categories, signals, casualties, None)
+    return priority == 1
