@@ -22,7 +22,7 @@ from ..constants import (
     TRIAGE_URGENT_QUEUE,
 )
 from ..models import Alert, Message
-from .queueing import triage_publish
+from .queueing import task_publish, triage_publish
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def thread_text_enqueue(message_id: int, *, text: str = "") -> bool:
     broker failure is logged, not raised: the message stays triage_pending and
     thread_texts_requeue_stale retries."""
     try:
-        celery_app.send_task(THREAD_TEXT_TASK, args=[message_id], queue=triage_queue_for(text=text))
+        task_publish(THREAD_TEXT_TASK, (message_id,), queue=triage_queue_for(text=text))
         return True
     except Exception:  # broker unreachable: the text is stored, the sweeper retries
         log.exception("could not queue triage of thread text %s; the sweeper retries", message_id)

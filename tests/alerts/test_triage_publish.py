@@ -102,7 +102,7 @@ def test_each_publish_is_its_own_task(redis_broker):
     assert len({m.headers["id"] for m in messages}) == 3
 
 
-def test_a_broker_that_refuses_fails_the_publish_and_pauses_the_next_ones(settings):
+def test_a_broker_that_refuses_fails_the_publish_and_pauses_the_next_ones(settings, db):
     settings.TRIAGE_PUBLISH_PAUSE = 60
     with broker_down():
         started = time.monotonic()
