@@ -41,9 +41,11 @@ def make_user(db):
 @pytest.fixture(autouse=True)
 def _fresh_intake_caches():
     from alerts.channels.backends import LocmemBackend
-    from alerts.services import texts
+    from alerts.services import queueing, texts
     from triage.services import lexicon_reset, place_index_reset
 
+    # A test that made the broker fail leaves its publish pause behind: never the next test's.
+    queueing.triage_publish_resume()
     texts.clear_cache()
     place_index_reset()  # each test builds its own gazetteer
     lexicon_reset()

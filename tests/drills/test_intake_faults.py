@@ -16,6 +16,7 @@ from django.db.models import Count
 from alerts.models import Alert, Message
 from alerts.services import alerts_requeue_stale, queueing, spool_import
 from config.celery import app as celery_app
+from tests.outages import broker_at
 from tests.realworker import Worker, database_url, wait_for
 
 from .intake import SmsStream, WebServer
@@ -110,7 +111,9 @@ def assert_every_alert_triaged(drill: Drill, settings) -> None:
     ).start()
     try:
         settings.TRIAGE_STALE_SECONDS = 0  # the sweeper, without waiting its usual minute
-        alerts_requeue_stale()
+        with broker_at(drill.redis.url):  # the sweeper reads and feeds the drill's broker
+            queueing.triage_publish_resume()
+            alerts_requeue_stale()
         done = wait_for(lambda: not Alert.objects.filter(triaged_at__isnull=True).exists(), 90)
         assert done, f"alerts left untriaged; see {worker.log_path}"
     finally:

@@ -5,6 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
+from celery.signals import before_task_publish
 from django.db import connections
 from django.utils import timezone
 
@@ -286,12 +287,18 @@ def test_a_calm_text_on_an_acknowledged_alert_past_its_deadline_escalates_nothin
 
 @pytest.fixture
 def published(monkeypatch):
-    """Triage tasks handed to the broker (through Celery's own publish)."""
+    """Triage tasks handed to the broker (through Celery's own publish), as (args, queue)."""
     monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
     monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
     sent = []
-    monkeypatch.setattr(triage_alert, "apply_async", lambda args, queue: sent.append((args, queue)))
-    return sent
+
+    def record(sender=None, body=None, routing_key=None, **kwargs):
+        if sender == triage_alert.name:
+            sent.append((tuple(body[0]), routing_key))
+
+    before_task_publish.connect(record, weak=False)
+    yield sent
+    before_task_publish.disconnect(record)
 
 
 def test_a_text_about_another_place_opens_a_follower_alert_queued_for_triage(
