@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from alerts.services import enqueue_triage, queueing
 from config.celery import app
-from tests.outages import broker_down
+from tests.outages import broker_at, broker_down
 
 # A database of its own on the broker's Redis (CI: CELERY_BROKER_URL), else on the local one.
 _SUITE_BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -44,15 +44,13 @@ def _no_pause():
 
 
 @pytest.fixture
-def redis_broker(monkeypatch):
+def redis_broker():
     import redis
 
-    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
-    monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
-    monkeypatch.setattr(app.conf, "broker_url", REDIS_URL)
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
-    yield client
+    with broker_at(REDIS_URL):
+        yield client
     client.flushdb()
 
 

@@ -15,7 +15,6 @@ from django.db.models import Count
 
 from alerts.models import Alert, Message
 from alerts.services import alerts_requeue_stale, queueing, spool_import
-from config.celery import app as celery_app
 from tests.outages import broker_at
 from tests.realworker import Worker, database_url, wait_for
 
@@ -57,22 +56,21 @@ class Drill:
 
 
 @pytest.fixture
-def drill(transactional_db, tmp_path, settings, monkeypatch):
+def drill(transactional_db, tmp_path, settings):
     spool = tmp_path / "spool"
     settings.SPOOL_DIR = spool
     redis = RedisServer(tmp_path / "redis").start()
     db = connection.settings_dict
     proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)).start()
     through_proxy = database_url().replace(f":{db['PORT'] or 5432}/", f":{proxy.port}/")
-    # This process (the sweeper, when called) publishes to the drill's broker too.
-    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
-    monkeypatch.setattr(celery_app.conf, "broker_url", redis.url)
     web = WebServer(
         database_url=through_proxy, broker_url=redis.url, spool=spool, log=tmp_path / "web.log"
     )
     try:
         web.start()
-        yield Drill(redis, proxy, web, spool, tmp_path)
+        # This process (the sweeper, when called) publishes to the drill's broker too.
+        with broker_at(redis.url):
+            yield Drill(redis, proxy, web, spool, tmp_path)
     finally:
         web.stop()
         proxy.stop()

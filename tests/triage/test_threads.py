@@ -13,6 +13,7 @@ from alerts.models import Alert, AlertEvent, Message
 from alerts.services import alert_transition
 from config.celery import app
 from networks.services import focal_point_create
+from tests.outages import broker_at
 from triage.models import AnalystProfile, Incident
 from triage.services import alerts_escalate_overdue, deadline_for, thread_message_triage
 from triage.tasks import triage_alert, triage_message
@@ -286,10 +287,8 @@ def test_a_calm_text_on_an_acknowledged_alert_past_its_deadline_escalates_nothin
 
 
 @pytest.fixture
-def published(monkeypatch):
+def published():
     """Triage tasks handed to the broker (through Celery's own publish), as (args, queue)."""
-    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
-    monkeypatch.setattr(app.conf, "broker_url", "filesystem://")
     sent = []
 
     def record(sender=None, body=None, routing_key=None, **kwargs):
@@ -297,8 +296,11 @@ def published(monkeypatch):
             sent.append((tuple(body[0]), routing_key))
 
     before_task_publish.connect(record, weak=False)
-    yield sent
-    before_task_publish.disconnect(record)
+    try:
+        with broker_at("memory://"):  # kombu's in-process broker: nothing left on a real queue
+            yield sent
+    finally:
+        before_task_publish.disconnect(record)
 
 
 def test_a_text_about_another_place_opens_a_follower_alert_queued_for_triage(
