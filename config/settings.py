@@ -351,8 +351,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With late acknowledgement each worker process holds one task ahead of the one it runs: an
-# urgent alert never waits behind a prefetched batch of others.
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# urgent alert never waits behind a prefetched batch of others. The embedded broker is polled,
+# and Celery 5.6's polling loop sends a finished task's acknowledgement only when its next
+# 2-second wait ends: holding one task ahead there means one alert triaged every 2 s. Eight
+# ahead keep a laptop's worker busy (a killed worker's held tasks are recovered by the sweeper
+# there either way, since that broker cannot redeliver them).
+CELERY_WORKER_PREFETCH_MULTIPLIER = envint(
+    "CELERY_WORKER_PREFETCH_MULTIPLIER", 8 if CELERY_BROKER_URL.startswith("filesystem") else 1
+)
 # Celery's Django fixup closes the database connection before and after every task unless
 # this is set; it then closes it only every 2 x this many tasks' signals. Keeping it saves a new
 # PostgreSQL session per triage; config.celery closes one that errored or outlived

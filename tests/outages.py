@@ -5,6 +5,7 @@ import os
 
 from django.db import connection
 
+from alerts.services import queueing
 from config.celery import app as celery_app
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -14,6 +15,7 @@ def _reset_broker_connections() -> None:
     # Forget the pools (without closing them: kombu shares them per broker URL).
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    queueing.publish_reconnect()
 
 
 @contextlib.contextmanager
@@ -23,13 +25,17 @@ def broker_down():
 
 
 @contextlib.contextmanager
-def broker_at(url: str):
+def broker_at(url: str, transport_options: dict | None = None):
     """This process publishes to the broker at `url` meanwhile (a drill's private Redis)."""
     # Celery reads CELERY_BROKER_URL from the environment before its own settings.
     saved_env = os.environ.get("CELERY_BROKER_URL")
     saved_url = celery_app.conf.broker_url
+    # The app reads its settings under Django's CELERY_ names, which win over Celery's own.
+    saved_options = celery_app.conf.CELERY_BROKER_TRANSPORT_OPTIONS
     os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
+    if transport_options is not None:
+        celery_app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = transport_options
     _reset_broker_connections()
     try:
         yield
@@ -39,6 +45,7 @@ def broker_at(url: str):
         else:
             os.environ["CELERY_BROKER_URL"] = saved_env
         celery_app.conf.broker_url = saved_url
+        celery_app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = saved_options
         _reset_broker_connections()
 
 

@@ -95,6 +95,12 @@ def triage_publish(alert_id: int, *, queue: str) -> None:
     task_publish(TASK_NAME, (alert_id,), queue=queue)
 
 
+def publish_reconnect() -> None:
+    """Drop this thread's producer: the next publish connects afresh with the current broker
+    settings (after they changed, as in tests and drills)."""
+    _drop()
+
+
 def triage_publish_resume() -> None:
     """Lift the pause after a failure at once (the broker is known to be back)."""
     _paused_until.clear()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from alerts.services import alerts_requeue_stale, enqueue_triage
 from networks.models import Location
+from tests.outages import broker_at
 from tests.realworker import Worker, wait_for
 from tests.twilio_support import post_signed, sms_params
 
@@ -81,3 +82,41 @@ def test_a_worker_killed_mid_batch_loses_no_alert(gazetteer, transactional_db):
     finally:
         second.stop()
     assert Alert.objects.filter(status="triaged").count() == 40
+
+
+@pytest.mark.slow
+def test_a_laptop_worker_on_the_embedded_broker_keeps_up_with_a_batch(
+    gazetteer, transactional_db, tmp_path
+):
+    """`make run` without services: the embedded filesystem broker, whatever this run uses."""
+    alerts = [
+        Alert.objects.create(source="web", text=f"Coups de feu à Mbau {i}") for i in range(40)
+    ]
+    folders = {
+        "queue": tmp_path / "broker" / "queue",
+        "processed": tmp_path / "broker" / "processed",
+    }
+    options = {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(tmp_path / "broker" / "control"),
+        "store_processed": False,
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    # The worker's settings put the embedded broker under KENGELE_VAR_DIR, as `make run` does.
+    worker = Worker(
+        env={"CELERY_BROKER_URL": "filesystem://", "KENGELE_VAR_DIR": str(tmp_path)},
+        log=tmp_path / "worker.log",
+    ).start()
+    try:
+        with broker_at("filesystem://", options):
+            for alert in alerts:
+                enqueue_triage(alert.pk)
+        # Forty alerts take well under a second of triage; one every 2 s would need 80 s.
+        done = wait_for(lambda: not Alert.objects.filter(status="new").exists(), 30)
+        left = Alert.objects.filter(status="new").count()
+        assert done, f"{left} of 40 still new after 30 s; see {worker.log_path}"
+    finally:
+        worker.stop()
