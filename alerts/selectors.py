@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from config.permissions import ADMIN, ANALYST, SUPERVISOR
+from core.roles import roles_with
+from core.taxonomy import CATEGORY_CHOICES
 from networks import selectors as network_selectors
 from networks.models import Location, Membership, Network
 from networks.selectors import location_ids_within
@@ -41,21 +42,6 @@ from .segments import count_segments
 # rather than an overflow inside the database driver.
 MAX_ID = 2**63 - 1
 REFERENCE = re.compile(r"^\s*A-(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
-# The categories triage assigns, with the words people read for them (dashboard, exports).
-CATEGORY_CHOICES = (
-    ("attack", _("Attack")),
-    ("armed_presence", _("Armed presence")),
-    ("abduction", _("Abduction")),
-    ("sexual_violence", _("Sexual violence")),
-    ("displacement", _("Displacement")),
-    ("looting", _("Looting")),
-    ("hate_speech", _("Hate speech")),
-    ("intercommunal_tension", _("Intercommunal tension")),
-    ("other", _("Other")),
-)
-CATEGORY_CODES = tuple(code for code, _label in CATEGORY_CHOICES)
-# UN Framework of Analysis for Atrocity Crimes risk factors.
-RISK_FACTOR_CODES = tuple(f"RF{n}" for n in range(1, 15))
 
 QUEUE_TABS = ("open", "mine", "unassigned", "overdue")
 # Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
@@ -244,7 +230,6 @@ def alert_queue_tab(
 
 
 # Who takes alerts up: an alert is assigned to someone holding one of these roles.
-ASSIGNEE_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 
 
 def alert_assignees() -> QuerySet[User]:
@@ -252,7 +237,7 @@ def alert_assignees() -> QuerySet[User]:
     assignment), by name."""
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=ASSIGNEE_ROLES))
+        .filter(Q(is_superuser=True) | Q(groups__name__in=roles_with("be_assigned")))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

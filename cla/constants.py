@@ -12,25 +12,6 @@ LANGUAGE_CHOICES = (
 )
 LANGUAGE_CODES = tuple(code for code, _label in LANGUAGE_CHOICES)
 
-# UN Framework of Analysis for Atrocity Crimes (2014), as alerts carry them.
-RISK_FACTOR_CHOICES = (
-    ("RF1", _("Armed conflict or instability")),
-    ("RF2", _("Record of serious violations")),
-    ("RF3", _("Weakness of State structures")),
-    ("RF4", _("Motives or incentives")),
-    ("RF5", _("Capacity to commit atrocity crimes")),
-    ("RF6", _("Absence of mitigating factors")),
-    ("RF7", _("Enabling circumstances or preparatory action")),
-    ("RF8", _("Triggering factors")),
-    ("RF9", _("Intergroup tensions or discrimination against protected groups")),
-    ("RF10", _("Signs of intent to destroy a protected group")),
-    ("RF11", _("Signs of a widespread or systematic attack on civilians")),
-    ("RF12", _("Signs of a plan or policy to attack civilians")),
-    ("RF13", _("Serious threats to those protected under humanitarian law")),
-    ("RF14", _("Serious threats to humanitarian or peacekeeping operations")),
-)
-RISK_FACTOR_CODES = tuple(code for code, _label in RISK_FACTOR_CHOICES)
-
 # A visit this recent means a CLA reaches the place; an older one no longer counts.
 COVERAGE_WINDOW = dt.timedelta(days=90)
 # The places coverage is about: where people live, not the administrative levels above them.

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Q
 from django.utils import timezone
 
-from config.permissions import CLA
+from core.roles import CLA
 from lpc.models import LPC
 from networks.demo import DEFAULT_DEMO_PASSWORD, RESERVED_NUMBERS
 from networks.models import Equipment, FocalPoint, Location, Network

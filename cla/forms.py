@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES
 from lpc.models import LPC
 from networks.models import Equipment, FocalPoint, Location, Network
 from networks.selectors import focal_point_by_phone
@@ -21,7 +21,6 @@ from .constants import (
     MAX_ID,
     MAX_PEOPLE_MET,
     MAX_RECRUITS_PER_VISIT,
-    RISK_FACTOR_CHOICES,
 )
 from .models import FieldVisit
 from .selectors import cla_place_ids

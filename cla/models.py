@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CODES
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 
-from .constants import LANGUAGE_CODES, MAX_PEOPLE_MET, RISK_FACTOR_CODES
+from .constants import LANGUAGE_CODES, MAX_PEOPLE_MET
 
 
 def _check_codes(value, allowed: tuple[str, ...], field: str) -> None:

@@ -9,17 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
-from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, has_role
+from core.roles import CLA, can, has_role
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES
 from networks.selectors import location_ids_within_any
 
-from .constants import MAX_ID, RISK_FACTOR_CHOICES
+from .constants import MAX_ID
 from .models import CLAProfile, FieldVisit, FollowUp, Recruitment, VisitAlert
 
 # Who reads visits (a CLA only their own); viewers see coverage figures, never visits.
-VISIT_READ_ROLES = (ADMIN, SUPERVISOR, ANALYST, CLA)
 # Who records visits (each their own; an admin any).
-VISIT_WRITE_ROLES = (ADMIN, CLA)
 
 
 def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
@@ -49,22 +47,22 @@ def cla_profile_of(*, user: User) -> CLAProfile | None:
 
 
 def may_read_visits(user) -> bool:
-    return has_role(user, *VISIT_READ_ROLES)
+    return can(user, "read_field_records")
 
 
 def may_record_visits(user) -> bool:
-    return has_role(user, *VISIT_WRITE_ROLES)
+    return can(user, "write_field_records")
 
 
 def may_edit_visit(*, user, visit: FieldVisit) -> bool:
     """An admin may change any visit; a CLA only their own; nobody else any."""
-    if has_role(user, ADMIN):
+    if can(user, "edit_any_field_record"):
         return True
     return has_role(user, CLA) and visit.cla_id == user.pk
 
 
 def sees_every_visit(user) -> bool:
-    return has_role(user, ADMIN, SUPERVISOR, ANALYST)
+    return can(user, "read_all_field_records")
 
 
 # --- Visits ----------------------------------------------------------------------------------

@@ -6,10 +6,8 @@ Views stay thin: reads go through cla.selectors and cla.coverage, changes throug
 import calendar
 import datetime as dt
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,7 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.permissions import ADMIN, can_see_identity, has_role, roles_of
+from core.permissions import capability_required
+from core.roles import can, can_see_identity
 from networks.models import Location, Network
 
 from . import selectors, services
@@ -42,26 +41,9 @@ PAGE_SIZE = 30
 DRAFT_HEADER = "X-Kengele-Draft"
 
 
-def _logged_in_with(check):
-    """Logged in (else the login page) and passing `check(user)` (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-reads_visits = _logged_in_with(selectors.may_read_visits)
-records_visits = _logged_in_with(selectors.may_record_visits)
-any_role = _logged_in_with(lambda user: bool(roles_of(user)))
+reads_visits = capability_required("read_field_records")
+records_visits = capability_required("write_field_records")
+any_role = capability_required()
 
 
 def _visit_for(request: HttpRequest, pk: int, *, edit: bool = False) -> FieldVisit:
@@ -305,7 +287,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
             "today": today,
             "sees_all": selectors.sees_every_visit(request.user),
             "user_id": request.user.pk,
-            "may_admin": has_role(request.user, ADMIN),
+            "may_admin": can(request.user, "edit_any_field_record"),
         },
     )
 

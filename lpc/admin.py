@@ -13,7 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from config.permissions import mask_name
+from core.roles import mask_name
 
 from . import permissions as rules
 from .forms import MEETING_FORM_FIELDS

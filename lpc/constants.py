@@ -35,25 +35,6 @@ BAND_OF_AGE = {
 # A member's gender -> the attendance gender it is counted under (others are counted apart).
 GENDER_OF_MEMBER = {"female": "women", "male": "men"}
 
-# UN Framework of Analysis for Atrocity Crimes (2014): the risk factors a meeting may discuss.
-RISK_FACTOR_CHOICES = (
-    ("RF1", _("RF1 · Armed conflict or instability")),
-    ("RF2", _("RF2 · Record of serious violations")),
-    ("RF3", _("RF3 · Weakness of State structures")),
-    ("RF4", _("RF4 · Motives or incentives")),
-    ("RF5", _("RF5 · Capacity to commit atrocity crimes")),
-    ("RF6", _("RF6 · Absence of mitigating factors")),
-    ("RF7", _("RF7 · Enabling circumstances or preparatory action")),
-    ("RF8", _("RF8 · Triggering factors")),
-    ("RF9", _("RF9 · Intergroup tensions or discrimination against protected groups")),
-    ("RF10", _("RF10 · Signs of intent to destroy a protected group")),
-    ("RF11", _("RF11 · Signs of a widespread or systematic attack on civilians")),
-    ("RF12", _("RF12 · Signs of a plan or policy to attack civilians")),
-    ("RF13", _("RF13 · Serious threats to those protected under humanitarian law")),
-    ("RF14", _("RF14 · Serious threats to humanitarian or peacekeeping operations")),
-)
-RISK_FACTOR_CODES = tuple(code for code, _label in RISK_FACTOR_CHOICES)
-
 # Longest alert text raised from a meeting (as an SMS thread of ten segments).
 ALERT_TEXT_MAX_LENGTH = 1600
 

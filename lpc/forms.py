@@ -7,12 +7,12 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
-from config.permissions import ADMIN, CLA
+from core.roles import roles_with
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.models import Location
 from networks.selectors import location_ids_within
 
-from .constants import ALERT_TEXT_MAX_LENGTH, ATTENDANCE_FIELDS, RISK_FACTOR_CHOICES
+from .constants import ALERT_TEXT_MAX_LENGTH, ATTENDANCE_FIELDS
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember
 from .selectors import lpc_members
 from .services import MEMBER_FIELDS, ActionPointInput, action_point_done_on
@@ -84,7 +84,7 @@ class LPCForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["places"].queryset = places_for_committees()
         self.fields["cla"].queryset = User.objects.filter(
-            groups__name__in=(CLA, ADMIN), is_active=True
+            groups__name__in=roles_with("write_field_records"), is_active=True
         ).distinct()
         self.fields["cla"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
@@ -117,7 +117,7 @@ class MeetingForm(forms.ModelForm):
     )
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"),
-        choices=RISK_FACTOR_CHOICES,
+        choices=RISK_FACTOR_CHOICES_NUMBERED,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -8,11 +8,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CODES
 from config.crypto import EncryptedTextField
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from networks.models import FocalPoint, Location
 
-from .constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE, RISK_FACTOR_CODES
+from .constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE
 
 
 def _validate_codes(value, allowed: tuple[str, ...], message) -> None:

@@ -1,4 +1,4 @@
-"""Who may see and change which committee records, built on config.permissions' roles.
+"""Who may see and change which committee records, built on core.roles.
 
 - Admins do everything.
 - CLAs create committees and edit those they support or whose places lie where they work
@@ -11,21 +11,19 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, can_see_identity, has_role
+from core.roles import CLA, can, can_see_identity, has_role
 
 from .models import LPC
 
 # Roles that read committee records in full (minutes, decisions, action points).
-RECORD_READERS = (ADMIN, SUPERVISOR, ANALYST, CLA)
 # Roles that may write committee records at all (CLAs only where they work).
-RECORD_WRITERS = (ADMIN, CLA)
 
 AnyUser = User | AnonymousUser
 
 
 def can_read_records(user: AnyUser) -> bool:
     """Minutes, decisions, action points and meeting pages: everyone but viewers."""
-    return has_role(user, *RECORD_READERS)
+    return can(user, "read_field_records")
 
 
 def can_see_member_names(user: AnyUser) -> bool:
@@ -63,13 +61,13 @@ def _works_on(user: AnyUser, lpc: LPC) -> bool:
 
 def can_edit_lpc(user: AnyUser, lpc: LPC) -> bool:
     """May this user change this committee and everything recorded about it?"""
-    if has_role(user, ADMIN):
+    if can(user, "edit_any_field_record"):
         return True
     return has_role(user, CLA) and _works_on(user, lpc)
 
 
 def can_create_lpc(user: AnyUser) -> bool:
-    return has_role(user, *RECORD_WRITERS)
+    return can(user, "write_field_records")
 
 
 def can_place_lpc(user: AnyUser, *, cla_id: int | None, place_ids: set[int]) -> bool:
@@ -77,7 +75,7 @@ def can_place_lpc(user: AnyUser, *, cla_id: int | None, place_ids: set[int]) -> 
 
     Checked before saving, so a CLA cannot move a committee (or create one) out of their reach.
     """
-    if has_role(user, ADMIN):
+    if can(user, "edit_any_field_record"):
         return True
     if not has_role(user, CLA):
         return False
@@ -92,7 +90,7 @@ def can_see_member_groups(user: AnyUser, lpc: LPC) -> bool:
 
 def lpcs_editable_by(user: AnyUser, queryset: QuerySet[LPC] | None = None) -> QuerySet[LPC]:
     queryset = LPC.objects.all() if queryset is None else queryset
-    if has_role(user, ADMIN):
+    if can(user, "edit_any_field_record"):
         return queryset
     if not has_role(user, CLA):
         return queryset.none()

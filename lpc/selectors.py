@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.selectors import location_ids_within
 
-from .constants import MAX_ID, RISK_FACTOR_CHOICES
+from .constants import MAX_ID
 from .models import LPC, ActionPoint, LPCMeeting, LPCMember, MeetingAlert
 
 
@@ -148,7 +148,7 @@ class MeetingFilter(django_filters.FilterSet):
         choices=CATEGORY_CHOICES, method="filter_code", label=_("Risk discussed")
     )
     risk_factor = django_filters.ChoiceFilter(
-        choices=RISK_FACTOR_CHOICES, method="filter_code", label=_("Risk factor")
+        choices=RISK_FACTOR_CHOICES_NUMBERED, method="filter_code", label=_("Risk factor")
     )
     has_open_actions = django_filters.BooleanFilter(
         method="filter_open_actions", label=_("Has open action points")

@@ -357,7 +357,7 @@ def meeting_alert_raise(
 
 def meeting_alert_text(*, meeting: LPCMeeting) -> str:
     """A first draft of an alert from the meeting's risks, for the secretary to complete."""
-    from alerts.selectors import CATEGORY_CHOICES
+    from core.taxonomy import CATEGORY_CHOICES
 
     labels = dict(CATEGORY_CHOICES)
     risks = ", ".join(str(labels[c]) for c in meeting.categories if c in labels and c != "other")

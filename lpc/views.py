@@ -4,10 +4,7 @@ Views stay thin: reads go through lpc.selectors, changes through lpc.services, a
 or change what through lpc.permissions.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.permissions import roles_of
+from core.permissions import capability_required
 
 from . import permissions as rules
 from . import selectors, services
@@ -37,20 +34,6 @@ from .representation import lpc_representation
 PAGE_SIZE = 50
 
 
-def _role_required(view):
-    """Logged in and holding a role, else the login page or a 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles_of(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -68,7 +51,7 @@ def _meeting(pk: int) -> LPCMeeting:
 
 
 @require_GET
-@_role_required
+@capability_required()
 def lpc_list(request: HttpRequest) -> HttpResponse:
     filterset = selectors.LPCFilter(request.GET, queryset=selectors.lpc_list(), request=request)
     valid = filterset.is_valid()  # a wrong value leaves the list empty and shows the error
@@ -96,7 +79,7 @@ def lpc_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required()
 def lpc_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lpc = get_object_or_404(selectors.lpc_list(), pk=pk)
     may_read = rules.can_read_records(request.user)
@@ -140,7 +123,7 @@ def _lpc_form_save(request: HttpRequest, form: LPCForm, lpc: LPC | None) -> LPC 
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def lpc_create(request: HttpRequest) -> HttpResponse:
     _require(rules.can_create_lpc(request.user))
     form = LPCForm(request.POST or None, initial={"cla": request.user.pk})
@@ -153,7 +136,7 @@ def lpc_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def lpc_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lpc = _lpc(pk)
     _require(rules.can_edit_lpc(request.user, lpc))
@@ -167,7 +150,7 @@ def lpc_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required()
 def lpc_report(request: HttpRequest, pk: int) -> HttpResponse:
     lpc = _lpc(pk)
     period = request.GET.get("period", "quarter")
@@ -194,7 +177,7 @@ def _member_page(request, form, lpc, member):
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     lpc = _lpc(pk)
     _require(rules.can_edit_lpc(request.user, lpc))
@@ -213,7 +196,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(LPCMember.objects.select_related("lpc"), pk=pk)
     _require(rules.can_edit_lpc(request.user, member.lpc))
@@ -283,7 +266,7 @@ def _meeting_form_page(request, lpc: LPC, meeting: LPCMeeting | None):
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     lpc = _lpc(pk)
     _require(rules.can_edit_lpc(request.user, lpc))
@@ -291,7 +274,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(pk)
     _require(rules.can_edit_lpc(request.user, meeting.lpc))
@@ -299,7 +282,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required()
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(rules.can_read_records(request.user))
     meeting = _meeting(pk)
@@ -322,7 +305,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def meeting_alert(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(pk)
     _require(rules.can_edit_lpc(request.user, meeting.lpc))
@@ -351,7 +334,7 @@ def meeting_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required()
 def action_point_edit(request: HttpRequest, pk: int) -> HttpResponse:
     point = get_object_or_404(ActionPoint.objects.select_related("meeting", "meeting__lpc"), pk=pk)
     _require(rules.can_edit_lpc(request.user, point.meeting.lpc))

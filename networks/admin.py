@@ -1,6 +1,6 @@
 """Admin of places, networks, focal points, memberships and equipment.
 
-Two rules from config.permissions apply everywhere here: only membership editors change
+Two rules from core.roles apply everywhere here: only membership editors change
 anything, and users who may not see identities get names, numbers, serials and notes masked.
 """
 
@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.permissions import (
-    ADMIN,
+from core.roles import (
     CLA,
+    can,
     can_edit_membership,
     can_see_identity,
-    has_role,
     mask_name,
     mask_phone,
 )
@@ -627,10 +626,10 @@ class AuditEntryAdmin(NulSafeFilters, admin.ModelAdmin):
         return queryset, False
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return has_role(request.user, ADMIN) and super().has_view_permission(request, obj)
+        return can(request.user, "read_audit_trail") and super().has_view_permission(request, obj)
 
     def has_module_permission(self, request) -> bool:
-        return has_role(request.user, ADMIN) and super().has_module_permission(request)
+        return can(request.user, "read_audit_trail") and super().has_module_permission(request)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from config.middleware import current_request
-from config.permissions import can_see_identity
 from config.security import client_ip
+from core.roles import can_see_identity
 
 from .constants import MAX_ID
 from .models import AuditEntry

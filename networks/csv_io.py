@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.crypto import lookup_hash
-from config.permissions import mask_name, mask_phone
+from core.roles import mask_name, mask_phone
 
 from .audit import FOCAL_POINT, Action, audit_record
 from .constants import (

@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from config.crypto import lookup_hash
-from config.permissions import ADMIN, ROLES, SUPERVISOR
+from core.roles import ADMIN, CAPABILITIES, ROLES
 
 from .models import Equipment, FocalPoint, Location, Membership, Network
 from .services import focal_point_create, membership_end, membership_start
@@ -29,7 +29,6 @@ SEED = 20240611
 # Outside checks send from these as unknown numbers: no demo focal point may own them.
 RESERVED_NUMBERS = frozenset({"+243970000123", "+243970000456", "+243970000789"})
 PHONE_PREFIXES = ("+24397", "+24399", "+24381")
-STAFF_ROLES = frozenset({ADMIN, SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def seed_users() -> dict[str, User]:
         user, _ = User.objects.get_or_create(username=role)
         user.email = f"{role}@kengele.example"
         user.is_active = True
-        user.is_staff = role in STAFF_ROLES
+        user.is_staff = role in CAPABILITIES["use_admin_site"]
         user.is_superuser = role == ADMIN
         user.set_password(password)
         user.save()

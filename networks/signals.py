@@ -1,4 +1,4 @@
-"""Keep each role's model permissions in step with config.permissions.ROLE_PERMISSIONS, and
+"""Keep each role's model permissions in step with core.roles.ROLE_PERMISSIONS, and
 record logins and role changes in the audit trail."""
 
 from axes.signals import user_locked_out
@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from config.middleware import current_request
-from config.permissions import ROLE_PERMISSIONS
+from core.roles import ROLE_PERMISSIONS
 
 from .audit import USER, Action, audit_record
 

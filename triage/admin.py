@@ -5,14 +5,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import RISK_FACTOR_CODES
-from config.permissions import ADMIN, SUPERVISOR, has_role
+from core.roles import can
+from core.taxonomy import RISK_FACTOR_CHOICES_NUMBERED
 from networks.phones import normalise_phone
 
 from .engine.lexicon import SIGNALS
 from .models import AnalystProfile, LexiconTerm
-
-ROSTER_EDITORS = (ADMIN, SUPERVISOR)
 
 
 class AnalystProfileForm(forms.ModelForm):
@@ -44,7 +42,7 @@ class AnalystProfileAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("user").prefetch_related("areas")
 
     def _may(self, request: HttpRequest) -> bool:
-        return has_role(request.user, *ROSTER_EDITORS)
+        return can(request.user, "supervise")
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._may(request) and super().has_view_permission(request, obj)
@@ -70,7 +68,7 @@ class AnalystProfileAdmin(admin.ModelAdmin):
 class LexiconTermForm(forms.ModelForm):
     risk_factors = forms.MultipleChoiceField(
         label=_("risk factors"),
-        choices=[(code, code) for code in RISK_FACTOR_CODES],
+        choices=RISK_FACTOR_CHOICES_NUMBERED,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES
 
 CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 LANGUAGE_NAMES = {

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
 from config.crypto import EncryptedTextField
+from core.taxonomy import CATEGORY_CHOICES
 
 
 class Incident(models.Model):

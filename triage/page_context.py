@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from alerts.models import Alert
-from config.permissions import ADMIN, ANALYST, SUPERVISOR, has_role
+from core.roles import can
 
 from .constants import MERGE_SUGGESTIONS
 from .selectors import (
@@ -17,20 +17,18 @@ from .selectors import (
     incidents_nearby,
 )
 
-WORK_ROLES = (ADMIN, SUPERVISOR, ANALYST)
-BREACH_ROLES = (ADMIN, SUPERVISOR)
 BREACHES_SHOWN = 20
 
 
 def queue_page_context(request: HttpRequest) -> dict:
     """The queue page's duty switch and, for supervisors, the alerts whose missed deadline was
     escalated and that nobody has acknowledged since."""
-    context: dict = {"may_take_duty": has_role(request.user, *WORK_ROLES)}
+    context: dict = {"may_take_duty": can(request.user, "work_alerts")}
     if context["may_take_duty"]:
         profile = analyst_profile(user=request.user)
         context["on_duty"] = bool(profile and profile.on_duty)
         context["duty_areas"] = list(profile.areas.all()) if profile else []
-    if has_role(request.user, *BREACH_ROLES):
+    if can(request.user, "supervise"):
         breached = alerts_breached()
         context["breached"] = list(breached[:BREACHES_SHOWN])
         context["breached_total"] = (
@@ -65,7 +63,7 @@ def alert_page_context(request: HttpRequest, alert: Alert) -> dict:
     }
     if alert.incident is not None:
         context["siblings"] = [a for a in incident_alerts(incident=alert.incident) if a != alert]
-        if has_role(request.user, *WORK_ROLES):
+        if can(request.user, "work_alerts"):
             context["nearby_incidents"] = incidents_nearby(
                 incident=alert.incident, limit=MERGE_SUGGESTIONS
             )

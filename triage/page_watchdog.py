@@ -5,15 +5,13 @@ process (at most once per 30 s), which matters when no worker runs at all."""
 
 from django.http import HttpRequest
 
-from config.permissions import ADMIN, ANALYST, SUPERVISOR, has_role
+from core.roles import can
 
 from .services import stale_backlog, triage_watchdog_poke
 
-BANNER_ROLES = (ADMIN, SUPERVISOR, ANALYST)
-
 
 def triage_banner_context(request: HttpRequest) -> dict:
-    if not has_role(request.user, *BANNER_ROLES):
+    if not can(request.user, "work_alerts"):
         return {"triage_stall": None}
     backlog = stale_backlog()
     if not backlog.stale:

@@ -11,8 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alerts.models import Alert
-from alerts.selectors import CATEGORY_CHOICES, MAX_ID, StorableDateTimeFilter
-from config.permissions import SUPERVISOR
+from alerts.selectors import MAX_ID, StorableDateTimeFilter
+from core.roles import SUPERVISOR
+from core.taxonomy import CATEGORY_CHOICES
 from networks.models import Location
 from networks.selectors import location_ids_within
 

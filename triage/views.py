@@ -8,8 +8,6 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -20,9 +18,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from access.alerts import alerts_visible
 from alerts.models import Alert
 from alerts.selectors import (
-    CATEGORY_CHOICES,
     MAX_ID,
     QUEUE_ORDER,
     UNREAD,
@@ -45,15 +43,9 @@ from alerts.services import (
     status_callback_url,
     transitions_from,
 )
-from config.permissions import (
-    ADMIN,
-    ANALYST,
-    SUPERVISOR,
-    alerts_visible,
-    can_see_identity,
-    has_role,
-    roles_of,
-)
+from core.permissions import capability_required, require
+from core.roles import can, can_see_identity
+from core.taxonomy import CATEGORY_CHOICES
 from networks.audit import audit_identities_shown
 
 from .page_context import alert_page_context, queue_page_context
@@ -64,7 +56,6 @@ COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past
 MAX_PAGE = 100_000  # a page number past any queue (and within the database's LIMIT)
 POLL_SECONDS = 3
 NEW_MESSAGE_ROWS = 20  # alerts with an unread message shown above the queue, the latest first
-ACTION_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
 
 VIEWS = {  # the labels of alerts.selectors.QUEUE_TABS
@@ -99,30 +90,6 @@ class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(
         label=_("Priority"), coerce=int, choices=[(p, f"P{p}") for p in range(1, 5)]
     )
-
-
-def _role_required(view):
-    """Logged in and holding a role, else 403. A visitor goes to the login page; an htmx poll
-    whose session ended sends the browser there instead of swapping a login form into the table."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = f"{reverse('login')}?next={reverse('triage:queue')}"
-                return response
-            return redirect_to_login(request.get_full_path())
-        if not roles_of(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _require_action_role(request: HttpRequest) -> None:
-    if not has_role(request.user, *ACTION_ROLES):
-        raise PermissionDenied
 
 
 # --- Queue -------------------------------------------------------------------------------------
@@ -229,14 +196,14 @@ def _queue_state(request: HttpRequest) -> dict:
         "poll_seconds": POLL_SECONDS,
         "filter_query": filter_params.urlencode(),
         "back_query": back_params.urlencode(),
-        "may_act": has_role(request.user, *ACTION_ROLES),
+        "may_act": can(request.user, "work_alerts"),
         "now": timezone.now(),
         **triage_banner_context(request),
     }
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def queue(request: HttpRequest) -> HttpResponse:
     state = _queue_state(request)
     fields = state["form"].fields
@@ -252,7 +219,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def queue_rows(request: HttpRequest) -> HttpResponse:
     """The table body, polled by the queue page; the counts ride along out of band."""
     return render(request, "triage/_queue_rows.html", _queue_state(request))
@@ -363,10 +330,10 @@ def _bulk_assign(request: HttpRequest, alerts, assignee) -> None:
 
 
 @require_POST
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     """Acknowledge or assign the rows ticked in the queue, then back to the same queue page."""
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     form = BulkForm(request.POST, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -400,7 +367,7 @@ def _alert(pk: int, user=None) -> Alert:
 def _alert_page(
     request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None, new_since=None
 ):
-    may_act = has_role(request.user, *ACTION_ROLES)
+    may_act = can(request.user, "work_alerts")
     context = {
         "alert": alert,
         "thread": alert_thread(alert=alert),
@@ -431,11 +398,11 @@ def _visible_alert(request: HttpRequest, pk: int | None) -> Alert | None:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _alert(pk, request.user)
     new_since = alert.new_message_at
-    if new_since is not None and has_role(request.user, *ACTION_ROLES):
+    if new_since is not None and can(request.user, "work_alerts"):
         # Opened by someone who works alerts: the new message is read (as the page shows it).
         alert_message_read(alert=alert, by=request.user, seen=new_since)
     return _alert_page(request, alert, new_since=new_since)
@@ -448,7 +415,7 @@ def _action(handler):
     @require_POST
     @login_required
     def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
-        _require_action_role(request)
+        require(request.user, "work_alerts")
         alert = _alert(pk, request.user)
         response = handler(request, alert)
         return response or redirect("triage:alert", pk=alert.pk)

@@ -8,12 +8,10 @@ thin: reads through alerts.selectors, every change through alerts.services. Incl
 
 import datetime as dt
 import math
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,19 +40,10 @@ from alerts.services import (
     status_callback_url,
 )
 from alerts.services.broadcasts import BROADCAST_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
-from config.permissions import (
-    ADMIN,
-    ANALYST,
-    SUPERVISOR,
-    can_see_identity,
-    has_role,
-    mask_name,
-    mask_phone,
-)
+from core.permissions import capability_required
+from core.roles import can, can_see_identity, mask_name, mask_phone
 from networks import selectors as network_selectors
 
-READ_ROLES = (ADMIN, SUPERVISOR, ANALYST)
-SEND_ROLES = (ADMIN, SUPERVISOR)
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
 POLL_SECONDS = 3
@@ -64,30 +53,6 @@ IN_FLIGHT = ("pending", "queued", "sent")
 SEGMENTS_TEMPLATE = _(
     "{chars} characters · {segments} SMS ({encoding}) · {remaining} left in this SMS"
 )
-
-
-def _roles(*roles: str):
-    """Logged in and holding one of `roles`, else 403; a visitor goes to the login page (an
-    htmx poll whose session ended sends the browser there)."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not request.user.is_authenticated:
-                if request.headers.get("HX-Request"):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = (
-                        f"{reverse('login')}?next={reverse('triage:broadcasts')}"
-                    )
-                    return response
-                return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 # --- Form ----------------------------------------------------------------------------------------
@@ -276,7 +241,7 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
 
 
 @require_GET
-@_roles(*READ_ROLES)
+@capability_required("read_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_index(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(broadcast_list().order_by("-created_at", "-id"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -291,7 +256,7 @@ def broadcast_index(request: HttpRequest) -> HttpResponse:
         }
         for b in broadcasts
     ]
-    context = {"rows": rows, "page": page, "may_send": has_role(request.user, *SEND_ROLES)}
+    context = {"rows": rows, "page": page, "may_send": can(request.user, "send_broadcasts")}
     return render(request, "triage/broadcast_list.html", context)
 
 
@@ -322,13 +287,13 @@ def _form_page(request: HttpRequest, broadcast: Broadcast | None) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-@_roles(*SEND_ROLES)
+@capability_required("send_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, None)
 
 
 @require_http_methods(["GET", "POST"])
-@_roles(*SEND_ROLES)
+@capability_required("send_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(pk)
     if broadcast.status != Broadcast.Status.DRAFT:
@@ -338,7 +303,7 @@ def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_roles(*SEND_ROLES)
+@capability_required("send_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_form_preview(request: HttpRequest) -> HttpResponse:
     """The form's live preview (htmx): who the selection reaches and what each language costs,
     from whatever in the form is valid so far."""
@@ -353,11 +318,11 @@ def broadcast_form_preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_roles(*READ_ROLES)
+@capability_required("read_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(pk)
     context = _progress_context(request, broadcast)
-    context["may_act"] = has_role(request.user, *SEND_ROLES) and broadcast.status in (
+    context["may_act"] = can(request.user, "send_broadcasts") and broadcast.status in (
         Broadcast.Status.DRAFT,
         Broadcast.Status.SENDING,
     )
@@ -367,7 +332,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_roles(*READ_ROLES)
+@capability_required("read_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress section alone, polled by the broadcast page while SMS are going out. Once
     the broadcast's status changes (all handed over, cancelled), the whole page reloads, so its
@@ -382,7 +347,7 @@ def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_roles(*SEND_ROLES)
+@capability_required("send_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(pk)
     callback = status_callback_url(request.build_absolute_uri(reverse("twilio-status")))
@@ -396,7 +361,7 @@ def broadcast_send_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_roles(*SEND_ROLES)
+@capability_required("send_broadcasts", htmx_login_next="triage:broadcasts")
 def broadcast_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(pk)
     try:

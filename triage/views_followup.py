@@ -13,14 +13,7 @@ from django.views.decorators.http import require_GET
 
 from alerts.channels.twilio import RecordingUnavailable, recording_fetch
 from alerts.models import Alert, CannedReply, Message, ResponseUnit
-from alerts.selectors import (
-    CATEGORY_CHOICES,
-    RISK_FACTOR_CODES,
-    alert_history,
-    alert_thread,
-    reliability_score,
-    reporter_outcomes,
-)
+from alerts.selectors import alert_history, alert_thread, reliability_score, reporter_outcomes
 from alerts.services import (
     TransitionRefused,
     alert_callback_done,
@@ -28,11 +21,13 @@ from alerts.services import (
     alert_note_add,
     alert_update,
 )
-from config.permissions import can_see_identity
+from core.permissions import capability_required
+from core.roles import can_see_identity
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.models import Location
 from networks.selectors import focal_point_card
 
-from .views import _action, _alert, _role_required
+from .views import _action, _alert
 
 # Outbound statuses that may still change: the thread keeps polling while one is shown.
 SETTLING = (Message.Status.PENDING, Message.Status.QUEUED, Message.Status.SENT)
@@ -74,7 +69,7 @@ class CorrectionForm(forms.Form):
     )
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"),
-        choices=[(code, code) for code in RISK_FACTOR_CODES],
+        choices=RISK_FACTOR_CHOICES_NUMBERED,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -202,7 +197,7 @@ def alert_called_back(request: HttpRequest, alert: Alert):
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def alert_thread_partial(request: HttpRequest, pk: int) -> HttpResponse:
     """The conversation, polled while a reply's delivery is still settling."""
     alert = _alert(pk, request.user)
@@ -216,7 +211,7 @@ def alert_thread_partial(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def alert_recording(request: HttpRequest, pk: int) -> HttpResponse:
     """The call's recording, passed through from Twilio. A voice identifies its speaker: only
     roles that may see reporters' identities hear it."""

@@ -12,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.selectors import MAX_ID
-from config.permissions import has_role
+from core.permissions import capability_required, require
+from core.roles import can
 
 from .constants import MERGE_SUGGESTIONS
 from .models import Incident
-from .page_context import WORK_ROLES
 from .selectors import incident_alerts, incident_list, incidents_nearby
 from .services import IncidentRefused, incident_merge, incident_split
-from .views import _require_action_role, _role_required
 
 INCIDENT_REFERENCE = re.compile(r"^\s*(?:I-?)?0*(\d{1,19})\s*$", re.IGNORECASE)
 
@@ -64,10 +63,10 @@ def _incident(pk: int) -> Incident:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
-    may_act = has_role(request.user, *WORK_ROLES)
+    may_act = can(request.user, "work_alerts")
     context = {
         "incident": incident,
         "alerts": list(incident_alerts(incident=incident)),
@@ -90,7 +89,7 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 @login_required
 def incident_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge the incident named in the form into this one; back to this incident's page."""
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     incident = _incident(pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -114,7 +113,7 @@ def incident_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_split_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the chosen alerts into a new incident, whose page comes next."""
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     incident = _incident(pk)
     form = SplitForm(request.POST, incident=incident)
     if not form.is_valid():

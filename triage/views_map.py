@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from access.alerts import alerts_visible
 from alerts.models import Alert
-from alerts.selectors import CATEGORY_CHOICES, AlertFilter, alert_list
-from config.permissions import alerts_visible
+from alerts.selectors import AlertFilter, alert_list
+from core.permissions import capability_required
+from core.taxonomy import CATEGORY_CHOICES
 
 from .mapdata import alert_places, incident_places
-from .views import _role_required
 
 PERIODS = {1: _("Last 24 hours"), 7: _("Last 7 days"), 30: _("Last 30 days"), 90: _("Last 90 days")}
 DEFAULT_PERIOD = 7
@@ -40,7 +41,7 @@ def _coverage_url() -> str:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def map_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query["days"] = str(_period(request))
@@ -65,7 +66,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def map_data(request: HttpRequest) -> HttpResponse:
     """Alerts per place and incidents for the period and filters, as two GeoJSON collections."""
     since = timezone.now() - dt.timedelta(days=_period(request))

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from alerts.models import Alert
 from alerts.services import alert_create
-from config.permissions import ADMIN, SUPERVISOR, has_role
+from core.permissions import capability_required, require
+from core.roles import can
 from networks import selectors as network_selectors
 from networks.audit import audit_identities_shown
 
 from .selectors import analyst_area_ids
-from .views import _require_action_role, _role_required
 
 OPERATOR_SOURCES = (Alert.Source.RADIO, Alert.Source.PHONE, Alert.Source.IN_PERSON)
 TEXT_MAX_LENGTH = 4000  # as the API's
@@ -56,7 +56,7 @@ class OperatorAlertForm(forms.Form):
         super().__init__(*args, **kwargs)
         places = network_selectors.location_list().order_by("name", "pk")
         people = network_selectors.focal_point_list().prefetch_related(None).filter(active=True)
-        areas = set() if has_role(user, ADMIN, SUPERVISOR) else analyst_area_ids(user=user)
+        areas = set() if can(user, "supervise") else analyst_area_ids(user=user)
         if areas:  # an analyst with areas: theirs only, as for the alerts they see
             within = network_selectors.location_ids_within_any(areas)
             places = places.filter(pk__in=within)
@@ -95,9 +95,9 @@ class OperatorAlertForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def alert_new(request: HttpRequest) -> HttpResponse:
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     form = OperatorAlertForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         alert = alert_create(created_by=request.user, **form.service_arguments())

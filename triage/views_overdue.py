@@ -10,20 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from config.permissions import alerts_visible
+from access.alerts import alerts_visible
+from core.permissions import capability_required, require
 
 from .selectors import alerts_past_deadline
-from .views import _require_action_role, _role_required
 
 PAGE_SIZE = 100
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def overdue_list(request: HttpRequest) -> HttpResponse:
     """Supervisors and admins see every overdue alert, analysts those of their areas (as on
     the queue); viewers and CLAs, who do not work alerts, are refused."""
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     now = timezone.now()
     alerts = alerts_visible(alerts_past_deadline(now=now), request.user)
     counts = alerts.order_by().values("priority").annotate(n=Count("pk"))

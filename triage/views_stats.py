@@ -9,13 +9,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from core.permissions import capability_required
 from networks.models import Network
 
 from .stats import Scope, StatsFilterForm, stats_territories
 from .stats.page import StatsPage
 from .stats.scope import analytical_queries
 from .stats.tables import Table
-from .views import _role_required
 
 FORMATS = ("html", "csv")
 
@@ -25,7 +25,7 @@ def _plain(message: str, status: int = 400) -> HttpResponse:
 
 
 @require_GET
-@_role_required
+@capability_required(htmx_login_next="triage:queue")
 def stats_page(request: HttpRequest) -> HttpResponse:
     form = StatsFilterForm(request.GET)
     wanted = request.GET.get("format", "html")

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from alerts.models import Alert
+from core.permissions import require
 
 from .services import ClaimRefused, alert_claim, alert_release, analyst_duty_set
-from .views import _action, _require_action_role
+from .views import _action
 
 
 class DutyForm(forms.Form):
@@ -46,7 +47,7 @@ def alert_release_view(request: HttpRequest, alert: Alert):
 @login_required
 def duty_set(request: HttpRequest) -> HttpResponse:
     """An analyst starts or ends their duty: only those on duty receive new alerts."""
-    _require_action_role(request)
+    require(request.user, "work_alerts")
     form = DutyForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Choose on duty or off duty."))

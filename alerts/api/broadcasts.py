@@ -10,15 +10,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from config.api_permissions import RolePermission
-from config.permissions import ADMIN, ANALYST, SUPERVISOR, can_see_identity, mask_name, mask_phone
+from core.permissions import CapabilityPermission
+from core.roles import can_see_identity, mask_name, mask_phone
 
 from .. import selectors, services
 from ..models import Broadcast, BroadcastRecipient
 from ..services.broadcasts import BROADCAST_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from .serializers import AlertSerializer
 
-SENDERS = (ADMIN, SUPERVISOR)
 MAX_SELECTED = 10_000  # ids in one list: more than any roster
 
 
@@ -190,13 +189,13 @@ class BroadcastViewSet(
 
     serializer_class = BroadcastSerializer
     filterset_class = selectors.BroadcastFilter
-    permission_classes = [RolePermission]
-    read_roles = (ADMIN, SUPERVISOR, ANALYST)
-    write_roles = {
-        "create": SENDERS,
-        "preview": SENDERS,
-        "send": SENDERS,
-        "cancel": SENDERS,
+    permission_classes = [CapabilityPermission]
+    read_capability = "read_broadcasts"
+    write_capabilities = {
+        "create": "send_broadcasts",
+        "preview": "send_broadcasts",
+        "send": "send_broadcasts",
+        "cancel": "send_broadcasts",
     }
 
     def get_queryset(self):

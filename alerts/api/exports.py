@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from config.api_permissions import RolePermission
-from config.permissions import alerts_visible
+from access.alerts import alerts_visible
+from core.permissions import CapabilityPermission
 from networks.audit import audit_export_record
 
 from .. import exports, selectors
@@ -35,7 +35,7 @@ class StreamedExportView(GenericAPIView):
     """A list's filters select the rows; `stream` writes them in the asked format. Every export
     is recorded in the audit trail with its filters and row count."""
 
-    permission_classes = [RolePermission]
+    permission_classes = [CapabilityPermission]
     pagination_class = None
     options_class = ExportOptions
     export_name = ""  # e.g. "alerts": the file's name and the audit entry's

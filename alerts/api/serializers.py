@@ -1,10 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.permissions import can_see_identity
+from core.roles import can_see_identity
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 
 from ..models import Alert, AlertEvent, Message
-from ..selectors import CATEGORY_CODES, RISK_FACTOR_CODES
 
 # Sources an alert may be created with over the API: the web, committees, liaison assistants,
 # and what an operator typed in (radio, phone, in person, a town hall meeting).

@@ -5,8 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api_permissions import RolePermission
-from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR, alerts_visible
+from access.alerts import alerts_visible
+from core.permissions import CapabilityPermission
 
 from .. import selectors, services
 from ..models import Message
@@ -31,17 +31,16 @@ class AlertViewSet(
 
     serializer_class = AlertSerializer
     filterset_class = selectors.AlertFilter
-    permission_classes = [RolePermission]
-    write_roles = {
-        "create": (ADMIN, SUPERVISOR, ANALYST, CLA),
-        "partial_update": (ADMIN, SUPERVISOR, ANALYST),
-        "update": (),
-        "replies": (ADMIN, SUPERVISOR, ANALYST),
+    permission_classes = [CapabilityPermission]
+    write_capabilities = {
+        "create": "raise_alert",
+        "partial_update": "work_alerts",
+        "replies": "work_alerts",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        # Analysts see their areas, CLAs their places (config.permissions.alert_visibility).
+        # Analysts see their areas, CLAs their places (access.alerts.alert_visibility).
         return alerts_visible(selectors.alert_list(), self.request.user).order_by(
             "-received_at", "-id"
         )
@@ -106,8 +105,8 @@ class AlertViewSet(
 
 class MessageViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MessageSerializer
-    permission_classes = [RolePermission]
-    read_roles = (ADMIN, SUPERVISOR, ANALYST)
+    permission_classes = [CapabilityPermission]
+    read_capability = "work_alerts"
     filterset_fields = ["alert", "direction", "status", "kind"]
 
     def get_queryset(self):

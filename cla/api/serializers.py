@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alerts.selectors import CATEGORY_CODES
-from config.permissions import can_see_identity, mask_name, mask_phone
+from core.roles import can_see_identity, mask_name, mask_phone
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from lpc.models import LPC
 from networks.models import Equipment, FocalPoint, Location, Network
 from networks.services import phones_normalise
@@ -15,7 +15,6 @@ from ..constants import (
     MAX_FOLLOW_UPS_PER_VISIT,
     MAX_PEOPLE_MET,
     MAX_RECRUITS_PER_VISIT,
-    RISK_FACTOR_CODES,
 )
 from ..models import FieldVisit, FollowUp, Recruitment, VisitAlert, VisitEquipment
 from ..services import EquipmentData, FollowUpData, RecruitData

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alerts.api.serializers import AlertSerializer
-from config.api_permissions import RolePermission
+from core.permissions import CapabilityPermission
 
 from .. import selectors, services
 from .serializers import (
@@ -42,13 +42,12 @@ class FieldVisitViewSet(
 
     serializer_class = FieldVisitSerializer
     filterset_class = selectors.FieldVisitFilter
-    permission_classes = [RolePermission]
-    read_roles = selectors.VISIT_READ_ROLES
-    write_roles = {
-        "create": selectors.VISIT_WRITE_ROLES,
-        "partial_update": selectors.VISIT_WRITE_ROLES,
-        "update": (),
-        "raise_alert": selectors.VISIT_WRITE_ROLES,
+    permission_classes = [CapabilityPermission]
+    read_capability = "read_field_records"
+    write_capabilities = {
+        "create": "write_field_records",
+        "partial_update": "write_field_records",
+        "raise_alert": "write_field_records",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -2,10 +2,8 @@
 
 from django import template
 
-from alerts.selectors import CATEGORY_CHOICES
-from config import permissions
-
-from ..constants import RISK_FACTOR_CHOICES
+from core import roles
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES
 
 register = template.Library()
 
@@ -25,9 +23,9 @@ def visit_risk_factor(code: str) -> str:
 
 @register.filter
 def mask_name(name: str) -> str:
-    return permissions.mask_name(name)
+    return roles.mask_name(name)
 
 
 @register.filter
 def mask_phone(phone: str) -> str:
-    return permissions.mask_phone(phone)
+    return roles.mask_phone(phone)

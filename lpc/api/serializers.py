@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alerts.selectors import CATEGORY_CODES
-from config.permissions import ADMIN, CLA
+from core.roles import roles_with
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from networks.models import Location
 
 from .. import permissions as rules
-from ..constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE, MAX_ID, RISK_FACTOR_CODES
+from ..constants import ATTENDANCE_FIELDS, MAX_ATTENDANCE, MAX_ID
 from ..models import LPC, ActionPoint, LPCMeeting, LPCMember
 from ..selectors import lpc_members
 from ..services import MEMBER_FIELDS
@@ -69,7 +69,7 @@ class LPCSerializer(serializers.ModelSerializer):
 
     places = BoundedPrimaryKeyField(many=True, queryset=Location.objects.all(), required=False)
     cla = BoundedPrimaryKeyField(
-        queryset=User.objects.filter(groups__name__in=(CLA, ADMIN)).distinct(),
+        queryset=User.objects.filter(groups__name__in=roles_with("write_field_records")).distinct(),
         required=False,
         allow_null=True,
         help_text=_("The supporting CLA: a user with the CLA (or admin) role."),

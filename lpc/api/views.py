@@ -6,8 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from config.api_permissions import RolePermission
-from config.permissions import ROLES
+from core.permissions import CapabilityPermission
 
 from .. import permissions as rules
 from .. import selectors, services
@@ -21,11 +20,7 @@ from .serializers import (
     LPCSerializer,
 )
 
-WRITERS = {
-    "create": rules.RECORD_WRITERS,
-    "partial_update": rules.RECORD_WRITERS,
-    "update": (),
-}
+WRITERS = {"create": "write_field_records", "partial_update": "write_field_records"}
 
 
 def _service(call, **kwargs):
@@ -44,8 +39,8 @@ def _require_edit(user, lpc) -> None:
 
 
 class WriteMixin:
-    permission_classes = [RolePermission]
-    write_roles = WRITERS
+    permission_classes = [CapabilityPermission]
+    write_capabilities = WRITERS
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
@@ -60,7 +55,7 @@ class LPCViewSet(
     """Committees with their counts. Every role reads them; the detail lists members to roles
     that read committee records (names and groups masked as lpc.permissions says)."""
 
-    read_roles = ROLES
+    read_capability = "use"
     filterset_class = selectors.LPCFilter
 
     def get_queryset(self):
@@ -138,7 +133,7 @@ class LPCMemberViewSet(
 ):
     """Committee members, for roles that read committee records; viewers never see them."""
 
-    read_roles = rules.RECORD_READERS
+    read_capability = "read_field_records"
     serializer_class = LPCMemberSerializer
     filterset_class = selectors.MemberFilter
 
@@ -208,7 +203,7 @@ class LPCMeetingViewSet(
     """Meetings with their action points. Creating or changing one takes its action points
     along: those with an `id` are changed, the others added; none is deleted (drop it)."""
 
-    read_roles = rules.RECORD_READERS
+    read_capability = "read_field_records"
     serializer_class = LPCMeetingSerializer
     filterset_class = selectors.MeetingFilter
 

@@ -2,14 +2,12 @@
 
 from django import template
 
-from alerts.selectors import CATEGORY_CHOICES
-
-from ..constants import RISK_FACTOR_CHOICES
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 
 register = template.Library()
 
 _CATEGORY_LABELS = dict(CATEGORY_CHOICES)
-_RISK_FACTOR_LABELS = dict(RISK_FACTOR_CHOICES)
+_RISK_FACTOR_LABELS = dict(RISK_FACTOR_CHOICES_NUMBERED)
 
 
 @register.filter

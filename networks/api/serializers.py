@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from config.permissions import can_see_identity
+from core.roles import can_see_identity
 
 from ..models import AuditEntry, FocalPoint, Location, Network
 

@@ -1,8 +1,7 @@
 import django_filters
 from rest_framework import viewsets
 
-from config.api_permissions import RolePermission
-from config.permissions import ADMIN, ANALYST, CLA, SUPERVISOR
+from core.permissions import CapabilityPermission
 
 from .. import selectors
 from ..audit import AuditEntryFilter, audit_entry_list, audit_identities_shown
@@ -40,7 +39,7 @@ class FocalPointFilter(django_filters.FilterSet):
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LocationSerializer
     filterset_class = LocationFilter
-    permission_classes = [RolePermission]
+    permission_classes = [CapabilityPermission]
 
     def get_queryset(self):
         return selectors.location_list().select_related("parent__parent__parent").order_by("id")
@@ -49,7 +48,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NetworkSerializer
     filterset_fields = ["status", "base", "cla", "code"]
-    permission_classes = [RolePermission]
+    permission_classes = [CapabilityPermission]
 
     def get_queryset(self):
         return selectors.network_list().order_by("name")
@@ -61,8 +60,8 @@ class FocalPointViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FocalPointSerializer
     filterset_class = FocalPointFilter
-    permission_classes = [RolePermission]
-    read_roles = (ADMIN, SUPERVISOR, ANALYST, CLA)
+    permission_classes = [CapabilityPermission]
+    read_capability = "see_identity"
 
     def get_queryset(self):
         return selectors.focal_point_list().order_by("id")
@@ -89,8 +88,8 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilter
-    permission_classes = [RolePermission]
-    read_roles = (ADMIN,)
+    permission_classes = [CapabilityPermission]
+    read_capability = "read_audit_trail"
 
     def get_queryset(self):
         return audit_entry_list()

@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from config.permissions import CLA
+from core.roles import CLA
 
 Row = dict[str, Any]
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from config.crypto import lookup_hash
-from config.permissions import CLA, mask_phone
+from core.roles import CLA, mask_phone
 
 from ..models import Equipment, FocalPoint, Location, Membership, Network
 from ..selectors import phone_hashes_taken

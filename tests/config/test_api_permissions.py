@@ -1,7 +1,8 @@
 """Every /api/v1/ endpoint × every role: the status each gets on GET, and never a 5xx.
 
 Endpoints come from the OpenAPI schema, so a new one is checked without being listed here. What
-each role should get comes from the view itself (RolePermission's read_roles / write_roles),
+each role should get comes from the capability the view names (CapabilityPermission's
+read_capability / write_capabilities, and core.roles' table, checked by hand in tests/core),
 with a small table of the answers that differ on purpose.
 """
 
@@ -14,8 +15,8 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
-from config.api_permissions import RolePermission
-from config.permissions import ROLES
+from core.permissions import CapabilityPermission
+from core.roles import CAPABILITIES, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +38,15 @@ def api_get_paths() -> list[str]:
 
 
 def view_roles(path: str) -> frozenset[str]:
-    """The roles RolePermission lets GET this path, read from the view class."""
+    """The roles CapabilityPermission lets GET this path, from the capability the view names."""
     match = resolve(PARAM.sub("1", path))
     view = match.func.cls
-    assert RolePermission in view.permission_classes, f"{path}: not guarded by RolePermission"
+    assert CapabilityPermission in view.permission_classes, f"{path}: not guarded"
     action = (getattr(match.func, "actions", None) or {}).get("get")
-    write_roles = getattr(view, "write_roles", {})
-    if action in write_roles:
-        return frozenset(write_roles[action])
-    return frozenset(getattr(view, "read_roles", ROLES))
+    writes = getattr(view, "write_capabilities", {})
+    if action in writes:
+        return CAPABILITIES[writes[action]]
+    return CAPABILITIES[getattr(view, "read_capability", "use")]
 
 
 def concrete(path: str, admin_client) -> tuple[str, bool]:
@@ -69,8 +70,8 @@ def alert_visible_to(path: str, role: str) -> bool:
         return True
     from django.contrib.auth.models import User
 
+    from access.alerts import alerts_visible
     from alerts.models import Alert
-    from config.permissions import alerts_visible
 
     user = User.objects.get(username=role)
     return alerts_visible(Alert.objects.filter(pk=int(match.group(1))), user).exists()

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from config.permissions import ROLES, can_edit_membership, can_see_identity
+from core.roles import ROLES, can_edit_membership, can_see_identity
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -341,7 +341,7 @@ def test_an_out_of_range_filter_is_shown_as_an_error_not_a_crash(as_analyst, par
 
 
 def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
-    from alerts.selectors import CATEGORY_CHOICES, CATEGORY_CODES
+    from core.taxonomy import CATEGORY_CHOICES, CATEGORY_CODES
     from triage.templatetags.dashboard import category_label
 
     assert CATEGORY_CODES == tuple(code for code, _label in CATEGORY_CHOICES)

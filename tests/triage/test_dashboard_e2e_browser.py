@@ -19,7 +19,7 @@ import pytest
 from django.utils import translation
 
 from alerts.models import Alert, Message
-from alerts.selectors import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES
 from networks.models import Location, Network
 from networks.services import focal_point_create, membership_start
 from tests.browser import (

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from alerts.models import Alert
 from alerts.selectors import MAX_ID
-from config.permissions import can_see_identity
+from core.roles import can_see_identity
 from networks.models import Location
 
 from ..constants import MECHANISM_LABELS

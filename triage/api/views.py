@@ -4,13 +4,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api_permissions import RolePermission
-from config.permissions import ADMIN, ANALYST, SUPERVISOR
+from core.permissions import CapabilityPermission
 
 from .. import selectors, services
 from .serializers import IncidentMergeSerializer, IncidentSerializer, IncidentSplitSerializer
-
-WORK_ROLES = (ADMIN, SUPERVISOR, ANALYST)
 
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -20,8 +17,8 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = IncidentSerializer
     filterset_class = selectors.IncidentFilter
-    permission_classes = [RolePermission]
-    write_roles = {"merge": WORK_ROLES, "split": WORK_ROLES}
+    permission_classes = [CapabilityPermission]
+    write_capabilities = {"merge": "work_alerts", "split": "work_alerts"}
 
     def get_queryset(self):
         incidents = selectors.incident_list().select_related("location__parent__parent__parent")

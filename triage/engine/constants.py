@@ -3,18 +3,7 @@
 LANGUAGES = ("fr", "sw", "ln", "en")
 UNDETERMINED = "und"
 
-CATEGORIES = (
-    "attack",
-    "armed_presence",
-    "abduction",
-    "sexual_violence",
-    "displacement",
-    "looting",
-    "hate_speech",
-    "intercommunal_tension",
-    "other",
-)
-RISK_FACTORS = tuple(f"RF{n}" for n in range(1, 15))
+# The categories and risk factors themselves are core.taxonomy's.
 
 # Harm done to people or property outranks who was seen or what was said: armed men who
 # shoot make an attack, not an "armed presence".

@@ -24,7 +24,9 @@ from typing import Any
 
 import yaml
 
-from .constants import CATEGORIES, LANGUAGES, MIN_PATTERN_CORE, RISK_FACTORS
+from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
+
+from .constants import LANGUAGES, MIN_PATTERN_CORE
 from .morphology import VerbGrammar, compile_grammar
 from .normalise import fold, squeeze, term_tokens
 from .spelling import Speller
@@ -155,7 +157,7 @@ def _as_weights(value: Any, weight: float) -> dict[str, float]:
         if isinstance(value, Mapping)
         else {str(code): weight for code in value}
     )
-    unknown = set(weights) - set(CATEGORIES)
+    unknown = set(weights) - set(CATEGORY_CODES)
     if unknown:
         raise ValueError(f"unknown categories in lexicon: {sorted(unknown)}")
     return weights
@@ -167,7 +169,7 @@ def _entries_from_group(group: Mapping[str, Any], language: str, source: str) ->
     categories = _as_weights(group.get("categories"), weight)
     risk_factors = tuple(str(rf).upper() for rf in group.get("risk_factors") or ())
     signals = frozenset(str(s) for s in group.get("signals") or ())
-    if set(risk_factors) - set(RISK_FACTORS):
+    if set(risk_factors) - set(RISK_FACTOR_CODES):
         raise ValueError(f"unknown risk factors in lexicon: {risk_factors}")
     if signals - SIGNALS:
         raise ValueError(f"unknown signals in lexicon: {sorted(signals - SIGNALS)}")

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_event_build, alert_event_record
-from config.permissions import ADMIN, ANALYST, SUPERVISOR
+from core.roles import roles_with
 from networks.models import Location
 
 from ..models import AnalystProfile
 from ..selectors import claim_is_fresh
 
 # Roles whose on-duty members receive alerts automatically.
-ASSIGNABLE_ROLES = (ANALYST, SUPERVISOR, ADMIN)
+ASSIGNABLE_ROLES = roles_with("be_assigned")
 
 
 class ClaimRefused(ValueError):

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent
-from alerts.selectors import CATEGORY_CODES
 from alerts.services import alert_event_record
+from core.taxonomy import CATEGORY_CODES
 from networks.models import Location
 
 from ..constants import INCIDENT_RULES_FILE, MECHANISM_LABELS

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertEvent, Message
-from alerts.selectors import CATEGORY_CHOICES, CATEGORY_CODES
 from alerts.services import (
     SendRefused,
     alert_event_build,
@@ -25,6 +24,7 @@ from alerts.services import (
     enqueue_triage,
     sms_send,
 )
+from core.taxonomy import CATEGORY_CHOICES, CATEGORY_CODES
 from networks.models import Location
 
 from ..engine import Analysis

@@ -5,7 +5,7 @@ from functools import cached_property, partial, reduce
 
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES
 from networks.models import Location, Network
 
 from ..constants import MECHANISM_LABELS

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, F, QuerySet
 
-from alerts.selectors import CATEGORY_CODES
+from core.taxonomy import CATEGORY_CODES
 
 from ..constants import MECHANISM_LABELS
 from ..services.incidents import grouping_rules

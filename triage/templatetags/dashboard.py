@@ -9,8 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 
-from alerts.selectors import CATEGORY_CHOICES
-from config.permissions import has_role
+from core.taxonomy import CATEGORY_CHOICES
 
 from ..constants import MECHANISM_LABELS
 from ..explanations import rule_in_words
@@ -126,12 +125,6 @@ def mechanism_labels(codes) -> str:
 @register.filter
 def person(user) -> str:
     return user.get_full_name() or user.get_username() if user else ""
-
-
-@register.simple_tag(takes_context=True)
-def user_has_role(context, *roles: str) -> bool:
-    request = context.get("request")
-    return bool(request) and has_role(request.user, *roles)
 
 
 def _value(value) -> str:
