@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.crypto import EncryptedJSONField, EncryptedTextField
+from core.crypto import EncryptedJSONField, EncryptedTextField
 
 # Statuses of an alert someone still has to deal with.
 OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")

@@ -211,7 +211,7 @@ def seed(n_alerts: int) -> None:
     from django.utils import timezone
 
     from alerts.models import Alert, Message
-    from config.crypto import encrypt, lookup_hash
+    from core.crypto import encrypt, lookup_hash
     from networks.models import FocalPoint, Location, Membership, Network
     from triage.models import Incident
 

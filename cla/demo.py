@@ -23,6 +23,7 @@ from core.roles import CLA
 from lpc.models import LPC
 from networks.demo import DEFAULT_DEMO_PASSWORD, RESERVED_NUMBERS
 from networks.models import Equipment, FocalPoint, Location, Network
+from triage.services import alert_triage
 
 from .models import FieldVisit, FollowUp
 from .services import (
@@ -395,7 +396,5 @@ def seed() -> int:
 
 def _triage_raised(visit: FieldVisit) -> None:
     """Triage the visit's alerts now, as the alerts demo does, so the queue shows them at once."""
-    from triage.services import alert_triage
-
     for link in visit.alert_links.select_related("alert"):
         alert_triage(alert=link.alert)

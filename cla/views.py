@@ -106,7 +106,7 @@ def _alert_raised_message(request: HttpRequest, alert) -> None:
         format_html(
             '{} <a href="{}">{}</a>',
             gettext("Alert raised and sent to the analysts:"),
-            reverse("triage:alert", args=[alert.pk]),
+            reverse("dashboard:alert", args=[alert.pk]),
             alert.reference,
         ),
     )

@@ -43,12 +43,12 @@ from prometheus_client import (
 from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily, Metric
 
 from alerts.models import Alert, Message
+from core.requests import client_ip
 from triage.services import triage_backlog, worker_last_seen
 from triage.services.watchdog import alerts_untriaged
 
 from .celery import app as celery_app
 from .health import database_ok
-from .security import client_ip
 
 log = logging.getLogger(__name__)
 

@@ -1,35 +1,11 @@
-"""Project middleware: the request behind a state change, the headers Django does not set, and
-a size limit on every request body."""
-
-from contextvars import ContextVar
+"""Project middleware: the headers Django does not set, and a size limit on every request body
+(the request behind a state change is kept by core.requests)."""
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
-
-_current_request: ContextVar[HttpRequest | None] = ContextVar("kengele_request", default=None)
-
-
-def current_request() -> HttpRequest | None:
-    """The request being served, for code that has none at hand (signal handlers)."""
-    return _current_request.get()
-
-
-class RequestContextMiddleware:
-    """Keep the request reachable while it is served, so the audit trail can name who changed a
-    user's groups from a signal handler, where Django passes no request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest):
-        token = _current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            _current_request.reset(token)
 
 
 class PermissionsPolicyMiddleware:

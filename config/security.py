@@ -1,31 +1,10 @@
 """Security plumbing shared by the apps: who is calling (the client's address behind the proxy)
 and the page a locked-out login gets."""
 
-import ipaddress
-
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address. Behind TRUSTED_PROXY_COUNT proxies it is the entry they appended
-    to X-Forwarded-For (counting from the right, so a client cannot forge it); otherwise
-    REMOTE_ADDR. None when neither holds an IP address."""
-    if request is None:
-        return None
-    candidate = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part
-    ]
-    if proxies > 0 and len(forwarded) >= proxies:
-        candidate = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate.strip()))
-    except ValueError:
-        return None
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):

@@ -14,11 +14,11 @@ urlpatterns = [
     path("webhooks/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("dashboard/", include("triage.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("lpc/", include("lpc.urls")),
     path("cla/", include("cla.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("config.api_urls")),
+    path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's start-up script is served apart (?script), so no inline script is needed.
     path(

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from config.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from networks.models import FocalPoint, Location
 

@@ -2,7 +2,8 @@
 
 - Admins do everything.
 - CLAs create committees and edit those they support or whose places lie where they work
-  (cla.selectors.cla_place_ids): the committee, its members, meetings, action points, alerts.
+  (as the cla app says, through cla_places_register): the committee, its members, meetings,
+  action points, alerts.
 - Supervisors and analysts read everything but change nothing here.
 - Viewers see figures only: the committee list with its counts and the representation report,
   never members' names, the groups they represent, minutes or action points.
@@ -15,10 +16,21 @@ from core.roles import CLA, can, can_see_identity, has_role
 
 from .models import LPC
 
-# Roles that read committee records in full (minutes, decisions, action points).
-# Roles that may write committee records at all (CLAs only where they work).
-
 AnyUser = User | AnonymousUser
+
+
+def _no_places(*, user: AnyUser) -> set[int]:
+    return set()
+
+
+# Where a CLA works is the cla app's to say: it sits above this app and registers its answer
+# when it loads (ClaConfig.ready). Without it, a CLA works on no committee's places.
+_cla_places = {"provider": _no_places}
+
+
+def cla_places_register(provider) -> None:
+    """`provider(user=...)` gives the ids of the places a CLA works in."""
+    _cla_places["provider"] = provider
 
 
 def can_read_records(user: AnyUser) -> bool:
@@ -32,13 +44,11 @@ def can_see_member_names(user: AnyUser) -> bool:
 
 def cla_place_ids_of(user: AnyUser) -> set[int]:
     """The places a CLA works in, read once per request (kept on the user, as roles are)."""
-    cached = getattr(user, "_lpc_place_ids", None)
+    cached = getattr(user, "kengele_lpc_place_ids", None)
     if cached is None:
-        from cla.selectors import cla_place_ids
-
-        cached = cla_place_ids(user=user)
+        cached = _cla_places["provider"](user=user)
         if user.is_authenticated:
-            user._lpc_place_ids = cached
+            user.kengele_lpc_place_ids = cached
     return cached
 
 
@@ -48,11 +58,11 @@ def _works_on(user: AnyUser, lpc: LPC) -> bool:
     if not lpc.pk:
         return False
     # A list of members asks for each row: answer once per committee and request.
-    answers = getattr(user, "_lpc_works_on", None)
+    answers = getattr(user, "kengele_lpc_works_on", None)
     if answers is None:
         answers = {}
         if user.is_authenticated:
-            user._lpc_works_on = answers
+            user.kengele_lpc_works_on = answers
     if lpc.pk not in answers:
         ids = cla_place_ids_of(user)
         answers[lpc.pk] = bool(ids) and lpc.places.filter(pk__in=ids).exists()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert
 from alerts.services import alert_create
+from core.taxonomy import CATEGORY_LABELS
 from networks.models import Location
 
 from .constants import ATTENDANCE_FIELDS
@@ -357,9 +358,7 @@ def meeting_alert_raise(
 
 def meeting_alert_text(*, meeting: LPCMeeting) -> str:
     """A first draft of an alert from the meeting's risks, for the secretary to complete."""
-    from core.taxonomy import CATEGORY_CHOICES
-
-    labels = dict(CATEGORY_CHOICES)
+    labels = CATEGORY_LABELS
     risks = ", ".join(str(labels[c]) for c in meeting.categories if c in labels and c != "other")
     place = meeting.place or next(iter(meeting.lpc.places.all()), None)
     parts = [

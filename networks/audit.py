@@ -16,8 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from config.middleware import current_request
-from config.security import client_ip
+from core.requests import client_ip, current_request
 from core.roles import can_see_identity
 
 from .constants import MAX_ID

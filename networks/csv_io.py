@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from core.roles import mask_name, mask_phone
 
 from .audit import FOCAL_POINT, Action, audit_record

@@ -16,7 +16,7 @@ import phonenumbers
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from core.roles import ADMIN, CAPABILITIES, ROLES
 
 from .models import Equipment, FocalPoint, Location, Membership, Network

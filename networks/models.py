@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from config.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 
 
 class Location(models.Model):

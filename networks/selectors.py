@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 
 from .models import Equipment, FocalPoint, Location, Membership, Network
 from .phones import normalise_phone

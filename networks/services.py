@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.crypto import lookup_hash
-from config.middleware import current_request
+from core.crypto import lookup_hash
+from core.requests import current_request
 
 from .audit import MEMBERSHIP, Action, audit_record
 from .models import FocalPoint, Membership, Network

@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from config.middleware import current_request
+from core.requests import current_request
 from core.roles import ROLE_PERMISSIONS
 
 from .audit import USER, Action, audit_record

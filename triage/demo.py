@@ -14,6 +14,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from networks.models import Location
 
+from .demo_alerts import seed as seed_alerts
 from .models import AnalystProfile
 
 ANALYST_TERRITORIES = ("Beni", "Lubero")
@@ -23,7 +24,7 @@ ESCALATED_HISTORY = dt.timedelta(hours=12)
 
 
 def seed() -> int:
-    made = 0
+    made = seed_alerts()  # the SMS alerts first, triaged as a worker would
     analyst = User.objects.filter(username="analyst").first()
     if analyst is not None:
         profile, created = AnalystProfile.objects.get_or_create(

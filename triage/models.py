@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 from core.taxonomy import CATEGORY_CHOICES
 
 

@@ -4,12 +4,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-
-from config.celery import app as celery_app
 
 from ..constants import (
     FLOODED_QUEUE,

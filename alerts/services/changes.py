@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ..models import Alert, AlertEvent
+from ..signals import alert_priority_changed
 from .events import alert_event_record
 
 S = Alert.Status
@@ -158,9 +159,7 @@ def alert_update(*, alert: Alert, by, note: str = "", **changes) -> Alert:
             alert_event_record(alert=alert, kind=kind, by=by, before=before, after=after, note=note)
         if "priority" in fields:
             # The acknowledge deadline follows the new priority; a breach is notified afresh.
-            from triage.services import alert_deadline_reset
-
-            alert_deadline_reset(alert=alert)
+            alert_priority_changed.send(sender=Alert, alert=alert)
     if new_status is not None:
         alert_transition(alert=alert, to=new_status, by=by, note=note)
     return alert

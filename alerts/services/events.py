@@ -33,7 +33,7 @@ def alert_event_build(
     note: str = "",
 ) -> AlertEvent:
     """The history entry `alert_event_record` writes, not yet saved: for a caller that writes
-    it together with its other changes (see config.writebatch)."""
+    it together with its other changes (see core.writebatch)."""
     if kind not in _KINDS:
         raise ValueError(f"unknown alert event kind: {kind!r}")
     return AlertEvent(

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks import selectors as network_selectors
 from networks import services as network_services
 from networks.phones import normalise_sender

@@ -30,7 +30,7 @@ times yet …) have that default's literal in the statement's text instead of a 
 (_defaults). The sender's focal point, the flood flag and the alert followed are the
 statement's own (the columns in EXPRESSIONS). The statement's text is built once per process for
 each set of columns at their default (one, in practice), and prepared once per database
-connection (config.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
+connection (core.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
 """
 
 import datetime as dt
@@ -39,8 +39,8 @@ from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
-from config.prepared import forget_on_lost_statement, prepared
-from config.writebatch import WriteBatch, insert_values
+from core.prepared import forget_on_lost_statement, prepared
+from core.writebatch import WriteBatch, insert_values
 from networks import selectors as network_selectors
 
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks.phones import normalise_phone
 
 from ..channels.backends import get_backend

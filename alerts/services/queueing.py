@@ -14,9 +14,8 @@ import os
 import threading
 import time
 
+from celery import current_app as app
 from django.conf import settings
-
-from config.celery import app
 
 log = logging.getLogger(__name__)
 

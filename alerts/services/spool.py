@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from config.crypto import decrypt, encrypt
+from core.crypto import decrypt, encrypt
 
 from ..channels.base import InboundCall, InboundSMS
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks import selectors as network_selectors
 from networks.models import FocalPoint
 from networks.phones import normalise_sender

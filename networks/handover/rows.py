@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from core.roles import CLA, mask_phone
 
 from ..models import Equipment, FocalPoint, Location, Membership, Network

@@ -10,9 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cla import handover as cla_handover
-from config.crypto import UndecryptableValue
-from lpc import handover as lpc_handover
+from core.crypto import UndecryptableValue
 
 from ..audit import FOCAL_POINT, Action, audit_record
 from ..models import FocalPoint
@@ -22,9 +20,27 @@ from .rows import KINDS as NETWORK_KINDS
 from .rows import USERS, created_focal_point_ids
 
 # Loaded in this order, each kind after those it refers to. Users come first in the archive,
-# though they are dumped last: they are the users the other rows named.
-KINDS: tuple[Kind, ...] = (USERS, *NETWORK_KINDS, *lpc_handover.KINDS, *cla_handover.KINDS)
-KIND_NAMES = tuple(kind.name for kind in KINDS)
+# though they are dumped last: they are the users the other rows named. The apps above this one
+# (committees, field visits) add their kinds when they load (kinds_register in their ready()),
+# in the order of INSTALLED_APPS, so this app never imports them.
+_kinds: list[Kind] = [USERS, *NETWORK_KINDS]
+
+
+def kinds_register(kinds: tuple[Kind, ...]) -> None:
+    """Add an app's kinds to the archive, after those already registered (idempotent)."""
+    for kind in kinds:
+        if kind.name not in {known.name for known in _kinds}:
+            _kinds.append(kind)
+
+
+def handover_kinds() -> tuple[Kind, ...]:
+    return tuple(_kinds)
+
+
+def handover_kind_names() -> tuple[str, ...]:
+    return tuple(kind.name for kind in _kinds)
+
+
 # Conflicts listed in full when an import is refused; a longer list ends with how many more.
 MAX_CONFLICTS_LISTED = 30
 
@@ -39,9 +55,9 @@ class ExportReport:
 
 def _dump() -> tuple[ExportContext, dict[str, list[dict]]]:
     ctx = ExportContext()
-    tables = {kind.name: list(kind.dump(ctx)) for kind in KINDS if kind is not USERS}
+    tables = {kind.name: list(kind.dump(ctx)) for kind in handover_kinds() if kind is not USERS}
     tables[USERS.name] = list(USERS.dump(ctx))
-    return ctx, {name: tables[name] for name in KIND_NAMES}
+    return ctx, {name: tables[name] for name in handover_kind_names()}
 
 
 def handover_export(*, path: Path, passphrase: str | None, source: str) -> ExportReport:
@@ -134,8 +150,8 @@ def handover_read(*, path: Path, passphrase: str | None) -> Payload:
             _("%(path)s cannot be read (%(error)s).") % {"path": path, "error": exc.strerror}
         ) from exc
     payload = archive_read(data, passphrase=passphrase)
-    unknown = set(payload.tables) - set(KIND_NAMES)
-    missing = set(KIND_NAMES) - set(payload.tables)
+    unknown = set(payload.tables) - set(handover_kind_names())
+    missing = set(handover_kind_names()) - set(payload.tables)
     if unknown or missing:
         raise HandoverError(
             _("The archive's kinds of rows are not those this Kengele knows (%(detail)s).")
@@ -158,10 +174,12 @@ def handover_import(*, path: Path, passphrase: str | None, dry_run: bool = False
     ctx.report.dry_run = dry_run
     try:
         with transaction.atomic():
-            conflicts = [line for kind in KINDS if kind.check for line in kind.check(ctx)]
+            conflicts = [
+                line for kind in handover_kinds() if kind.check for line in kind.check(ctx)
+            ]
             if conflicts:
                 raise HandoverError(_conflicts_text(conflicts))
-            for kind in KINDS:
+            for kind in handover_kinds():
                 kind.load(ctx)
             audit_record(
                 actor=None,

@@ -23,7 +23,7 @@ from alerts.services import (
     message_deliver,
     message_status_update,
 )
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from tests.alerts.broadcast_support import TEXTS, draft, make_roster
 from tests.factories import FocalPointFactory
 from tests.twilio_support import post_signed, sms_params

@@ -69,7 +69,7 @@ def test_values_sent_as_they_are_are_those_their_fields_would_send(db):
     # The one-statement insert skips the conversion of str, int and bool values for the plain
     # field classes whose conversion returns them unchanged; an encrypted field never is one.
     from alerts.services.intake_sql import _statement
-    from config.writebatch import _readers
+    from core.writebatch import _readers
 
     _sql, alert_fields, message_fields, _sender = _statement()  # every column a parameter
     samples = {str: "Mbau", int: 3, bool: True}
@@ -211,7 +211,7 @@ def test_without_kept_connections_the_statements_run_unprepared(client, db, monk
 
 def test_the_statement_reads_whether_a_known_number_opted_out(client, focal_point):
     from alerts.models import OptOut
-    from config.crypto import lookup_hash
+    from core.crypto import lookup_hash
 
     acknowledged = post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
     assert "<Message>" in acknowledged.content.decode()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from alerts.models import Alert, Keyword, Message, OptOut
 from alerts.selectors import alert_thread
 from alerts.services import sms_send, thread_text_enqueue, thread_texts_requeue_stale
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from tests.outages import broker_down
 from tests.twilio_support import post_signed, sms_params
 

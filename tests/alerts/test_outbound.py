@@ -5,7 +5,7 @@ from alerts.channels.base import TransientSendError
 from alerts.models import Alert, Message, OptOut, SendAttempt
 from alerts.segments import count_segments
 from alerts.services import SendRefused, message_deliver, message_status_update, sms_send
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from tests.twilio_support import post_signed
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_the_visit_form_can_raise_the_alert_in_the_same_submission(client, cla_u
     alert = Alert.objects.get()
     assert alert.source == "cla" and alert.text == "Rumeur : des hommes armés près de Mbau"
     assert response.status_code == 200
-    assert reverse("triage:alert", args=[alert.pk]) in response.content.decode()
+    assert reverse("dashboard:alert", args=[alert.pk]) in response.content.decode()
 
 
 def test_the_raise_alert_page_links_to_the_alert_in_the_queue(client, visit_factory, cla_user):
@@ -96,10 +96,10 @@ def test_the_raise_alert_page_links_to_the_alert_in_the_queue(client, visit_fact
     alert = Alert.objects.get()
     assert response.redirect_chain[-1][0] == reverse("cla:visit", args=[visit.pk])
     page = response.content.decode()
-    assert reverse("triage:alert", args=[alert.pk]) in page
+    assert reverse("dashboard:alert", args=[alert.pk]) in page
     assert alert.reference in page
     # The CLA can open it: the alert page is readable by every role.
-    assert client.get(reverse("triage:alert", args=[alert.pk])).status_code == 200
+    assert client.get(reverse("dashboard:alert", args=[alert.pk])).status_code == 200
 
 
 def test_another_cla_cannot_raise_an_alert_from_my_visit(client, visit_factory, other_cla):

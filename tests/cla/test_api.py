@@ -265,7 +265,7 @@ def test_a_viewer_gets_no_visits_and_no_names(api, make_user, visit_factory, gaz
 
 
 def test_recruits_identities_follow_can_see_identity(rf, visit_factory, make_user):
-    from cla.api.serializers import RecruitmentSerializer
+    from api.cla.serializers import RecruitmentSerializer
 
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]

@@ -19,7 +19,7 @@ from cla.services import (
     follow_up_create,
     follow_up_mark_done,
 )
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks.models import Equipment, FocalPoint, Membership
 from tests.factories import NetworkFactory
 

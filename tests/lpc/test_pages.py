@@ -207,7 +207,7 @@ def test_raising_an_alert_from_a_meeting_prefills_the_risks_and_links_to_the_ale
     alert = Alert.objects.get()
     assert alert.source == "lpc" and alert.location is None
     page = client.get(response["Location"]).content.decode()
-    assert reverse("triage:alert", args=[alert.pk]) in page
+    assert reverse("dashboard:alert", args=[alert.pk]) in page
     assert alert.reference in page
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks.models import FocalPoint
 from networks.selectors import focal_point_by_phone, focal_point_list
 from networks.services import focal_point_create, focal_point_set_phones, phones_normalise

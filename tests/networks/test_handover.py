@@ -365,7 +365,7 @@ def test_the_export_is_in_the_audit_trail_without_names_or_numbers(world, tmp_pa
 
 
 def phone_hash(phone: str) -> str:
-    from config.crypto import lookup_hash
+    from core.crypto import lookup_hash
 
     return lookup_hash(phone)
 

@@ -3,7 +3,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from config.crypto import lookup_hash
+from core.crypto import lookup_hash
 from networks.demo import RESERVED_NUMBERS, seed_focal_points, seed_networks, seed_places
 from networks.models import Equipment, FocalPoint, Location, Membership, Network
 

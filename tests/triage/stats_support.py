@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from alerts.models import Alert, Message
+from dashboard.stats import Scope
 from networks.models import FocalPoint, Location, Membership, Network
 from tests.factories import FocalPointFactory
 from triage.models import Incident
-from triage.stats import Scope
 
 SINCE, UNTIL = dt.date(2026, 3, 2), dt.date(2026, 3, 29)
 WEEKS = [dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 3, 16), dt.date(2026, 3, 23)]

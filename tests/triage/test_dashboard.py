@@ -342,7 +342,7 @@ def test_an_out_of_range_filter_is_shown_as_an_error_not_a_crash(as_analyst, par
 
 def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
     from core.taxonomy import CATEGORY_CHOICES, CATEGORY_CODES
-    from triage.templatetags.dashboard import category_label
+    from dashboard.templatetags.dashboard import category_label
 
     assert CATEGORY_CODES == tuple(code for code, _label in CATEGORY_CHOICES)
     html = as_analyst.get(QUEUE).content.decode()
@@ -500,7 +500,7 @@ def test_an_analyst_acknowledges_sets_status_priority_and_takes_the_alert(
 
 @pytest.mark.parametrize("status", Alert.Status.values)
 def test_the_acknowledge_button_shows_exactly_when_acknowledging_works(as_analyst, status):
-    from triage.views import may_acknowledge
+    from dashboard.views import may_acknowledge
 
     alert = make_alert(priority=2, status=status)
     base = f"/dashboard/alerts/{alert.pk}/"

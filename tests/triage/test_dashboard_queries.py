@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import Alert, Message
+from dashboard.stats.page import StatsPage
 from networks.models import Location, Membership, Network
 from tests.factories import FocalPointFactory
 from triage.models import Incident
-from triage.stats.page import StatsPage
 
 pytestmark = pytest.mark.django_db
 

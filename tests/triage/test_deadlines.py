@@ -176,7 +176,7 @@ def test_a_new_breach_after_a_priority_change_is_escalated_again(places, supervi
 
 def test_a_supervisor_who_opted_out_is_skipped_without_failing(places, supervisors):
     from alerts.models import OptOut
-    from config.crypto import lookup_hash
+    from core.crypto import lookup_hash
 
     OptOut.objects.create(phone_hash=lookup_hash("+243990000001"))
     overdue_alert(places)

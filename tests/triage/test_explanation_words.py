@@ -3,9 +3,9 @@
 import pytest
 from django.utils import translation
 
+from dashboard.explanations import RULES, rule_in_words
 from networks.models import Location
 from triage.engine import analyse
-from triage.explanations import RULES, rule_in_words
 from triage.services import place_index
 
 SAMPLES = [

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
-from config.prepared import prepared_forget
+from core.prepared import prepared_forget
 from triage.models import AnalystProfile, Incident
 from triage.services import alert_triage_by_id
 

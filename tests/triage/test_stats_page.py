@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from dashboard.stats.page import StatsPage
+from dashboard.stats.tables import DURATION, PERCENT, duration_text
 from tests.triage.stats_support import NAMES, SINCE, UNTIL, build_world
-from triage.stats.page import StatsPage
-from triage.stats.tables import DURATION, PERCENT, duration_text
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +330,7 @@ def test_shares_and_durations_are_written_as_the_locale_writes_them(language):
     from django.utils import formats, translation
     from django.utils.translation import gettext
 
-    from triage.stats.tables import percent_text
+    from dashboard.stats.tables import percent_text
 
     with translation.override(language):
         for value in (0, 0.04, 0.05, 12.345, 33.333, 66.65, 99.95, 100, 1234.56):

@@ -238,7 +238,7 @@ def test_an_outage_without_supervisors_to_text_still_opens():
 
 def test_a_supervisor_who_opted_out_is_skipped(supervisors):
     from alerts.models import OptOut
-    from config.crypto import lookup_hash
+    from core.crypto import lookup_hash
 
     OptOut.objects.create(phone_hash=lookup_hash("+243990000001"))
     waiting(seconds=10 * 60)

@@ -20,9 +20,9 @@ from alerts.selectors import (
     reporter_outcomes,
 )
 from alerts.services import alert_event_build
-from config.prepared import forget_on_lost_statement, prepared
-from config.rawrows import model_rows
-from config.writebatch import WriteBatch
+from core.prepared import forget_on_lost_statement, prepared
+from core.rawrows import model_rows
+from core.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from config.crypto import UndecryptableValue, configured_keys, lookup_hash
-from config.key_rotation import DEFAULT_BATCH_SIZE, encryption_key_rotate
+from core.crypto import UndecryptableValue, configured_keys, lookup_hash
+from core.key_rotation import DEFAULT_BATCH_SIZE, encryption_key_rotate
 from networks.audit import Action, audit_record
 from networks.models import FocalPoint
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from alerts.models import Alert
+from networks.demo import seed_places
 from networks.models import Location
 from triage import services
 
@@ -49,8 +50,6 @@ class Command(BaseCommand):
 
     def _run(self, rows: list[dict]) -> dict:
         if not Location.objects.exists():
-            from networks.demo import seed_places
-
             seed_places()
         services.place_index_reset()
         counts = dict.fromkeys(("category", "priority", "language", "p1", "p1_total"), 0)

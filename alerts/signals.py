@@ -1,0 +1,8 @@
+"""What intake announces to the apps above it, which connect to these in their ready(): alerts
+never import them."""
+
+from django.dispatch import Signal
+
+# Sent, within the change's transaction, after a person changed an alert's priority:
+# `alert` (the saved Alert). Triage moves the acknowledge deadline and recounts the incident.
+alert_priority_changed = Signal()

@@ -1,0 +1,106 @@
+from rest_framework import serializers
+
+from core.roles import can_see_identity
+from networks.models import AuditEntry, FocalPoint, Location, Network
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    territory = serializers.SerializerMethodField()
+    province = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "parent",
+            "alternate_names",
+            "latitude",
+            "longitude",
+            "territory",
+            "province",
+        ]
+
+    def get_territory(self, location: Location) -> str | None:
+        node = location.ancestor(Location.Kind.TERRITORY)
+        return node.name if node else None
+
+    def get_province(self, location: Location) -> str | None:
+        node = location.ancestor(Location.Kind.PROVINCE)
+        return node.name if node else None
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Network
+        fields = [
+            "id",
+            "name",
+            "code",
+            "status",
+            "base",
+            "area",
+            "started_on",
+            "dormant_since",
+            "closed_on",
+            "cla",
+        ]
+
+
+class FocalPointSerializer(serializers.ModelSerializer):
+    """Names and numbers only for roles whose work needs them; absent for everyone else."""
+
+    networks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FocalPoint
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "language",
+            "gender",
+            "age_band",
+            "role",
+            "home_location",
+            "networks",
+            "active",
+            "opted_out_at",
+            "consent_at",
+        ]
+
+    def get_networks(self, focal_point: FocalPoint) -> list[int]:
+        return sorted(m.network_id for m in focal_point.open_memberships)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not can_see_identity(request.user):
+            data.pop("name")
+            data.pop("phone")
+        return data
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor_username = serializers.SlugRelatedField(
+        source="actor", slug_field="username", read_only=True, allow_null=True
+    )
+    target_ids = serializers.ListField(
+        source="target_id_list", child=serializers.CharField(), read_only=True
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_username",
+            "action",
+            "target_type",
+            "target_ids",
+            "ip_address",
+            "details",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,90 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from alerts.models import Alert
+from alerts.selectors import MAX_ID
+from core.roles import can_see_identity
+from networks.models import Location
+from triage.constants import MECHANISM_LABELS
+from triage.models import Incident
+
+
+class IncidentAlertSerializer(serializers.ModelSerializer):
+    """One alert of an incident, as its list shows it."""
+
+    reference = serializers.CharField(read_only=True)
+    # The codes of Alert.Source (the alerts/ endpoint documents them).
+    source = serializers.CharField(read_only=True)
+    reporter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = ["id", "reference", "status", "priority", "source", "received_at", "reporter"]
+        read_only_fields = fields
+
+    def get_reporter(self, alert: Alert) -> int | None:
+        request = self.context.get("request")
+        if request is None or not can_see_identity(request.user):
+            return None  # who reported is itself identifying
+        return alert.reporter_id
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    location_name = serializers.SerializerMethodField()
+    territory = serializers.SerializerMethodField()
+    mechanisms = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(MECHANISM_LABELS)), read_only=True
+    )
+    alerts = IncidentAlertSerializer(source="alert_rows", many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "location",
+            "location_name",
+            "territory",
+            "priority",
+            "categories",
+            "corroboration",
+            "alert_count",
+            "reporter_count",
+            "mechanism_count",
+            "mechanisms",
+            "first_seen_at",
+            "last_seen_at",
+            "alerts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_location_name(self, incident: Incident) -> str | None:
+        return incident.location.name if incident.location_id else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_territory(self, incident: Incident) -> int | None:
+        if not incident.location_id:
+            return None
+        territory = incident.location.ancestor(Location.Kind.TERRITORY)
+        return territory.pk if territory else None
+
+
+class IncidentMergeSerializer(serializers.Serializer):
+    incident = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("The incident whose alerts join this one; it is deleted."),
+    )
+
+
+class IncidentSplitSerializer(serializers.Serializer):
+    alerts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=1000,
+        help_text=_("Ids of this incident's alerts to move into a new incident."),
+    )

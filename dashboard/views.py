@@ -1,0 +1,466 @@
+"""The analyst dashboard: the alert queue (live through htmx polling) and the alert page.
+
+Views stay thin: reads go through alerts.selectors, every change through alerts.services.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from access.alerts import alerts_visible
+from alerts.models import Alert
+from alerts.selectors import (
+    MAX_ID,
+    QUEUE_ORDER,
+    UNREAD,
+    AlertFilter,
+    alert_assignees,
+    alert_followers,
+    alert_queue,
+    alert_queue_tab,
+    alert_thread,
+    alerts_with_new_message,
+)
+from alerts.services import (
+    SendRefused,
+    TransitionRefused,
+    alert_message_read,
+    alert_transition,
+    alert_update,
+    sms_send,
+    status_callback_url,
+    transitions_from,
+)
+from core.permissions import capability_required, require
+from core.roles import can, can_see_identity
+from core.taxonomy import CATEGORY_CHOICES
+from networks.audit import audit_identities_shown
+
+from .alert_access import alert_action, alert_for_user
+from .page_context import alert_page_context, queue_page_context
+from .page_watchdog import triage_banner_context
+from .views_followup import followup_context
+
+PAGE_SIZE = 50
+COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
+MAX_PAGE = 100_000  # a page number past any queue (and within the database's LIMIT)
+POLL_SECONDS = 3
+NEW_MESSAGE_ROWS = 20  # alerts with an unread message shown above the queue, the latest first
+REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
+
+VIEWS = {  # the labels of alerts.selectors.QUEUE_TABS
+    "open": _("All open"),
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
+    "overdue": _("Overdue"),
+}
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply by SMS"),
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "data-segments": "reply-segments"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Alert.Status.choices)
+
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:  # offer only where the status machine allows it to go
+            allowed = {current, *transitions_from(current)}
+            self.fields["status"].choices = [
+                (value, label) for value, label in Alert.Status.choices if value in allowed
+            ]
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=[(p, f"P{p}") for p in range(1, 5)]
+    )
+
+
+# --- Queue -------------------------------------------------------------------------------------
+
+
+def _queue_state(request: HttpRequest) -> dict:
+    """Rows, counts and filters for the queue page and its polled partial (three queries)."""
+    view = request.GET.get("view", "open")
+    if view not in VIEWS:
+        view = "open"
+    base = alert_queue().select_related("incident", "claimed_by")  # badges: sources, who works
+    rows = alerts_visible(base, request.user)  # as the alert page: analysts see their areas
+    filterset = AlertFilter(request.GET, queryset=rows, request=request)
+    filterset.is_valid()  # a wrong value leaves its filter out and shows the form's error
+    statuses = filterset.form.cleaned_data.get("status") or []
+    # The views keep to open alerts unless the analyst picked statuses in the filter form.
+    queryset = alert_queue_tab(filterset.qs, tab=view, user=request.user, open_only=not statuses)
+
+    try:
+        since = max(int(request.GET.get("since", "")), 0)
+    except ValueError:
+        since = None
+    # Counting stops a few pages past the one asked for: a count reads every row it counts,
+    # and with a backlog of tens of thousands of open alerts that alone cost more than the
+    # rest of the page. Deeper pages stay reachable: asking for one counts further.
+    try:
+        wanted = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        wanted = 1
+    ceiling = (wanted + COUNT_PAGES_AHEAD) * PAGE_SIZE
+    shown = queryset
+    if filterset.form.cleaned_data.get("q"):
+        # A search: which alerts match is read first, in no order, so the database finds them
+        # through the text and place indexes; when they are few, only they are sorted. In one
+        # statement the planner may instead walk the whole queue in order looking for them,
+        # ten times slower when they lie far down it.
+        found = list(
+            queryset.order_by().values_list("pk", "status", "new_message_at")[: ceiling + 1]
+        )
+        counts = {
+            "total": len(found),
+            "open": sum(status in Alert.OPEN_STATUSES for _pk, status, _new in found),
+            "unread": sum(
+                status in (Alert.Status.NEW, Alert.Status.TRIAGED)
+                or (status in Alert.OPEN_STATUSES and new is not None)
+                for _pk, status, new in found
+            ),
+        }
+        if len(found) <= ceiling:
+            shown = base.filter(pk__in=[pk for pk, _status, _new in found]).order_by(*QUEUE_ORDER)
+    else:
+        # One query, counting only what the page shows: the open ones apart only when closed
+        # ones may be among them.
+        aggregates = {"total": Count("pk"), "unread": Count("pk", filter=UNREAD)}
+        if view != "overdue" and not set(statuses) <= set(Alert.OPEN_STATUSES):
+            aggregates["open"] = Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES))
+        counts = queryset.order_by()[: ceiling + 1].aggregate(**aggregates)
+    counts.setdefault("open", counts["total"])
+    counts["more"] = counts["total"] > ceiling  # "at least": shown with a +
+    if counts["more"]:
+        counts["total"] = ceiling
+        counts["open"] = min(counts["open"], ceiling)
+        counts["unread"] = min(counts["unread"], ceiling)
+    # And a second one, on the newest rows only: the latest alert on a first load (everything
+    # here now counts as seen), how many came since when polling.
+    if since is None:
+        since = queryset.order_by().aggregate(latest=Max("pk"))["latest"] or 0
+        counts["new"] = 0
+    else:
+        counts["new"] = queryset.order_by().filter(pk__gt=since).count()
+
+    paginator = Paginator(shown, PAGE_SIZE)
+    paginator.count = counts["total"]  # counted above: spare the paginator its own query
+    page = paginator.get_page(wanted)
+    rows = list(page)
+    # The reporter wrote again: shown first whatever their place in the queue's order.
+    new_messages = list(alerts_with_new_message(queryset)[:NEW_MESSAGE_ROWS])
+
+    poll_params = request.GET.copy()
+    poll_params["since"] = str(since)
+    filter_params = request.GET.copy()
+    for key in ("page", "since"):
+        filter_params.pop(key, None)
+    back_params = request.GET.copy()  # where a bulk action comes back to: this very page
+    back_params.pop("since", None)
+    return {
+        "view": view,
+        "views": VIEWS,
+        "filter": filterset,
+        "form": filterset.form,
+        "status_choices": Alert.Status.choices,
+        "source_choices": Alert.Source.choices,
+        "category_choices": CATEGORY_CHOICES,
+        "selected_statuses": statuses,
+        "selected_sources": request.GET.getlist("source"),
+        "rows": rows,
+        "new_messages": new_messages,
+        "counts": counts,
+        "since": since,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "pages_label": f"{paginator.num_pages}+" if counts["more"] else paginator.num_pages,
+        "poll_url": f"{reverse('dashboard:queue-rows')}?{poll_params.urlencode()}",
+        "poll_seconds": POLL_SECONDS,
+        "filter_query": filter_params.urlencode(),
+        "back_query": back_params.urlencode(),
+        "may_act": can(request.user, "work_alerts"),
+        "now": timezone.now(),
+        **triage_banner_context(request),
+    }
+
+
+@require_GET
+@capability_required(htmx_login_next="dashboard:queue")
+def queue(request: HttpRequest) -> HttpResponse:
+    state = _queue_state(request)
+    fields = state["form"].fields
+    context = {
+        **state,
+        **queue_page_context(request),
+        # The filter form's selects, one query each; the polled partial never draws them.
+        "networks": list(fields["network"].queryset.only("pk", "name")),
+        "territories": list(fields["territory"].queryset.only("pk", "name")),
+        "assignees": list(alert_assignees()),
+    }
+    return render(request, "dashboard/queue.html", context)
+
+
+@require_GET
+@capability_required(htmx_login_next="dashboard:queue")
+def queue_rows(request: HttpRequest) -> HttpResponse:
+    """The table body, polled by the queue page; the counts ride along out of band."""
+    return render(request, "dashboard/_queue_rows.html", _queue_state(request))
+
+
+class _AlertsField(forms.ModelMultipleChoiceField):
+    """Ids of alerts, checked before the database sees them: it would fail on a number too
+    large for it. (DATA_UPLOAD_MAX_NUMBER_FIELDS bounds how many: a page shows PAGE_SIZE.)"""
+
+    def _check_values(self, value):
+        values = [str(pk) for pk in value]
+        for pk in values:
+            if not (pk.isascii() and pk.isdigit() and len(pk) <= 19 and 0 < int(pk) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk[:20]},
+                )
+        return super()._check_values(values)
+
+
+class BulkForm(forms.Form):
+    ACKNOWLEDGE, ASSIGN = "acknowledge", "assign"
+
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[(ACKNOWLEDGE, _("Acknowledge")), (ASSIGN, _("Assign"))]
+    )
+    alerts = _AlertsField(
+        label=_("Alerts"),
+        queryset=alert_queue(),
+        error_messages={"required": _("Select at least one alert.")},
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=alert_assignees(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only alerts the user may see on the queue and act on from the alert page.
+        self.fields["alerts"].queryset = alerts_visible(alert_queue(), user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", gettext("Choose who to assign the alerts to."))
+        return data
+
+
+def _bulk_acknowledge(request: HttpRequest, alerts) -> None:
+    """Acknowledge those still waiting (new or triaged); count the ones someone else moved
+    since the page was drawn."""
+    done = skipped = 0
+    for alert in alerts:
+        if not may_acknowledge(alert):
+            skipped += 1
+            continue
+        try:
+            alert_transition(
+                alert=alert,
+                to=Alert.Status.ACKNOWLEDGED,
+                by=request.user,
+                only_from=(Alert.Status.NEW, Alert.Status.TRIAGED),
+            )
+        except TransitionRefused:
+            skipped += 1
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)d alert acknowledged.", "%(n)d alerts acknowledged.", done) % {"n": done},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d skipped: someone else had already moved it.",
+                "%(n)d skipped: someone else had already moved them.",
+                skipped,
+            )
+            % {"n": skipped},
+        )
+
+
+def _bulk_assign(request: HttpRequest, alerts, assignee) -> None:
+    done = 0
+    for alert in alerts:
+        if alert.assignee_id != assignee.pk:
+            alert_update(alert=alert, by=request.user, assignee=assignee)
+            done += 1
+    if assignee == request.user:
+        text = ngettext("%(n)d alert assigned to you.", "%(n)d alerts assigned to you.", done)
+    else:
+        text = ngettext(
+            "%(n)d alert assigned to %(name)s.", "%(n)d alerts assigned to %(name)s.", done
+        )
+    name = assignee.get_full_name() or assignee.get_username()
+    messages.success(request, text % {"n": done, "name": name})
+    unchanged = len(alerts) - done
+    if unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d was already assigned there.", "%(n)d were already assigned there.", unchanged
+            )
+            % {"n": unchanged},
+        )
+
+
+@require_POST
+@capability_required(htmx_login_next="dashboard:queue")
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or assign the rows ticked in the queue, then back to the same queue page."""
+    require(request.user, "work_alerts")
+    form = BulkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    elif form.cleaned_data["action"] == BulkForm.ACKNOWLEDGE:
+        _bulk_acknowledge(request, form.cleaned_data["alerts"])
+    else:
+        _bulk_assign(request, form.cleaned_data["alerts"], form.cleaned_data["assignee"])
+    back = QueryDict(request.POST.get("back", ""), mutable=True)
+    back.pop("since", None)  # a fresh load: the page counts new alerts from then on
+    query = back.urlencode()
+    return redirect(
+        f"{reverse('dashboard:queue')}?{query}" if query else reverse("dashboard:queue")
+    )
+
+
+# --- Alert page ----------------------------------------------------------------------------------
+
+
+def may_acknowledge(alert: Alert) -> bool:
+    """Only an alert nobody has taken up yet (new or triaged) can be acknowledged."""
+    return alert.status in (Alert.Status.NEW, Alert.Status.TRIAGED)
+
+
+def _alert_page(
+    request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None, new_since=None
+):
+    may_act = can(request.user, "work_alerts")
+    context = {
+        "alert": alert,
+        "thread": alert_thread(alert=alert),
+        "new_since": new_since or alert.new_message_at,
+        "follows": _visible_alert(request, alert.thread_parent_id),
+        "followers": list(alerts_visible(alert_followers(alert=alert), request.user)),
+        "show_identity": can_see_identity(request.user),
+        "may_act": may_act,
+        "may_acknowledge": may_acknowledge(alert),
+        "reply_form": reply_form or ReplyForm(),
+        "status_form": StatusForm(initial={"status": alert.status}, current=alert.status),
+        "priority_form": PriorityForm(initial={"priority": alert.priority}),
+        "now": timezone.now(),
+        **alert_page_context(request, alert),
+    }
+    context.update(followup_context(request, alert))
+    audit_identities_shown(request=request, focal_point_ids=[alert.reporter_id], where="alert")
+    return render(request, "dashboard/alert.html", context)
+
+
+def _visible_alert(request: HttpRequest, pk: int | None) -> Alert | None:
+    """The alert `pk` if the user may see it (a link to it), else None."""
+    if pk is None:
+        return None
+    return alerts_visible(alert_queue(), request.user).filter(pk=pk).first()
+
+
+@require_GET
+@capability_required(htmx_login_next="dashboard:queue")
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = alert_for_user(pk, request.user)
+    new_since = alert.new_message_at
+    if new_since is not None and can(request.user, "work_alerts"):
+        # Opened by someone who works alerts: the new message is read (as the page shows it).
+        alert_message_read(alert=alert, by=request.user, seen=new_since)
+    return _alert_page(request, alert, new_since=new_since)
+
+
+@alert_action
+def alert_acknowledge(request: HttpRequest, alert: Alert):
+    try:
+        alert_transition(
+            alert=alert,
+            to=Alert.Status.ACKNOWLEDGED,
+            by=request.user,
+            only_from=(Alert.Status.NEW, Alert.Status.TRIAGED),
+        )
+    except TransitionRefused:
+        messages.info(request, gettext("This alert was already acknowledged."))
+    else:
+        messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
+
+
+@alert_action
+def alert_set_status(request: HttpRequest, alert: Alert):
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose a valid status."))
+        return
+    try:
+        alert_update(alert=alert, by=request.user, status=form.cleaned_data["status"])
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return
+    messages.success(
+        request, gettext("Status set to “%(status)s”.") % {"status": alert.get_status_display()}
+    )
+
+
+@alert_action
+def alert_set_priority(request: HttpRequest, alert: Alert):
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose a priority from 1 to 4."))
+        return
+    alert_update(alert=alert, by=request.user, priority=form.cleaned_data["priority"])
+    messages.success(request, gettext("Priority set to P%(p)s.") % {"p": alert.priority})
+
+
+@alert_action
+def alert_assign_me(request: HttpRequest, alert: Alert):
+    alert_update(alert=alert, by=request.user, assignee=request.user)
+    messages.success(request, gettext("The alert is assigned to you."))
+
+
+@alert_action
+def alert_reply(request: HttpRequest, alert: Alert):
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _alert_page(request, alert, reply_form=form)
+    callback = status_callback_url(request.build_absolute_uri(reverse("twilio-status")))
+    try:
+        sms_send(
+            alert=alert,
+            body=form.cleaned_data["body"],
+            kind="reply",
+            sent_by=request.user,
+            status_callback=callback,
+        )
+    except SendRefused as exc:
+        messages.error(request, str(exc))
+        return _alert_page(request, alert, reply_form=form)
+    messages.success(request, gettext("Reply queued for sending."))

@@ -1,0 +1,133 @@
+"""Incidents on the dashboard: the incident page, and merging and splitting incidents."""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from alerts.selectors import MAX_ID
+from core.permissions import capability_required, require
+from core.roles import can
+from triage.constants import MERGE_SUGGESTIONS
+from triage.models import Incident
+from triage.selectors import incident_alerts, incident_list, incidents_nearby
+from triage.services import IncidentRefused, incident_merge, incident_split
+
+INCIDENT_REFERENCE = re.compile(r"^\s*(?:I-?)?0*(\d{1,19})\s*$", re.IGNORECASE)
+
+
+class MergeForm(forms.Form):
+    other = forms.CharField(
+        label=_("Merge with incident"),
+        max_length=30,
+        help_text=_("Its reference, e.g. I-12: its alerts join this incident."),
+    )
+
+    def clean_other(self) -> Incident:
+        match = INCIDENT_REFERENCE.match(self.cleaned_data["other"])
+        pk = int(match.group(1)) if match else 0
+        incident = incident_list().filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+        if incident is None:
+            raise forms.ValidationError(
+                gettext("There is no incident “%(ref)s”.") % {"ref": self.cleaned_data["other"]}
+            )
+        return incident
+
+
+class SplitForm(forms.Form):
+    alerts = forms.TypedMultipleChoiceField(
+        label=_("Alerts to split out"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose at least one alert to split out."),
+            "invalid_choice": _("Only alerts of this incident can be split out of it."),
+        },
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alerts"].choices = [
+            (pk, str(pk)) for pk in incident.alerts.values_list("pk", flat=True)
+        ]
+
+
+def _incident(pk: int) -> Incident:
+    return get_object_or_404(incident_list(), pk=pk)
+
+
+@require_GET
+@capability_required(htmx_login_next="dashboard:queue")
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(pk)
+    may_act = can(request.user, "work_alerts")
+    context = {
+        "incident": incident,
+        "alerts": list(incident_alerts(incident=incident)),
+        "may_act": may_act,
+        "nearby_incidents": (
+            incidents_nearby(incident=incident, limit=MERGE_SUGGESTIONS) if may_act else []
+        ),
+        "merge_form": MergeForm(),
+    }
+    return render(request, "dashboard/incident.html", context)
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+@login_required
+def incident_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge the incident named in the form into this one; back to this incident's page."""
+    require(request.user, "work_alerts")
+    incident = _incident(pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("dashboard:incident", pk=incident.pk)
+    other = form.cleaned_data["other"]
+    try:
+        incident_merge(incident=incident, other=other, by=request.user)
+    except IncidentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            gettext("%(other)s merged into %(incident)s.")
+            % {"other": other.reference, "incident": incident.reference},
+        )
+    return redirect("dashboard:incident", pk=incident.pk)
+
+
+@require_POST
+@login_required
+def incident_split_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the chosen alerts into a new incident, whose page comes next."""
+    require(request.user, "work_alerts")
+    incident = _incident(pk)
+    form = SplitForm(request.POST, incident=incident)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("dashboard:incident", pk=incident.pk)
+    try:
+        new = incident_split(
+            incident=incident, alert_ids=form.cleaned_data["alerts"], by=request.user
+        )
+    except IncidentRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard:incident", pk=incident.pk)
+    messages.success(
+        request,
+        gettext("A new incident %(new)s now holds the alerts split out of %(incident)s.")
+        % {"new": new.reference, "incident": incident.reference},
+    )
+    return redirect("dashboard:incident", pk=new.pk)
