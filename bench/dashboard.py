@@ -43,6 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 RESULTS_MARKER = "<!-- results: bench/dashboard.py adds its runs below this line -->"
@@ -709,7 +711,7 @@ def facts(db: str) -> dict[str, str]:
 
 def report(results: dict[str, list[dict]], info: dict[str, str], args) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"### {now}", ""]
+    lines = [f"#### {now}", ""]
     lines += [f"- {k}: {v}" for k, v in info.items()]
     lines += [
         f"- method: Django's test client in one process (whole middleware stack, logged in as an "
@@ -748,12 +750,7 @@ def report(results: dict[str, list[dict]], info: dict[str, str], args) -> str:
 
 
 def record(text: str) -> None:
-    """Add a run under this benchmark's marker, newest first."""
-    readme = README.read_text()
-    if RESULTS_MARKER not in readme:
-        raise RuntimeError(f"{README} has lost its marker {RESULTS_MARKER!r}")
-    head, tail = readme.split(RESULTS_MARKER, 1)
-    README.write_text(f"{head}{RESULTS_MARKER}\n\n{text}\n{tail.lstrip(chr(10))}")
+    results_write(README, RESULTS_MARKER, text)
 
 
 def main(argv: list[str]) -> int:

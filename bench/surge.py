@@ -47,6 +47,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from results import results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -495,13 +497,17 @@ class Surge(Bench):
         base, surge = (p.figures for p in self.phases)
         lines += [
             "",
-            f"- webhook to triaged: all alerts p50 **{surge['triaged_p50_s']:.1f} s**, p99 "
-            f"**{surge['triaged_p99_s']:.1f} s**; priority 1 ({surge['priority1']} alerts) p50 "
-            f"**{surge['triaged_p1_p50_s']:.1f} s**, p99 **{surge['triaged_p1_p99_s']:.1f} s**; "
+            f"- webhook to triaged: all alerts p50 **{surge['triaged_p50_s']:.2f} s**, p99 "
+            f"**{surge['triaged_p99_s']:.2f} s**; priority 1 ({surge['priority1']} alerts) p50 "
+            f"**{surge['triaged_p1_p50_s']:.2f} s**, p99 **{surge['triaged_p1_p99_s']:.2f} s**; "
             f"left untriaged: {surge['untriaged']}",
             f"- drain: {surge['drain_during']:.0f} alerts/s triaged while intake ran, "
-            f"{surge['drain_overall']:.0f} alerts/s overall, backlog gone "
-            f"{surge['drained_after_s']:.0f} s after the last webhook",
+            f"{surge['drain_overall']:.0f} alerts/s overall, "
+            + (
+                f"backlog gone {surge['drained_after_s']:.0f} s after the last webhook"
+                if surge["drained_after_s"] > 0
+                else "no backlog left when the last webhook was answered"
+            ),
             f"- tasks added by the sweeper: {surge['swept']}",
             f"- webhook p99 against intake alone: {surge['webhook_p99_ms']:.0f} ms vs "
             f"{base['webhook_p99_ms']:.0f} ms (ratio "
@@ -527,11 +533,7 @@ class Surge(Bench):
 
 
 def record(report: str) -> None:
-    text = README.read_text()
-    if RESULTS_MARKER not in text:
-        text = text.rstrip("\n") + "\n\n" + RESULTS_MARKER + "\n"
-    head, tail = text.split(RESULTS_MARKER, 1)
-    README.write_text(head + RESULTS_MARKER + "\n\n" + report + tail)
+    results_write(README, RESULTS_MARKER, report)
 
 
 def seed_analyst() -> None:

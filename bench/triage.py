@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 RESULTS_MARKER = "<!-- results: bench/triage.py writes below this line -->"
@@ -315,16 +317,7 @@ def report(args, facts_: dict, pipe: dict, base: dict, engine: dict, rounds: lis
 
 
 def record(text: str) -> None:
-    """Write the report under this benchmark's marker, after the earlier ones, before the next
-    section of the file."""
-    readme = README.read_text(encoding="utf-8")
-    if RESULTS_MARKER not in readme:
-        readme = readme.rstrip("\n") + "\n\n" + RESULTS_MARKER + "\n"
-    head, tail = readme.split(RESULTS_MARKER, 1)
-    cut = tail.find("\n## ")
-    ours, rest = (tail, "") if cut < 0 else (tail[:cut], tail[cut:])
-    readme = head + RESULTS_MARKER + ours.rstrip("\n") + "\n\n" + text + rest
-    README.write_text(readme, encoding="utf-8")
+    results_write(README, RESULTS_MARKER, text)
 
 
 def bench(args) -> int:

@@ -49,6 +49,7 @@ class FakeTwilioAPI:
 
     def __init__(self, script: list[tuple[int, dict]] | None = None):
         self.requests: list[dict] = []
+        self.accepted: list[dict] = []  # the sends answered 201, each a message Twilio took
         self.script = list(script or [])
         self.recording = b"ID3fake-mp3-bytes"
         outer = self
@@ -66,6 +67,7 @@ class FakeTwilioAPI:
                     self._reply(code, dict({"status": code}, **payload))
                     return
                 sid = "SM" + uuid.uuid4().hex
+                outer.accepted.append(form)
                 self._reply(
                     201,
                     {
