@@ -239,7 +239,7 @@ def test_the_queue_counts_only_what_it_shows(as_analyst, params, counted, shown)
 
 
 def test_the_queue_counts_a_few_pages_ahead_and_no_further(as_analyst, monkeypatch):
-    from triage import views
+    from dashboard import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)
@@ -572,7 +572,7 @@ def test_a_search_reads_what_matches_first_and_sorts_only_that(as_analyst, monke
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from triage import views
+    from dashboard import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)  # counts up to 4 on the first page

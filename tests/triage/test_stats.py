@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from alerts.models import Alert
+from dashboard import stats
 from tests.triage.stats_support import WEEKS, build_world, local
-from triage import stats
 
 pytestmark = pytest.mark.django_db
 

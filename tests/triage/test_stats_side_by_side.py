@@ -10,9 +10,9 @@ from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from alerts.models import Alert
+from dashboard import stats
 from dashboard.stats.page import StatsPage
 from tests.triage.stats_support import build_world
-from triage import stats
 
 
 class Connections:
