@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from networks.models import Location
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -40,13 +41,13 @@ def gazetteer(db) -> dict[str, Location]:
 
 
 @pytest.fixture
-def cla_user(make_user):
-    return make_user("kavira", "cla")
+def cla_user(db):
+    return UserFactory(username="kavira", role="cla")
 
 
 @pytest.fixture
-def other_cla(make_user):
-    return make_user("ngabo", "cla")
+def other_cla(db):
+    return UserFactory(username="ngabo", role="cla")
 
 
 @pytest.fixture

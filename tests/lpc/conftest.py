@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from lpc import services
 from lpc.models import LPC
 from networks.models import Location
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -30,15 +31,18 @@ def gazetteer(db):
 
 
 @pytest.fixture
-def users(make_user, gazetteer):
+def users(db, gazetteer):
     """One user per role; the CLA works in Beni territory (so Oicha and Mbau)."""
     from cla.models import CLAProfile
 
-    made = {role: make_user(role, role) for role in ("admin", "supervisor", "analyst", "viewer")}
-    made["cla"] = make_user("cla", "cla")
+    made = {
+        role: UserFactory(username=role, role=role)
+        for role in ("admin", "supervisor", "analyst", "viewer")
+    }
+    made["cla"] = UserFactory(username="cla", role="cla")
     profile = CLAProfile.objects.create(user=made["cla"])
     profile.assigned_places.set([gazetteer["beni"]])
-    made["other_cla"] = make_user("other-cla", "cla")
+    made["other_cla"] = UserFactory(username="other-cla", role="cla")
     return made
 
 

@@ -8,6 +8,7 @@ from alerts.channels.backends import LocmemBackend
 from alerts.models import Alert, Message
 from alerts.services import message_deliver
 from networks.models import Location
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,8 @@ def refs(response) -> list[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -43,8 +44,8 @@ def as_analyst(client, analyst):
 
 
 @pytest.fixture
-def as_viewer(client, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def as_viewer(client):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     return client
 
 
@@ -117,8 +118,8 @@ def test_an_expired_session_while_polling_redirects_the_browser(client):
     assert response["HX-Redirect"].startswith("/accounts/login/")
 
 
-def test_a_user_without_a_role_is_refused_everywhere(client, make_user, reported):
-    client.force_login(make_user("nobody"))
+def test_a_user_without_a_role_is_refused_everywhere(client, reported):
+    client.force_login(UserFactory(username="nobody"))
     for url in (QUEUE, ROWS, f"/dashboard/alerts/{reported.pk}/"):
         assert client.get(url).status_code == 403, url
     assert client.get(ROWS, HTTP_HX_REQUEST="true").status_code == 403
@@ -196,11 +197,11 @@ def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, rep
 
 
 def test_the_thread_brings_who_sent_each_reply_in_one_query(
-    reported, analyst, make_user, django_assert_num_queries
+    reported, analyst, django_assert_num_queries
 ):
     from alerts.selectors import alert_thread
 
-    for author in (analyst, make_user("olga", "analyst"), None):
+    for author in (analyst, UserFactory(username="olga", role="analyst"), None):
         Message.objects.create(
             alert=reported, direction="outbound", kind="reply", body="Bien reçu", sent_by=author
         )
@@ -351,8 +352,8 @@ def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
         assert category_label(code) == label
 
 
-def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst, make_user):
-    other = make_user("olga", "analyst")
+def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst):
+    other = UserFactory(username="olga", role="analyst")
     mine = make_alert(priority=2, assignee=analyst)
     theirs = make_alert(priority=2, assignee=other)
     nobody = make_alert(priority=2)
@@ -458,10 +459,8 @@ def test_a_viewer_of_an_unknown_sender_alert_sees_only_that(as_viewer):
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_get_no_actions_and_their_posts_are_refused(
-    client, make_user, reported, role
-):
-    client.force_login(make_user(f"u-{role}", role))
+def test_viewers_and_clas_get_no_actions_and_their_posts_are_refused(client, reported, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
     base = f"/dashboard/alerts/{reported.pk}/"
     html = client.get(base).content.decode()
     assert "/acknowledge/" not in html and "/reply/" not in html

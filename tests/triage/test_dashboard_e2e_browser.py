@@ -36,6 +36,7 @@ from tests.browser import (
     untranslated,
     visible_text,
 )
+from tests.factories import UserFactory
 from tests.realworker import Worker, wait_for
 from tests.twilio_support import sign, sms_params
 
@@ -153,11 +154,11 @@ def wait_for_map(page) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_sms_travels_from_the_webhook_to_a_delivered_reply_and_viewers_see_no_number(
-    live_server, make_user, twilio_stand_in, worker, browser, capsys
+    live_server, twilio_stand_in, worker, browser, capsys
 ):
     off_loop(make_world)
-    off_loop(make_user, "amani", "analyst", first_name="Amani", last_name="Bahati")
-    off_loop(make_user, "vumilia", "viewer")
+    off_loop(UserFactory, username="amani", role="analyst", first_name="Amani", last_name="Bahati")
+    off_loop(UserFactory, username="vumilia", role="viewer")
     base = live_server.url
     attack = french(dict(CATEGORY_CHOICES)["attack"])
     queued, delivered = french(Message.Status.QUEUED.label), french(Message.Status.DELIVERED.label)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from networks.models import Location
+from tests.factories import UserFactory
 from triage.models import Incident
 
 
@@ -39,8 +40,8 @@ def _alert(location, priority, *, status="triaged", days_ago=0, **extra):
 
 
 @pytest.fixture
-def analyst_client(client, make_user):
-    client.force_login(make_user("ana", "analyst"))
+def analyst_client(client, db):
+    client.force_login(UserFactory(username="ana", role="analyst"))
     return client
 
 
@@ -122,11 +123,9 @@ def test_bad_filters_are_a_400_and_an_unknown_period_falls_back(analyst_client, 
     assert analyst_client.get("/dashboard/map/data/?days=abc").status_code == 200
 
 
-def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(
-    client, make_user, places
-):
+def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(client, db, places):
     assert client.get("/dashboard/map/").status_code == 302
-    client.force_login(make_user("vera", "viewer"))
+    client.force_login(UserFactory(username="vera", role="viewer"))
     page = client.get("/dashboard/map/")
     assert page.status_code == 200
     assert b"vendor/leaflet/leaflet.js" in page.content and b'id="map"' in page.content

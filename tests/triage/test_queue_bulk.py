@@ -6,6 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from alerts.models import Alert, AlertEvent
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,8 @@ def shown_messages(response) -> list[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ def as_analyst(client, analyst):
 # --- On the page ---------------------------------------------------------------------------------
 
 
-def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst, make_user):
-    make_user("olga", "analyst", first_name="Olga")
+def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst):
+    UserFactory(username="olga", role="analyst", first_name="Olga")
     alert = make_alert()
     html = as_analyst.get(QUEUE, {"priority": "2"}).content.decode()
     assert f'name="alerts" value="{alert.pk}" form="queue-bulk"' in html
@@ -62,8 +63,8 @@ def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst, make_user
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_get_no_checkboxes_nor_bulk_form(client, make_user, role):
-    client.force_login(make_user(f"u-{role}", role))
+def test_viewers_and_clas_get_no_checkboxes_nor_bulk_form(client, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
     make_alert()
     for url in (QUEUE, ROWS):
         html = client.get(url).content.decode()
@@ -86,7 +87,7 @@ def test_it_acknowledges_the_selected_alerts_and_records_who_did_it(as_analyst, 
         assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None
 
 
-def test_it_skips_the_alerts_someone_else_moved_and_says_how_many(as_analyst, make_user):
+def test_it_skips_the_alerts_someone_else_moved_and_says_how_many(as_analyst):
     waiting = make_alert()
     taken = make_alert(status="acknowledged")  # acknowledged by someone else meanwhile
     closed = make_alert(status="closed")
@@ -158,8 +159,8 @@ def test_a_whole_page_of_fifty_alerts_goes_through(as_analyst):
 # --- Assign --------------------------------------------------------------------------------------
 
 
-def test_it_assigns_the_selected_alerts_to_someone_else(as_analyst, analyst, make_user):
-    olga = make_user("olga", "supervisor", first_name="Olga", last_name="Visor")
+def test_it_assigns_the_selected_alerts_to_someone_else(as_analyst, analyst):
+    olga = UserFactory(username="olga", role="supervisor", first_name="Olga", last_name="Visor")
     first, second, already, other = make_alert(), make_alert(), make_alert(), make_alert()
     Alert.objects.filter(pk=already.pk).update(assignee=olga)
     response = as_analyst.post(
@@ -188,9 +189,9 @@ def test_it_assigns_the_selected_alerts_to_me(as_analyst, analyst):
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla", None])
-def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, make_user, role):
-    someone = make_user("someone", role)
-    inactive = make_user("gone", "analyst", is_active=False)
+def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, role):
+    someone = UserFactory(username="someone", role=role)
+    inactive = UserFactory(username="gone", role="analyst", is_active=False)
     alert = make_alert()
     for target in (someone, inactive):
         response = as_analyst.post(
@@ -204,8 +205,8 @@ def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, make_user, r
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_are_refused(client, make_user, analyst, role):
-    client.force_login(make_user(f"u-{role}", role))
+def test_viewers_and_clas_are_refused(client, analyst, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
     alert = make_alert()
     for data in (
         {"action": "acknowledge", "alerts": [alert.pk]},
@@ -260,21 +261,21 @@ def test_the_page_documents_its_keyboard_shortcuts_and_loads_their_script(as_ana
     assert "<script>" not in html  # the content security policy forbids inline scripts
 
 
-def test_viewers_are_not_offered_the_shortcuts_that_act(client, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def test_viewers_are_not_offered_the_shortcuts_that_act(client):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(QUEUE).content.decode()
     assert "Next alert" in html
     assert "Acknowledge the selected alerts" not in html
 
 
-def test_an_analyst_lists_and_acts_only_on_the_alerts_of_their_areas(client, make_user):
+def test_an_analyst_lists_and_acts_only_on_the_alerts_of_their_areas(client):
     from networks.models import Location
     from triage.models import AnalystProfile
 
     beni = Location.objects.create(name="Beni", kind="territory")
     lubero = Location.objects.create(name="Lubero", kind="territory")
-    analyst = make_user("beni-analyst", "analyst")
+    analyst = UserFactory(username="beni-analyst", role="analyst")
     AnalystProfile.objects.create(user=analyst).areas.add(beni)
     in_beni, in_lubero = make_alert(location=beni), make_alert(location=lubero)
     client.force_login(analyst)

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from alerts.models import Alert
 from networks.models import Location
-from tests.factories import FocalPointFactory, MembershipFactory, NetworkFactory
+from tests.factories import FocalPointFactory, MembershipFactory, NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,8 @@ def refs(*alerts: Alert) -> set[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -116,8 +116,8 @@ def test_a_place_that_is_not_a_territory_is_a_form_error_not_a_filter(as_analyst
 # --- Assignee ------------------------------------------------------------------------------------
 
 
-def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst, make_user):
-    olga = make_user("olga", "supervisor", first_name="Olga")
+def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst):
+    olga = UserFactory(username="olga", role="supervisor", first_name="Olga")
     mine = make_alert(assignee=analyst)
     olgas = make_alert(assignee=olga)
     nobodys = make_alert()
@@ -128,21 +128,21 @@ def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst,
     assert shown(as_analyst.get(QUEUE, {"assignee": ""})) == refs(mine, olgas, nobodys)
 
 
-def test_me_is_whoever_looks(client, analyst, make_user):
-    olga = make_user("olga", "analyst")
+def test_me_is_whoever_looks(client, analyst):
+    olga = UserFactory(username="olga", role="analyst")
     make_alert(assignee=analyst)
     olgas = make_alert(assignee=olga)
     client.force_login(olga)
     assert shown(client.get(QUEUE, {"assignee": "me"})) == refs(olgas)
 
 
-def test_the_assignee_select_lists_who_takes_alerts_up(as_analyst, make_user):
-    make_user("sup", "supervisor", first_name="Sophie", last_name="Pervi")
-    make_user("boss", "admin", first_name="Bahati")
-    make_user("root", is_superuser=True, first_name="Rose")
-    make_user("vic", "viewer", first_name="Victor")
-    make_user("cla", "cla", first_name="Claude")
-    make_user("gone", "analyst", first_name="Gaston", is_active=False)
+def test_the_assignee_select_lists_who_takes_alerts_up(as_analyst):
+    UserFactory(username="sup", role="supervisor", first_name="Sophie", last_name="Pervi")
+    UserFactory(username="boss", role="admin", first_name="Bahati")
+    UserFactory(username="root", is_superuser=True, first_name="Rose")
+    UserFactory(username="vic", role="viewer", first_name="Victor")
+    UserFactory(username="cla", role="cla", first_name="Claude")
+    UserFactory(username="gone", role="analyst", first_name="Gaston", is_active=False)
     html = as_analyst.get(QUEUE, {"assignee": "unassigned"}).content.decode()
     start = html.index('id="f-assignee"')
     select = html[start : html.index("</select>", start)]
@@ -245,9 +245,7 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
     assert len(second.context["rows"]) == 6
 
 
-def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
-    as_analyst, analyst, gazetteer, make_user
-):
+def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(as_analyst, analyst, gazetteer):
     """Three queries for the alerts (a count, a page of rows, those with a new message) whatever
     the filters, plus a fixed few: the filters' own checks and, on the full page, one per
     select."""
@@ -255,7 +253,7 @@ def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
     reporters = FocalPointFactory.create_batch(3)
     for person in reporters:
         MembershipFactory(focal_point=person, network=can)
-    make_user("olga", "analyst")
+    UserFactory(username="olga", role="analyst")
 
     def grow(n):
         places = [gazetteer["beni"], gazetteer["mbau"], gazetteer["centre"], gazetteer["kasugho"]]
@@ -305,8 +303,8 @@ def ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
 
 
-def test_the_api_takes_the_same_filters(api, analyst, make_user, gazetteer):
-    olga = make_user("olga", "analyst")
+def test_the_api_takes_the_same_filters(api, analyst, gazetteer):
+    olga = UserFactory(username="olga", role="analyst")
     can = NetworkFactory()
     member = FocalPointFactory()
     MembershipFactory(focal_point=member, network=can)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, Message
+from tests.factories import UserFactory
 from triage.services import thread_message_triage
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def reporter_writes(alert: Alert, text: str = "Ils brûlent les maisons") -> Mes
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst")
 
 
 @pytest.fixture
@@ -132,11 +133,9 @@ def test_opening_the_alert_page_reads_the_new_message(
     assert "bubble-new" not in as_analyst.get(f"/dashboard/alerts/{answered.pk}/").content.decode()
 
 
-def test_a_viewer_opening_the_alert_page_leaves_it_unread(
-    client, make_user, queue_with_a_new_message
-):
+def test_a_viewer_opening_the_alert_page_leaves_it_unread(client, queue_with_a_new_message):
     _urgent, answered = queue_with_a_new_message
-    client.force_login(make_user("vic", "viewer"))
+    client.force_login(UserFactory(username="vic", role="viewer"))
     assert client.get(f"/dashboard/alerts/{answered.pk}/").status_code == 200
     answered.refresh_from_db()
     assert answered.new_message_at is not None
