@@ -189,8 +189,8 @@ def test_it_counts_independent_reporters_and_mechanisms(places):
     assert incident.corroboration == Incident.Corroboration.SINGLE
 
     # An unknown number: a second source through the same mechanism.
-    triaged_alert(location=places.oicha, sender_hash="someone", received_at=at(3))
-    triaged_alert(location=places.oicha, sender_hash="someone", received_at=at(4))
+    triaged_alert(location=places.oicha, sender="+243970000555", received_at=at(3))
+    triaged_alert(location=places.oicha, sender="+243970000555", received_at=at(4))
     incident.refresh_from_db()
     assert (incident.reporter_count, incident.mechanism_count) == (2, 1)
     assert incident.corroboration == Incident.Corroboration.SOURCES
