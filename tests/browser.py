@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "pw-kengele-test"  # tests/conftest.py make_user
+PASSWORD = "pw-kengele-test"  # tests/factories/users.py
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Anything but the live server (map tiles, mostly): tests never reach outside the machine.

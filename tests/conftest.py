@@ -25,19 +25,6 @@ def in_english(client):
         yield
 
 
-@pytest.fixture
-def make_user(db):
-    from django.contrib.auth.models import Group, User
-
-    def make(username: str, role: str | None = None, **extra) -> User:
-        user = User.objects.create_user(username=username, password="pw-kengele-test", **extra)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
-
-
 @pytest.fixture(autouse=True)
 def _fresh_intake_caches():
     from alerts.channels.backends import LocmemBackend

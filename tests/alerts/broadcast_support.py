@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from alerts.models import Broadcast
 from alerts.services import broadcast_create
 from networks.models import FocalPoint, Location, Network
-from tests.factories import FocalPointFactory, MembershipFactory, NetworkFactory
+from tests.factories import (
+    FocalPointFactory,
+    LocationFactory,
+    MembershipFactory,
+    NetworkFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    VillageFactory,
+)
 
 
 @dataclass
@@ -22,13 +30,13 @@ class Roster:
 
 
 def make_roster() -> Roster:
-    province = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
-    lubero = Location.objects.create(name="Lubero", kind="territory", parent=province)
-    ruwenzori = Location.objects.create(name="Ruwenzori", kind="sector", parent=beni)
-    mbau = Location.objects.create(name="Mbau", kind="village", parent=ruwenzori)
-    oicha = Location.objects.create(name="Oicha", kind="village", parent=beni)
-    butembo = Location.objects.create(name="Butembo", kind="village", parent=lubero)
+    province = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=province)
+    lubero = TerritoryFactory(name="Lubero", parent=province)
+    ruwenzori = LocationFactory(name="Ruwenzori", kind="sector", parent=beni)
+    mbau = VillageFactory(name="Mbau", parent=ruwenzori)
+    oicha = VillageFactory(name="Oicha", parent=beni)
+    butembo = VillageFactory(name="Butembo", parent=lubero)
     can_mbau, can_butembo = NetworkFactory(name="CAN Mbau"), NetworkFactory(name="CAN Butembo")
     people = {
         "amani": FocalPointFactory(name="Amani Kahindo", language="sw", home_location=mbau),

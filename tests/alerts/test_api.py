@@ -7,14 +7,15 @@ from rest_framework.test import APIClient
 
 from alerts.channels.backends import LocmemBackend
 from alerts.models import Alert, Message
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(make_user):
+def api():
     def as_role(role: str) -> APIClient:
-        user = make_user(f"{role}-user", role)
+        user = UserFactory(username=f"{role}-user", role=role)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
         client.user = user

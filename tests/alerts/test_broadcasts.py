@@ -25,7 +25,7 @@ from alerts.services import (
 )
 from core.crypto import lookup_hash
 from tests.alerts.broadcast_support import TEXTS, draft, make_roster
-from tests.factories import FocalPointFactory
+from tests.factories import FocalPointFactory, UserFactory
 from tests.twilio_support import post_signed, sms_params
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,8 @@ def roster(db):
 
 
 @pytest.fixture
-def supervisor(make_user):
-    return make_user("sup", "supervisor")
+def supervisor():
+    return UserFactory(username="sup", role="supervisor")
 
 
 def audience(**selection):

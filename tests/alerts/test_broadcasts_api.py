@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from alerts.models import Broadcast, Message
 from alerts.services import broadcast_fan_out, broadcast_recipient_send, message_deliver
 from tests.alerts.broadcast_support import TEXTS, draft, make_roster
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,9 @@ URL = "/api/v1/broadcasts/"
 
 
 @pytest.fixture
-def api(make_user):
+def api():
     def as_role(role: str) -> APIClient:
-        user = make_user(f"{role}-user", role)
+        user = UserFactory(username=f"{role}-user", role=role)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
         client.user = user
@@ -53,9 +54,9 @@ def test_supervisors_and_admins_create_a_draft(api, roster, role):
 
 
 @pytest.mark.parametrize("role", ["analyst", "viewer", "cla"])
-def test_other_roles_may_not_create_preview_send_or_cancel(api, roster, make_user, role):
+def test_other_roles_may_not_create_preview_send_or_cancel(api, roster, role):
     client = api(role)
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.beni])
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.beni])
     assert client.post(URL, body(roster), format="json").status_code == 403
     assert client.post(f"{URL}preview/", body(roster), format="json").status_code == 403
     assert client.post(f"{URL}{broadcast.pk}/send/").status_code == 403
@@ -63,8 +64,8 @@ def test_other_roles_may_not_create_preview_send_or_cancel(api, roster, make_use
     assert Broadcast.objects.get().status == "draft"
 
 
-def test_analysts_read_and_viewers_see_nothing(api, roster, make_user):
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.beni])
+def test_analysts_read_and_viewers_see_nothing(api, roster):
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.beni])
     analyst = api("analyst")
     assert analyst.get(URL).json()["count"] == 1
     assert analyst.get(f"{URL}{broadcast.pk}/").status_code == 200
@@ -118,8 +119,8 @@ def test_preview_counts_recipients_exclusions_and_segments_without_saving(api, r
     assert not Broadcast.objects.exists()
 
 
-def test_a_draft_can_be_previewed_by_readers(api, roster, make_user):
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.lubero])
+def test_a_draft_can_be_previewed_by_readers(api, roster):
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.lubero])
     response = api("analyst").get(f"{URL}{broadcast.pk}/preview/")
     assert response.status_code == 200 and response.json()["recipients"] == 2
 

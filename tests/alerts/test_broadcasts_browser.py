@@ -9,6 +9,7 @@ from alerts.models import Broadcast, Message
 from alerts.services import broadcast_fan_out, broadcast_recipient_send, message_deliver
 from tests.alerts.broadcast_support import make_roster
 from tests.browser import expect, log_in, needs_playwright, off_loop
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, needs_playwright]
 
@@ -22,11 +23,9 @@ def send_everything(broadcast_id: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_supervisor_writes_checks_and_follows_a_broadcast(
-    live_server, make_user, browser_page, settings
-):
+def test_a_supervisor_writes_checks_and_follows_a_broadcast(live_server, browser_page, settings):
     settings.SMS_BACKEND = "locmem"
-    off_loop(make_user, "sup", "supervisor")
+    off_loop(UserFactory, username="sup", role="supervisor")
     roster = off_loop(make_roster)
     page = browser_page
     shots = os.environ.get("KENGELE_SCREENSHOTS")

@@ -13,6 +13,7 @@ from alerts.services import (
     message_deliver,
 )
 from tests.alerts.broadcast_support import TEXTS, draft, make_roster
+from tests.factories import UserFactory
 from tests.twilio_support import post_signed, sms_params
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +28,9 @@ def roster(db):
 
 
 @pytest.fixture
-def login(client, make_user):
+def login(client):
     def as_role(role: str):
-        user = make_user(f"{role}-user", role)
+        user = UserFactory(username=f"{role}-user", role=role)
         client.force_login(user)
         client.user = user
         return client
@@ -175,8 +176,8 @@ def test_the_page_lists_replies_to_the_broadcast(login, roster, client):
     assert alert.reference in html and f"/dashboard/alerts/{alert.pk}/" in html
 
 
-def test_analysts_read_but_cannot_write_send_or_cancel(login, roster, make_user):
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.beni])
+def test_analysts_read_but_cannot_write_send_or_cancel(login, roster):
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.beni])
     client = login("analyst")
     assert client.get(LIST).status_code == 200
     detail = client.get(page(broadcast))
@@ -190,15 +191,15 @@ def test_analysts_read_but_cannot_write_send_or_cancel(login, roster, make_user)
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_liaison_assistants_see_no_broadcast(login, roster, make_user, role):
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.beni])
+def test_viewers_and_liaison_assistants_see_no_broadcast(login, roster, role):
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.beni])
     client = login(role)
     for url in (LIST, page(broadcast), f"{page(broadcast)}progress/", NEW):
         assert client.get(url).status_code == 403
 
 
-def test_visitors_are_sent_to_log_in_and_polls_redirect_the_browser(client, roster, make_user):
-    broadcast = draft(make_user("boss", "supervisor"), places=[roster.beni])
+def test_visitors_are_sent_to_log_in_and_polls_redirect_the_browser(client, roster):
+    broadcast = draft(UserFactory(username="boss", role="supervisor"), places=[roster.beni])
     assert client.get(LIST).status_code == 302
     poll = client.get(f"{page(broadcast)}progress/", HTTP_HX_REQUEST="true")
     assert poll.status_code == 204 and poll["HX-Redirect"].startswith("/accounts/login/")

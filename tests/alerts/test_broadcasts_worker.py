@@ -6,6 +6,7 @@ import pytest
 from alerts.models import Broadcast, Message
 from alerts.services import broadcast_send
 from tests.alerts.broadcast_support import draft, make_roster
+from tests.factories import UserFactory
 from tests.realworker import Worker, wait_for
 
 RATE = 0.5  # SMS a second: four recipients take six seconds, so a late start still spreads them
@@ -19,9 +20,9 @@ def worker(transactional_db):
 
 
 @pytest.mark.slow
-def test_a_real_worker_sends_a_small_broadcast_at_the_rate(worker, make_user):
+def test_a_real_worker_sends_a_small_broadcast_at_the_rate(worker, db):
     roster = make_roster()
-    supervisor = make_user("sup", "supervisor")
+    supervisor = UserFactory(username="sup", role="supervisor")
     broadcast = draft(supervisor, places=[roster.beni, roster.lubero])
     broadcast_send(broadcast=broadcast, by=supervisor)
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from alerts.models import Alert
 from networks.models import Location
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -47,8 +48,8 @@ def alerts(places, focal_point):
     return placed, unplaced
 
 
-def _client(make_user, role="analyst") -> APIClient:
-    user = make_user(f"{role}-x", role)
+def _client(role="analyst") -> APIClient:
+    user = UserFactory(username=f"{role}-x", role=role)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
@@ -59,8 +60,8 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def test_csv_export_names_places_up_to_the_province_and_never_the_reporter(make_user, alerts):
-    response = _client(make_user).get("/api/v1/alerts/export/")
+def test_csv_export_names_places_up_to_the_province_and_never_the_reporter(db, alerts):
+    response = _client().get("/api/v1/alerts/export/")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     body = _body(response)
@@ -80,14 +81,14 @@ def test_csv_export_names_places_up_to_the_province_and_never_the_reporter(make_
         assert secret not in body
 
 
-def test_the_text_comes_only_when_asked(make_user, alerts):
-    body = _body(_client(make_user).get("/api/v1/alerts/export/?text=true"))
+def test_the_text_comes_only_when_asked(db, alerts):
+    body = _body(_client().get("/api/v1/alerts/export/?text=true"))
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows[1]["text"] == "Tracts menaçants"
 
 
-def test_hxl_export_has_a_hashtag_row_under_the_headers(make_user, alerts):
-    body = _body(_client(make_user).get("/api/v1/alerts/export/?as=hxl"))
+def test_hxl_export_has_a_hashtag_row_under_the_headers(db, alerts):
+    body = _body(_client().get("/api/v1/alerts/export/?as=hxl"))
     headers, tags, *data = list(csv.reader(io.StringIO(body)))
     assert len(headers) == len(tags) and len(data) == 2
     tag_of = dict(zip(headers, tags, strict=True))
@@ -100,8 +101,8 @@ def test_hxl_export_has_a_hashtag_row_under_the_headers(make_user, alerts):
     assert all(tag.startswith("#") for tag in tags)
 
 
-def test_geojson_export_is_a_feature_collection_with_points_where_known(make_user, alerts):
-    response = _client(make_user, "viewer").get("/api/v1/alerts/export/?as=geojson")
+def test_geojson_export_is_a_feature_collection_with_points_where_known(db, alerts):
+    response = _client("viewer").get("/api/v1/alerts/export/?as=geojson")
     assert response["Content-Type"] == "application/geo+json"
     collection = json.loads(_body(response))
     assert collection["type"] == "FeatureCollection"
@@ -112,8 +113,8 @@ def test_geojson_export_is_a_feature_collection_with_points_where_known(make_use
     assert "reporter" not in placed["properties"]
 
 
-def test_the_alert_list_filters_select_what_is_exported(make_user, alerts, places):
-    client = _client(make_user)
+def test_the_alert_list_filters_select_what_is_exported(db, alerts, places):
+    client = _client()
     territory = places["territory"].pk
     rows = list(
         csv.DictReader(
@@ -125,18 +126,16 @@ def test_the_alert_list_filters_select_what_is_exported(make_user, alerts, place
     assert [row["reference"] for row in rows] == [alerts[1].reference]
 
 
-def test_bad_options_are_a_400_and_strangers_are_refused(make_user, alerts):
-    client = _client(make_user)
+def test_bad_options_are_a_400_and_strangers_are_refused(db, alerts):
+    client = _client()
     assert client.get("/api/v1/alerts/export/?as=xlsx").status_code == 400
     assert client.get("/api/v1/alerts/export/?text=perhaps").status_code == 400
     assert client.get("/api/v1/alerts/export/?priority=9").status_code == 400
     assert APIClient().get("/api/v1/alerts/export/").status_code == 401
 
 
-def test_the_export_reads_alerts_and_their_places_in_one_query_however_many(
-    make_user, alerts, places
-):
-    client = _client(make_user)
+def test_the_export_reads_alerts_and_their_places_in_one_query_however_many(db, alerts, places):
+    client = _client()
     _body(client.get("/api/v1/alerts/export/"))  # warm up auth and session lookups
     with CaptureQueriesContext(connection) as few:
         _body(client.get("/api/v1/alerts/export/"))

@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_message_read, alert_transition, alert_update, sms_send
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst")
 
 
 def marked_alert(*, status=Alert.Status.TRIAGED, **fields) -> Alert:

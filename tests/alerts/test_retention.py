@@ -10,6 +10,7 @@ from django.utils import timezone
 from alerts.models import Alert, Message
 from alerts.services import retention_purge
 from networks.models import AuditEntry
+from tests.factories import AlertFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,48 +54,38 @@ MESSAGE_STATS = (
 )
 
 
-def make_alert(*, status: str, received_at: dt.datetime, closed_at=None) -> Alert:
-    return Alert.objects.create(
-        source="sms",
-        status=status,
-        priority=2,
-        categories=["armed_presence"],
-        language="fr",
-        text="Hommes armés vus à Mbau",
-        sender="+243991234567",
-        sender_hash="h-sender",
-        received_at=received_at,
-        closed_at=closed_at,
-    )
-
-
-def make_message(*, alert: Alert | None, created_at: dt.datetime, direction="inbound") -> Message:
-    return Message.objects.create(
-        alert=alert,
-        direction=direction,
-        body="Hommes armés vus à Mbau",
-        status="received" if direction == "inbound" else "delivered",
-        segments=2,
-        provider_sid=f"SM{Message.objects.count():032d}",
-        peer="+243991234567",
-        peer_hash="h-peer",
-        raw={"From": "+243991234567", "Body": "Hommes armés vus à Mbau"},
-        media_urls=["https://api.twilio.com/media/ME1"],
-        created_at=created_at,
-    )
+TEXT = "Hommes armés vus à Mbau"
+PHONE = "+243991234567"
+# What intake keeps of an SMS: its words, its number, the provider's request and media.
+SAID = {"text": TEXT, "sender": PHONE, "priority": 2, "categories": ["armed_presence"]}
+SENT = {
+    "body": TEXT,
+    "peer": PHONE,
+    "segments": 2,
+    "raw": {"From": PHONE, "Body": TEXT},
+    "media_urls": ["https://api.twilio.com/media/ME1"],
+}
 
 
 @pytest.fixture
 def history():
-    old_closed = make_alert(status="closed", received_at=OLD, closed_at=OLD + dt.timedelta(days=2))
-    old_open = make_alert(status="acknowledged", received_at=OLD)
-    old_but_closed_lately = make_alert(status="closed", received_at=OLD, closed_at=RECENT)
-    recent_closed = make_alert(status="closed", received_at=RECENT, closed_at=RECENT)
+    old_closed = AlertFactory(
+        triaged=True, status="closed", received_at=OLD, closed_at=OLD + dt.timedelta(days=2), **SAID
+    )
+    old_open = AlertFactory(triaged=True, status="acknowledged", received_at=OLD, **SAID)
+    old_but_closed_lately = AlertFactory(
+        triaged=True, status="closed", received_at=OLD, closed_at=RECENT, **SAID
+    )
+    recent_closed = AlertFactory(
+        triaged=True, status="closed", received_at=RECENT, closed_at=RECENT, **SAID
+    )
     messages = {
-        "old_in": make_message(alert=old_closed, created_at=OLD),
-        "old_out": make_message(alert=old_closed, created_at=OLD, direction="outbound"),
-        "old_on_open_alert": make_message(alert=old_open, created_at=OLD),
-        "recent": make_message(alert=recent_closed, created_at=RECENT),
+        "old_in": MessageFactory(alert=old_closed, created_at=OLD, **SENT),
+        "old_out": MessageFactory(
+            alert=old_closed, created_at=OLD, reply=True, status="delivered", **SENT
+        ),
+        "old_on_open_alert": MessageFactory(alert=old_open, created_at=OLD, **SENT),
+        "recent": MessageFactory(alert=recent_closed, created_at=RECENT, **SENT),
     }
     alerts = {
         "old_closed": old_closed,
@@ -138,12 +129,12 @@ def test_recent_messages_and_open_or_lately_closed_alerts_are_kept(history, sett
     alerts, messages = history
     retention_purge()
     recent = Message.objects.get(pk=messages["recent"].pk)
-    assert recent.body == "Hommes armés vus à Mbau" and recent.peer == "+243991234567"
-    assert recent.raw["Body"] == "Hommes armés vus à Mbau"
+    assert recent.body == TEXT and recent.peer == PHONE
+    assert recent.raw["Body"] == TEXT
     for key in ("old_open", "old_but_closed_lately", "recent_closed"):
         alert = Alert.objects.get(pk=alerts[key].pk)
-        assert alert.text == "Hommes armés vus à Mbau", key
-        assert alert.sender == "+243991234567", key
+        assert alert.text == TEXT, key
+        assert alert.sender == PHONE, key
 
 
 def test_the_blanked_values_are_gone_from_the_database_itself(history, settings):

@@ -14,6 +14,7 @@ from alerts.services import (
     transitions_from,
 )
 from networks.models import Location
+from tests.factories import UserFactory
 from triage.services import alert_triage
 
 S = Alert.Status
@@ -26,8 +27,8 @@ def _in_english():
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst(db):
+    return UserFactory(username="ana", role="analyst")
 
 
 @pytest.fixture
@@ -108,8 +109,8 @@ def test_reopening_a_closed_alert_clears_its_closing_time_but_keeps_the_first_ac
     assert alert.events.filter(kind="status").last().note == "new information"
 
 
-def test_a_stale_acknowledge_never_reopens_an_alert_someone_closed(alert, analyst, make_user):
-    other = make_user("other", "analyst")
+def test_a_stale_acknowledge_never_reopens_an_alert_someone_closed(alert, analyst, db):
+    other = UserFactory(username="other", role="analyst")
     stale = Alert.objects.get(pk=alert.pk)  # the first analyst's page, drawn before
     alert_transition(alert=alert, to=S.ACKNOWLEDGED, by=other)
     alert_transition(alert=alert, to=S.CLOSED, by=other)
@@ -231,8 +232,10 @@ def test_a_priority_correction_moves_the_acknowledge_deadline(alert, analyst):
     assert alert.sla_escalated_at is None
 
 
-def test_acknowledging_what_someone_just_acknowledged_says_so(alert, analyst, make_user):
-    alert_transition(alert=alert, to=S.ACKNOWLEDGED, by=make_user("quick", "analyst"))
+def test_acknowledging_what_someone_just_acknowledged_says_so(alert, analyst, db):
+    alert_transition(
+        alert=alert, to=S.ACKNOWLEDGED, by=UserFactory(username="quick", role="analyst")
+    )
     with pytest.raises(TransitionRefused, match="Someone else"):
         alert_transition(alert=alert, to=S.ACKNOWLEDGED, by=analyst, only_from=(S.NEW, S.TRIAGED))
     assert alert.events.filter(kind="status").count() == 1

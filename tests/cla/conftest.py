@@ -1,4 +1,4 @@
-"""Shared fixtures of the cla tests: a small hand-built gazetteer, CLAs and API clients."""
+"""Shared fixtures of the cla tests: a small gazetteer, CLAs and API clients."""
 
 import datetime as dt
 import uuid
@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from networks.models import Location
+from tests.factories import ProvinceFactory, TerritoryFactory, UserFactory, VillageFactory
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +25,9 @@ def today() -> dt.date:
 @pytest.fixture
 def gazetteer(db) -> dict[str, Location]:
     """Nord-Kivu > Beni > {Mbau, Oicha, Kamango}, Nord-Kivu > Lubero > {Kirumba, Butembo}."""
-    province = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
-    lubero = Location.objects.create(name="Lubero", kind="territory", parent=province)
+    province = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=province)
+    lubero = TerritoryFactory(name="Lubero", parent=province)
     places = {"Nord-Kivu": province, "Beni": beni, "Lubero": lubero}
     for name, territory in (
         ("Mbau", beni),
@@ -35,18 +36,18 @@ def gazetteer(db) -> dict[str, Location]:
         ("Kirumba", lubero),
         ("Butembo", lubero),
     ):
-        places[name] = Location.objects.create(name=name, kind="village", parent=territory)
+        places[name] = VillageFactory(name=name, parent=territory)
     return places
 
 
 @pytest.fixture
-def cla_user(make_user):
-    return make_user("kavira", "cla")
+def cla_user(db):
+    return UserFactory(username="kavira", role="cla")
 
 
 @pytest.fixture
-def other_cla(make_user):
-    return make_user("ngabo", "cla")
+def other_cla(db):
+    return UserFactory(username="ngabo", role="cla")
 
 
 @pytest.fixture

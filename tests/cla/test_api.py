@@ -10,7 +10,7 @@ from cla.models import FieldVisit
 from cla.services import FollowUpData, RecruitData
 from networks.models import FocalPoint
 from tests.cla.conftest import new_key
-from tests.factories import NetworkFactory
+from tests.factories import NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/field-visits/"
@@ -153,7 +153,7 @@ def test_a_body_that_is_no_object_is_a_400(api, cla_user, body):
     assert response.status_code == 400
 
 
-def test_filters(api, make_user, visit_factory, other_cla, gazetteer):
+def test_filters(api, visit_factory, other_cla, gazetteer):
     network = NetworkFactory()
     mbau = visit_factory(visited_on=dt.date(2026, 1, 5), networks=[network])
     kirumba = visit_factory(
@@ -162,7 +162,7 @@ def test_filters(api, make_user, visit_factory, other_cla, gazetteer):
     from cla.services import visit_alert_raise
 
     visit_alert_raise(visit=kirumba, text="Tension à Kirumba", by=other_cla)
-    client = api(make_user("ana", "analyst"))
+    client = api(UserFactory(username="ana", role="analyst"))
 
     def ids(**params) -> set[int]:
         response = client.get(URL, params)
@@ -197,8 +197,8 @@ def test_filters(api, make_user, visit_factory, other_cla, gazetteer):
         {"cla": "1\x00"},
     ],
 )
-def test_bad_filters_are_a_400(api, make_user, params):
-    assert api(make_user("ana", "analyst")).get(URL, params).status_code == 400
+def test_bad_filters_are_a_400(api, params):
+    assert api(UserFactory(username="ana", role="analyst")).get(URL, params).status_code == 400
 
 
 def test_a_cla_lists_and_changes_only_their_own_visits(api, cla_user, other_cla, visit_factory):
@@ -235,36 +235,34 @@ def test_a_cla_raises_an_alert_from_their_visit_over_the_api(api, cla_user, visi
     assert client.post(f"{URL}{visit.pk}/alerts/", {"text": ""}, format="json").status_code == 400
 
 
-def test_analysts_and_supervisors_read_all_but_cannot_write(
-    api, make_user, visit_factory, gazetteer
-):
+def test_analysts_and_supervisors_read_all_but_cannot_write(api, visit_factory, gazetteer):
     visit = visit_factory()
     for role in ("analyst", "supervisor"):
-        client = api(make_user(f"{role}-1", role))
+        client = api(UserFactory(username=f"{role}-1", role=role))
         assert client.get(f"{URL}{visit.pk}/").status_code == 200
         assert client.post(URL, payload(gazetteer), format="json").status_code == 403
         assert client.patch(f"{URL}{visit.pk}/", {"men_met": 1}, format="json").status_code == 403
 
 
-def test_an_admin_may_change_any_visit(api, make_user, visit_factory):
+def test_an_admin_may_change_any_visit(api, visit_factory):
     visit = visit_factory()
-    client = api(make_user("root", "admin"))
+    client = api(UserFactory(username="root", role="admin"))
     assert client.patch(f"{URL}{visit.pk}/", {"men_met": 2}, format="json").status_code == 200
 
 
-def test_a_viewer_gets_no_visits_and_no_names(api, make_user, visit_factory, gazetteer):
+def test_a_viewer_gets_no_visits_and_no_names(api, visit_factory, gazetteer):
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)],
         follow_ups=[FollowUpData(description="x", due_on=dt.date.today())],
     )
-    client = api(make_user("vera", "viewer"))
+    client = api(UserFactory(username="vera", role="viewer"))
     for response in (client.get(URL), client.get(f"{URL}{visit.pk}/")):
         assert response.status_code == 403
         assert "Amani" not in response.content.decode()
     assert client.post(URL, payload(gazetteer), format="json").status_code == 403
 
 
-def test_recruits_identities_follow_can_see_identity(rf, visit_factory, make_user):
+def test_recruits_identities_follow_can_see_identity(rf, visit_factory):
     from api.cla.serializers import RecruitmentSerializer
 
     visit = visit_factory(
@@ -276,6 +274,6 @@ def test_recruits_identities_follow_can_see_identity(rf, visit_factory, make_use
         ("vera", "viewer", "A. K.", "+243 ••• ••• 321"),
     ):
         request = rf.get("/")
-        request.user = make_user(username, role)
+        request.user = UserFactory(username=username, role=role)
         data = RecruitmentSerializer(recruitment, context={"request": request}).data
         assert (data["name"], data["phone"]) == (name, phone)

@@ -8,6 +8,7 @@ from alerts.models import Alert
 from cla.models import FieldVisit
 from networks.models import Location, Network
 from tests.browser import PHONE, expect, log_in, needs_playwright, off_loop
+from tests.factories import UserFactory
 from tests.realworker import Worker, wait_for
 
 VISIT_PAGE = re.compile(r"/cla/visits/\d+/$")
@@ -38,11 +39,11 @@ def worker(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
-    live_server, make_user, browser, worker
+    live_server, browser, worker
 ):
     mbau, network = off_loop(_map)
-    off_loop(make_user, "kavira", "cla")
-    off_loop(make_user, "ana", "analyst")
+    off_loop(UserFactory, username="kavira", role="cla")
+    off_loop(UserFactory, username="ana", role="analyst")
     base = live_server.url
     context, page = phone_page(browser)
 
@@ -93,9 +94,9 @@ def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_visit_sent_without_connection_is_kept_and_resent_once(live_server, make_user, browser):
+def test_a_visit_sent_without_connection_is_kept_and_resent_once(live_server, browser):
     mbau, _network = off_loop(_map)
-    off_loop(make_user, "kavira", "cla")
+    off_loop(UserFactory, username="kavira", role="cla")
     base = live_server.url
     context, page = phone_page(browser)
     log_in(page, base, "kavira", then="/cla/visits/new/")

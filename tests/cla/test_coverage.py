@@ -11,7 +11,7 @@ from cla.coverage import coverage_compute
 from lpc.services import lpc_create
 from networks.models import Location
 from networks.services import focal_point_create, focal_point_opt_out
-from tests.factories import NetworkFactory
+from tests.factories import NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,8 @@ def test_it_reads_the_same_number_of_queries_for_a_bigger_map(reach, gazetteer, 
     assert len(big.captured_queries) == len(small.captured_queries)
 
 
-def test_the_coverage_page_and_json_show_figures_to_a_viewer_without_names(
-    client, make_user, reach
-):
-    client.force_login(make_user("vera", "viewer"))
+def test_the_coverage_page_and_json_show_figures_to_a_viewer_without_names(client, reach):
+    client.force_login(UserFactory(username="vera", role="viewer"))
     page = client.get(reverse("cla:coverage"))
     assert page.status_code == 200
     text = page.content.decode()
@@ -133,8 +131,8 @@ def test_the_coverage_page_and_json_show_figures_to_a_viewer_without_names(
 
 
 @pytest.mark.parametrize("within", ["abc", "0", "-1", "99999999999999999999", "1\x00"])
-def test_a_bad_area_is_a_400(client, make_user, db, within):
-    client.force_login(make_user("vera", "viewer"))
+def test_a_bad_area_is_a_400(client, db, within):
+    client.force_login(UserFactory(username="vera", role="viewer"))
     assert client.get(reverse("cla:coverage-json"), {"within": within}).status_code == 400
     assert client.get(reverse("cla:coverage"), {"within": within}).status_code == 400
 

@@ -10,6 +10,7 @@ from cla.models import FieldVisit, FollowUp
 from cla.services import FollowUpData, RecruitData
 from networks.models import FocalPoint
 from tests.cla.conftest import new_key
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,11 +163,11 @@ def test_a_cla_cannot_open_or_edit_another_clas_visit(client, other_cla, visit_f
     )
 
 
-def test_analysts_read_every_visit_but_change_none(client, make_user, visit_factory, gazetteer):
+def test_analysts_read_every_visit_but_change_none(client, visit_factory, gazetteer):
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
     )
-    client.force_login(make_user("ana", "analyst"))
+    client.force_login(UserFactory(username="ana", role="analyst"))
     page = client.get(reverse("cla:visit", args=[visit.pk]))
     assert page.status_code == 200 and "Amani Kambale" in page.content.decode()
     assert reverse("cla:visit-edit", args=[visit.pk]) not in page.content.decode()
@@ -175,9 +176,9 @@ def test_analysts_read_every_visit_but_change_none(client, make_user, visit_fact
     assert "kavira" in client.get(reverse("cla:visits")).content.decode()
 
 
-def test_an_admin_may_edit_any_visit(client, make_user, visit_factory, gazetteer):
+def test_an_admin_may_edit_any_visit(client, visit_factory, gazetteer):
     visit = visit_factory()
-    client.force_login(make_user("root", "admin"))
+    client.force_login(UserFactory(username="root", role="admin"))
     data = visit_post(gazetteer, observations="Corrigé")
     response = client.post(reverse("cla:visit-edit", args=[visit.pk]), data)
     assert response.status_code == 302
@@ -185,11 +186,11 @@ def test_an_admin_may_edit_any_visit(client, make_user, visit_factory, gazetteer
     assert visit.observations == "Corrigé"
 
 
-def test_a_viewer_sees_no_visit_and_no_name(client, make_user, visit_factory):
+def test_a_viewer_sees_no_visit_and_no_name(client, visit_factory):
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
     )
-    client.force_login(make_user("vera", "viewer"))
+    client.force_login(UserFactory(username="vera", role="viewer"))
     for url in (
         reverse("cla:visits"),
         reverse("cla:visit", args=[visit.pk]),
@@ -259,11 +260,11 @@ def test_the_calendar_shows_my_visits_in_their_month(
 
 
 def test_managers_see_every_clas_visits_on_the_calendar(
-    client, make_user, other_cla, visit_factory, gazetteer
+    client, other_cla, visit_factory, gazetteer
 ):
     visit_factory(visited_on=dt.date(2026, 1, 10), places=[gazetteer["Kamango"]])
     visit_factory(cla=other_cla, visited_on=dt.date(2026, 1, 12), places=[gazetteer["Butembo"]])
-    client.force_login(make_user("sup", "supervisor"))
+    client.force_login(UserFactory(username="sup", role="supervisor"))
     page = client.get(reverse("cla:calendar"), {"month": "2026-01"}).content.decode()
     assert "Kamango" in page and "Butembo" in page
 

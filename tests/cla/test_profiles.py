@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cla.selectors import cla_place_ids
 from cla.services import cla_profile_save
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,9 @@ def test_the_visit_form_offers_the_places_assigned(client, cla_user, gazetteer):
     assert "Mbau" not in page
 
 
-def test_the_admin_pages_open_and_a_search_with_a_nul_finds_nothing(
-    client, make_user, visit_factory
-):
+def test_the_admin_pages_open_and_a_search_with_a_nul_finds_nothing(client, visit_factory):
     visit = visit_factory()
-    client.force_login(make_user("root", "admin", is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(username="root", role="admin", is_staff=True, is_superuser=True))
     for url in (
         reverse("admin:cla_claprofile_changelist"),
         reverse("admin:cla_claprofile_add"),

@@ -8,11 +8,12 @@ from rest_framework.test import APIClient
 from alerts.models import Alert
 from cla.models import CLAProfile
 from networks.models import Location
+from tests.factories import UserFactory
 from triage.models import AnalystProfile
 
 
 @pytest.fixture
-def world(db, make_user):
+def world(db):
     beni = Location.objects.create(name="Beni", kind="territory")
     lubero = Location.objects.create(name="Lubero", kind="territory")
     mbau = Location.objects.create(
@@ -21,9 +22,9 @@ def world(db, make_user):
     kanyabayonga = Location.objects.create(
         name="Kanyabayonga", kind="village", parent=lubero, latitude="-0.7", longitude="29.2"
     )
-    analyst = make_user("beni-analyst", "analyst")
+    analyst = UserFactory(username="beni-analyst", role="analyst")
     AnalystProfile.objects.create(user=analyst).areas.add(beni)
-    cla = make_user("cla-lubero", "cla")
+    cla = UserFactory(username="cla-lubero", role="cla")
     CLAProfile.objects.create(user=cla).assigned_places.add(lubero)
 
     def alert(text, location=None, **extra):
@@ -31,7 +32,7 @@ def world(db, make_user):
             source="sms", text=text, location=location, status="triaged", priority=2, **extra
         )
 
-    other = make_user("other-analyst", "analyst")
+    other = UserFactory(username="other-analyst", role="analyst")
     return {
         "analyst": analyst,
         "cla": cla,
@@ -60,11 +61,11 @@ def test_an_analyst_with_areas_sees_them_the_unplaced_and_what_is_assigned_to_th
     assert _texts(_api(world["analyst"])) == {"Mbau", "quelque part", "assignée", "rumeur"}
 
 
-def test_an_analyst_without_areas_and_a_supervisor_see_everything(world, make_user):
+def test_an_analyst_without_areas_and_a_supervisor_see_everything(world, db):
     everything = {"Mbau", "Kanyabayonga", "quelque part", "assignée", "rumeur"}
     assert _texts(_api(world["other"])) == everything
-    assert _texts(_api(make_user("sup", "supervisor"))) == everything
-    assert _texts(_api(make_user("vee", "viewer"))) == everything
+    assert _texts(_api(UserFactory(username="sup", role="supervisor"))) == everything
+    assert _texts(_api(UserFactory(username="vee", role="viewer"))) == everything
 
 
 def test_a_cla_sees_alerts_in_their_places_and_those_they_raised(world):

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from alerts.models import Alert, Message
 from config.celery import app as celery_app
+from tests.factories import AlertFactory
 from tests.outages import broker_down, database_down
 from tests.twilio_support import post_signed, sms_params
 from triage.services import worker_heartbeat_record
@@ -122,16 +123,11 @@ def test_pages_other_than_webhooks_are_not_counted(client):
 
 
 def _alert(*, received_ago: float, triage_took: float | None = None) -> Alert:
-    now = timezone.now()
-    received = now - dt.timedelta(seconds=received_ago)
-    triaged = None if triage_took is None else received + dt.timedelta(seconds=triage_took)
-    return Alert.objects.create(
-        source=Alert.Source.SMS,
-        text="test",
-        received_at=received,
-        triaged_at=triaged,
-        status=Alert.Status.NEW if triaged is None else Alert.Status.TRIAGED,
-    )
+    received = timezone.now() - dt.timedelta(seconds=received_ago)
+    if triage_took is None:
+        return AlertFactory(received_at=received)
+    triaged = received + dt.timedelta(seconds=triage_took)
+    return AlertFactory(triaged=True, received_at=received, triaged_at=triaged)
 
 
 def test_it_reports_the_triage_backlog_and_the_recent_triage_latency(client, settings):

@@ -11,7 +11,7 @@ from alerts.services import alert_create, broadcast_send, enqueue_triage
 from networks.models import FocalPoint, Location
 from networks.services import focal_point_set_phones
 from tests.alerts.broadcast_support import draft
-from tests.factories import next_phone
+from tests.factories import UserFactory, next_phone
 from tests.outages import broker_at
 from tests.realworker import Worker, wait_for
 
@@ -64,11 +64,9 @@ def roster(size: int) -> Location:
     return place
 
 
-def test_a_5000_recipient_broadcast_never_delays_triage(
-    transactional_db, tmp_path, redis, make_user
-):
+def test_a_5000_recipient_broadcast_never_delays_triage(transactional_db, tmp_path, redis):
     place = roster(RECIPIENTS)
-    supervisor = make_user("sup", "supervisor")
+    supervisor = UserFactory(username="sup", role="supervisor")
     running = workers(
         tmp_path,
         redis,

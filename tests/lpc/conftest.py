@@ -6,7 +6,13 @@ from rest_framework.test import APIClient
 
 from lpc import services
 from lpc.models import LPC
-from networks.models import Location
+from tests.factories import (
+    CLAProfileFactory,
+    LocationFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -17,28 +23,26 @@ def _quick_and_in_english(fast_password_hashing, in_english):
 @pytest.fixture
 def gazetteer(db):
     """Two territories: Beni (Oicha, Mbau) and Masisi (Kitshanga)."""
-    province = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
-    masisi = Location.objects.create(name="Masisi", kind="territory", parent=province)
+    province = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=province)
+    masisi = TerritoryFactory(name="Masisi", parent=province)
     return {
         "beni": beni,
         "masisi": masisi,
-        "oicha": Location.objects.create(name="Oicha", kind="locality", parent=beni),
-        "mbau": Location.objects.create(name="Mbau", kind="locality", parent=beni),
-        "kitshanga": Location.objects.create(name="Kitshanga", kind="locality", parent=masisi),
+        "oicha": LocationFactory(name="Oicha", parent=beni),
+        "mbau": LocationFactory(name="Mbau", parent=beni),
+        "kitshanga": LocationFactory(name="Kitshanga", parent=masisi),
     }
 
 
 @pytest.fixture
-def users(make_user, gazetteer):
+def users(gazetteer):
     """One user per role; the CLA works in Beni territory (so Oicha and Mbau)."""
-    from cla.models import CLAProfile
-
-    made = {role: make_user(role, role) for role in ("admin", "supervisor", "analyst", "viewer")}
-    made["cla"] = make_user("cla", "cla")
-    profile = CLAProfile.objects.create(user=made["cla"])
-    profile.assigned_places.set([gazetteer["beni"]])
-    made["other_cla"] = make_user("other-cla", "cla")
+    made = {
+        role: UserFactory.with_role(role) for role in ("admin", "supervisor", "analyst", "viewer")
+    }
+    made["cla"] = CLAProfileFactory(user__username="cla", assigned_places=[gazetteer["beni"]]).user
+    made["other_cla"] = UserFactory(username="other-cla", role="cla")
     return made
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from lpc import permissions as rules
 from lpc import services
 from lpc.models import LPC, LPCMember
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +160,8 @@ def test_anonymous_visitors_go_to_the_login_page(client, oicha):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_user_without_a_role_is_refused(client, make_user, oicha):
-    client.force_login(make_user("nobody"))
+def test_a_user_without_a_role_is_refused(client, oicha):
+    client.force_login(UserFactory(username="nobody"))
     assert client.get(reverse("lpc:list")).status_code == 403
 
 

@@ -30,7 +30,7 @@ from networks.handover.services import handover_read
 from networks.models import AuditEntry, Equipment, FocalPoint, Location, Membership, Network
 from networks.selectors import focal_point_by_phone
 from networks.services import focal_point_create, membership_record, membership_start
-from tests.factories import NetworkFactory
+from tests.factories import NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +122,9 @@ def data_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def world(make_user):
-    cla = make_user("cla.nord", "cla", first_name="Esther", last_name="Kahindo")
-    giver = make_user("logistics", "admin")
+def world():
+    cla = UserFactory(username="cla.nord", role="cla", first_name="Esther", last_name="Kahindo")
+    giver = UserFactory(username="logistics", role="admin")
     province = Location.objects.create(name="Nord-Kivu", kind="province")
     territory = Location.objects.create(name="Beni", kind="territory", parent=province)
     mbau = Location.objects.create(
@@ -424,11 +424,11 @@ def test_missing_users_are_created_inactive_without_a_password_and_reported(worl
     assert CLAProfile.objects.get(user=cla).languages == ["fr", "sw"]
 
 
-def test_users_already_here_are_used_as_they_are(world, tmp_path, make_user):
+def test_users_already_here_are_used_as_they_are(world, tmp_path):
     path = tmp_path / "h.zip"
     export(path)
     wipe()
-    here = make_user("cla.nord", "cla")
+    here = UserFactory(username="cla.nord", role="cla")
     out = import_(path)
     assert "Users already here: cla.nord" in out
     here.refresh_from_db()

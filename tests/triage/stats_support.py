@@ -29,9 +29,19 @@ from django.utils import timezone
 
 from alerts.models import Alert, Message
 from dashboard.stats import Scope
-from networks.models import FocalPoint, Location, Membership, Network
-from tests.factories import FocalPointFactory
-from triage.models import Incident
+from networks.models import FocalPoint, Location, Network
+from tests.factories import (
+    AlertFactory,
+    FocalPointFactory,
+    IncidentFactory,
+    LocationFactory,
+    MembershipFactory,
+    MessageFactory,
+    NetworkFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    VillageFactory,
+)
 
 SINCE, UNTIL = dt.date(2026, 3, 2), dt.date(2026, 3, 29)
 WEEKS = [dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 3, 16), dt.date(2026, 3, 23)]
@@ -59,16 +69,16 @@ class World:
 
 
 def build_world() -> World:
-    nord_kivu = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=nord_kivu)
-    lubero = Location.objects.create(name="Lubero", kind="territory", parent=nord_kivu)
-    sector = Location.objects.create(name="Beni-Mbau", kind="sector", parent=beni)
-    groupement = Location.objects.create(name="Bambuba", kind="groupement", parent=sector)
-    mbau = Location.objects.create(name="Mbau", kind="village", parent=groupement)
-    kasugho = Location.objects.create(name="Kasugho", kind="village", parent=lubero)
+    nord_kivu = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=nord_kivu)
+    lubero = TerritoryFactory(name="Lubero", parent=nord_kivu)
+    sector = LocationFactory(name="Beni-Mbau", kind="sector", parent=beni)
+    groupement = LocationFactory(name="Bambuba", kind="groupement", parent=sector)
+    mbau = VillageFactory(name="Mbau", parent=groupement)
+    kasugho = VillageFactory(name="Kasugho", parent=lubero)
 
     def network(name, base, status=Network.Status.ACTIVE, **extra):
-        return Network.objects.create(
+        return NetworkFactory(
             name=f"CAN {name}", code=name.lower(), base=base, status=status, **extra
         )
 
@@ -102,19 +112,17 @@ def build_world() -> World:
         ("a", "mbau"), ("b", "mbau"), ("d", "mbau"), ("f", "mbau"),
         ("c", "kasugho"), ("d", "kasugho"), ("h", "kasugho"), ("i", "quiet"),
     ]:  # fmt: skip
-        Membership.objects.create(
-            focal_point=people[key], network=networks[network_key], joined_on=joined
-        )
-    Membership.objects.create(
+        MembershipFactory(focal_point=people[key], network=networks[network_key], joined_on=joined)
+    MembershipFactory(
         focal_point=people["g"], network=networks["mbau"], joined_on=joined, left_on=joined
     )
 
-    several_sources = Incident.objects.create(corroboration="several_sources", location=mbau)
-    several_mechanisms = Incident.objects.create(corroboration="several_mechanisms", location=mbau)
-    single = Incident.objects.create(corroboration="single_source", location=beni)
+    several_sources = IncidentFactory(corroboration="several_sources", location=mbau)
+    several_mechanisms = IncidentFactory(corroboration="several_mechanisms", location=mbau)
+    single = IncidentFactory(corroboration="single_source", location=beni)
 
     def alert(received, source, reporter=None, *, ack=None, close=None, **fields):
-        return Alert.objects.create(
+        return AlertFactory(
             received_at=received,
             source=source,
             reporter=people[reporter] if reporter else None,
@@ -151,7 +159,7 @@ def build_world() -> World:
     }  # fmt: skip
 
     def message(direction, at, *, alert=None, person=None, kind=Message.Kind.ALERT):
-        return Message.objects.create(
+        return MessageFactory(
             direction=direction,
             kind=kind,
             status="received" if direction == "inbound" else "sent",

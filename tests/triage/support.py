@@ -3,7 +3,6 @@ assignment and deadline tests."""
 
 import datetime as dt
 import functools
-import itertools
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,9 +10,8 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from networks.models import Location
+from tests.factories import AlertFactory, ProvinceFactory, TerritoryFactory, VillageFactory
 from triage.services import alert_group
-
-_numbers = itertools.count(1)
 
 
 @dataclass
@@ -30,16 +28,14 @@ class Gazetteer:
 
 
 def make_gazetteer() -> Gazetteer:
-    nord_kivu = Location.objects.create(name="Nord-Kivu", kind="province")
-    sud_kivu = Location.objects.create(name="Sud-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=nord_kivu)
-    lubero = Location.objects.create(name="Lubero", kind="territory", parent=nord_kivu)
-    uvira_territory = Location.objects.create(name="Uvira", kind="territory", parent=sud_kivu)
+    nord_kivu = ProvinceFactory(name="Nord-Kivu")
+    sud_kivu = ProvinceFactory(name="Sud-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=nord_kivu)
+    lubero = TerritoryFactory(name="Lubero", parent=nord_kivu)
+    uvira_territory = TerritoryFactory(name="Uvira", parent=sud_kivu)
 
     def village(name, parent, lat=None, lon=None):
-        return Location.objects.create(
-            name=name, kind="village", parent=parent, latitude=lat, longitude=lon
-        )
+        return VillageFactory(name=name, parent=parent, latitude=lat, longitude=lon)
 
     return Gazetteer(
         nord_kivu=nord_kivu,
@@ -74,14 +70,11 @@ def triaged_alert(
     **fields,
 ) -> Alert:
     """An alert as triage leaves it, grouped the way triage groups it (in its transaction).
-    Each SMS comes from its own number unless `sender_hash` or `reporter` says otherwise."""
-    if source in (Alert.Source.SMS, Alert.Source.VOICE, Alert.Source.MISSED_CALL):
-        if "reporter" not in fields:
-            fields.setdefault("sender_hash", f"hash-{next(_numbers)}")
+    Each SMS comes from its own number unless `sender` or `reporter` says otherwise."""
     fields.setdefault("text", "…")
-    alert = Alert.objects.create(
+    alert = AlertFactory(
+        triaged=True,
         source=source,
-        status=Alert.Status.TRIAGED,
         categories=list(categories),
         priority=priority,
         location=location,

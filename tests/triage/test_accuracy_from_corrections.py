@@ -11,12 +11,13 @@ from django.utils import timezone
 from alerts.selectors import triage_corrections
 from alerts.services import alert_create, alert_update
 from networks.models import Location
+from tests.factories import UserFactory
 from triage.services import alert_triage
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst(db):
+    return UserFactory(username="ana", role="analyst")
 
 
 def _triaged(text: str):

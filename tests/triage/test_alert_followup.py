@@ -6,11 +6,12 @@ import pytest
 from alerts.models import Alert, AlertEvent, CannedReply, Message, ResponseUnit
 from alerts.services import alert_transition
 from networks.models import Location
+from tests.factories import UserFactory
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst(db):
+    return UserFactory(username="ana", role="analyst")
 
 
 @pytest.fixture
@@ -134,9 +135,9 @@ def test_a_text_alert_has_no_call_back(logged_in, alert):
     assert not alert.events.exists()
 
 
-def test_viewers_and_clas_cannot_act(client, make_user, alert):
+def test_viewers_and_clas_cannot_act(client, db, alert):
     for role in ("viewer", "cla"):
-        client.force_login(make_user(f"u-{role}", role))
+        client.force_login(UserFactory(username=f"u-{role}", role=role))
         for action in ("correct/", "escalate/", "note/", "called-back/"):
             assert client.post(_url(alert, action), {"text": "x"}).status_code == 403
     assert not alert.events.exists()
@@ -154,7 +155,7 @@ def test_the_thread_polls_while_a_reply_is_still_on_its_way(logged_in, alert):
 
 
 def test_the_recording_is_fetched_from_twilio_for_roles_that_may_hear_it(
-    logged_in, client, make_user, focal_point, fake_twilio, settings
+    logged_in, client, db, focal_point, fake_twilio, settings
 ):
     settings.TWILIO_ACCOUNT_SID = "AC" + "1" * 32
     call = Alert.objects.create(
@@ -172,7 +173,7 @@ def test_the_recording_is_fetched_from_twilio_for_roles_that_may_hear_it(
     assert fake_twilio.requests[-1]["_auth"].startswith("Basic ")
     assert "<audio" in logged_in.get(_url(call)).content.decode()
 
-    client.force_login(make_user("vera", "viewer"))
+    client.force_login(UserFactory(username="vera", role="viewer"))
     assert client.get(_url(call, "recording/")).status_code == 403
 
 

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alerts.models import AlertEvent
+from tests.factories import UserFactory
 from triage.models import Incident
 
 from .support import at, make_gazetteer, triaged_alert
@@ -15,9 +16,9 @@ URL = "/api/v1/incidents/"
 
 
 @pytest.fixture
-def api(make_user):
+def api():
     def as_role(role: str) -> APIClient:
-        user = make_user(f"{role}-user", role)
+        user = UserFactory(username=f"{role}-user", role=role)
         client = APIClient()
         client.credentials(
             HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}",
@@ -35,10 +36,10 @@ def places(db):
 
 
 @pytest.fixture
-def incidents(places, focal_point, make_user):
+def incidents(places, focal_point):
     """Mbau (attack, corroborated by SMS and LPC, P1), Kasugho in Lubero (tension, P3), Uvira
     in another province (displacement, P2, two days earlier)."""
-    cla = make_user("claire", "cla")
+    cla = UserFactory(username="claire", role="cla")
     mbau = triaged_alert(location=places.mbau, reporter=focal_point, priority=1)
     triaged_alert(location=places.mbau, source="lpc", created_by=cla, received_at=at(1))
     kasugho = triaged_alert(

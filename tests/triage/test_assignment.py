@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
+from tests.factories import UserFactory
 from triage.models import AnalystProfile
 from triage.services import (
     ClaimRefused,
@@ -37,9 +38,9 @@ def places(db):
 
 
 @pytest.fixture
-def analyst_in(make_user):
+def analyst_in():
     def make(username: str, *areas, on_duty: bool = True, role: str = "analyst", **profile):
-        user = make_user(username, role, first_name=username.capitalize())
+        user = UserFactory(username=username, role=role, first_name=username.capitalize())
         made = AnalystProfile.objects.create(user=user, on_duty=on_duty, **profile)
         made.areas.set(areas)
         return user
@@ -122,9 +123,9 @@ def test_nobody_covering_the_place_leaves_the_alert_in_the_shared_queue(places, 
     assert triage_text("Des hommes armés tirent, venez vite").assignee is None  # no place
 
 
-def test_an_alert_already_assigned_or_taken_up_keeps_its_analyst(places, analyst_in, make_user):
+def test_an_alert_already_assigned_or_taken_up_keeps_its_analyst(places, analyst_in):
     analyst_in("ana", places.beni)
-    olga = make_user("olga", "analyst")
+    olga = UserFactory(username="olga", role="analyst")
     alert = alert_create(source="web", text=MBAU_ATTACK)
     alert.assignee = olga
     alert.save()
@@ -135,8 +136,8 @@ def test_an_alert_already_assigned_or_taken_up_keeps_its_analyst(places, analyst
     assert alert_triage(alert=taken).assignee is None
 
 
-def test_an_analyst_sets_their_own_duty(make_user):
-    ana = make_user("ana", "analyst")
+def test_an_analyst_sets_their_own_duty():
+    ana = UserFactory(username="ana", role="analyst")
     assert analyst_duty_set(user=ana, on_duty=True).on_duty
     assert not analyst_duty_set(user=ana, on_duty=False).on_duty
     assert AnalystProfile.objects.filter(user=ana).count() == 1
@@ -151,13 +152,13 @@ def alert(db):
 
 
 @pytest.fixture
-def ana(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def ana():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
-def bob(make_user):
-    return make_user("bob", "analyst")
+def bob():
+    return UserFactory(username="bob", role="analyst")
 
 
 def test_a_claim_by_someone_else_is_refused_while_fresh(alert, ana, bob):
@@ -226,8 +227,8 @@ def test_the_queue_and_alert_page_say_who_is_working_on_it(client, alert, ana, b
     assert Alert.objects.get(pk=alert.pk).claimed_by is None
 
 
-def test_viewers_cannot_claim_or_take_duty(client, alert, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def test_viewers_cannot_claim_or_take_duty(client, alert):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     assert client.post(f"/dashboard/alerts/{alert.pk}/claim/").status_code == 403
     assert client.post("/dashboard/duty/", {"on_duty": "1"}).status_code == 403
     assert not AnalystProfile.objects.exists()

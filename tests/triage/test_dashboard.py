@@ -8,19 +8,13 @@ from alerts.channels.backends import LocmemBackend
 from alerts.models import Alert, Message
 from alerts.services import message_deliver
 from networks.models import Location
+from tests.factories import AlertFactory, MessageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-kengele-test"
 QUEUE = "/dashboard/"
 ROWS = "/dashboard/rows/"
-
-
-def make_alert(**fields) -> Alert:
-    fields.setdefault("source", Alert.Source.SMS)
-    fields.setdefault("status", Alert.Status.TRIAGED)
-    fields.setdefault("text", "Hommes armés vus près du marché")
-    return Alert.objects.create(**fields)
 
 
 def ago(**delta) -> dt.datetime:
@@ -32,8 +26,8 @@ def refs(response) -> list[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -43,18 +37,17 @@ def as_analyst(client, analyst):
 
 
 @pytest.fixture
-def as_viewer(client, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def as_viewer(client):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     return client
 
 
 @pytest.fixture
 def reported(focal_point):
     place = Location.objects.create(name="Oicha", kind="village")
-    alert = make_alert(
+    alert = AlertFactory(
+        triaged=True,
         reporter=focal_point,
-        sender_known=True,
-        sender=focal_point.phone,
         priority=1,
         categories=["attack", "displacement"],
         risk_factors=["RF11"],
@@ -68,15 +61,7 @@ def reported(focal_point):
         },
         triaged_at=timezone.now(),
     )
-    Message.objects.create(
-        alert=alert,
-        direction="inbound",
-        body=alert.text,
-        status="received",
-        peer=focal_point.phone,
-        focal_point=focal_point,
-        auto_reply="Merci, alerte reçue.",
-    )
+    MessageFactory(alert=alert, auto_reply="Merci, alerte reçue.")  # from the reporter's phone
     return alert
 
 
@@ -117,8 +102,8 @@ def test_an_expired_session_while_polling_redirects_the_browser(client):
     assert response["HX-Redirect"].startswith("/accounts/login/")
 
 
-def test_a_user_without_a_role_is_refused_everywhere(client, make_user, reported):
-    client.force_login(make_user("nobody"))
+def test_a_user_without_a_role_is_refused_everywhere(client, reported):
+    client.force_login(UserFactory(username="nobody"))
     for url in (QUEUE, ROWS, f"/dashboard/alerts/{reported.pk}/"):
         assert client.get(url).status_code == 403, url
     assert client.get(ROWS, HTTP_HX_REQUEST="true").status_code == 403
@@ -135,14 +120,18 @@ def test_logging_out_is_a_post_form(as_analyst):
 
 
 def test_the_queue_puts_untriaged_first_then_priority_then_deadline_then_newest(as_analyst):
-    p2 = make_alert(priority=2, received_at=ago(hours=3))
-    p1_late = make_alert(priority=1, received_at=ago(hours=1), sla_due_at=ago(minutes=-50))
-    p1_soon = make_alert(priority=1, received_at=ago(hours=2), sla_due_at=ago(minutes=-5))
-    p1_no_deadline = make_alert(priority=1, received_at=ago(minutes=1))
-    untriaged = make_alert(priority=None, status="new", received_at=ago(hours=5))
-    p4_new = make_alert(priority=4, received_at=ago(minutes=2))
-    p4_old = make_alert(priority=4, received_at=ago(minutes=30))
-    make_alert(priority=1, status="closed")  # not open: not in the default view
+    p2 = AlertFactory(triaged=True, priority=2, received_at=ago(hours=3))
+    p1_late = AlertFactory(
+        triaged=True, priority=1, received_at=ago(hours=1), sla_due_at=ago(minutes=-50)
+    )
+    p1_soon = AlertFactory(
+        triaged=True, priority=1, received_at=ago(hours=2), sla_due_at=ago(minutes=-5)
+    )
+    p1_no_deadline = AlertFactory(triaged=True, priority=1, received_at=ago(minutes=1))
+    untriaged = AlertFactory(received_at=ago(hours=5))
+    p4_new = AlertFactory(triaged=True, priority=4, received_at=ago(minutes=2))
+    p4_old = AlertFactory(triaged=True, priority=4, received_at=ago(minutes=30))
+    AlertFactory(triaged=True, priority=1, status="closed")  # not open: not in the default view
 
     expected = [untriaged, p1_soon, p1_late, p1_no_deadline, p2, p4_new, p4_old]
     assert refs(as_analyst.get(QUEUE)) == [a.reference for a in expected]
@@ -160,7 +149,9 @@ def test_the_queue_rows_show_what_an_analyst_needs(as_analyst, reported, analyst
 def test_the_queue_costs_a_fixed_number_of_queries(as_analyst, focal_point, analyst):
     place = Location.objects.create(name="Eringeti", kind="village")
     for i in range(30):
-        make_alert(priority=i % 4 + 1, reporter=focal_point, location=place, assignee=analyst)
+        AlertFactory(
+            triaged=True, priority=i % 4 + 1, reporter=focal_point, location=place, assignee=analyst
+        )
     as_analyst.get(QUEUE)  # warm the session
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -196,11 +187,11 @@ def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, rep
 
 
 def test_the_thread_brings_who_sent_each_reply_in_one_query(
-    reported, analyst, make_user, django_assert_num_queries
+    reported, analyst, django_assert_num_queries
 ):
     from alerts.selectors import alert_thread
 
-    for author in (analyst, make_user("olga", "analyst"), None):
+    for author in (analyst, UserFactory(username="olga", role="analyst"), None):
         Message.objects.create(
             alert=reported, direction="outbound", kind="reply", body="Bien reçu", sent_by=author
         )
@@ -224,9 +215,9 @@ def test_the_queue_counts_only_what_it_shows(as_analyst, params, counted, shown)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_alert(priority=2)
-    make_alert(priority=3, status="acknowledged")
-    make_alert(priority=3, status="closed")
+    AlertFactory(triaged=True, priority=2)
+    AlertFactory(triaged=True, priority=3, status="acknowledged")
+    AlertFactory(triaged=True, priority=3, status="closed")
     as_analyst.get(QUEUE)  # warm the session
     with CaptureQueriesContext(connection) as queries:
         response = as_analyst.get(QUEUE, params)
@@ -244,7 +235,7 @@ def test_the_queue_counts_a_few_pages_ahead_and_no_further(as_analyst, monkeypat
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)
     for _ in range(7):
-        make_alert(priority=3)
+        AlertFactory(triaged=True, priority=3)
     first = as_analyst.get(QUEUE)  # counts up to (1 + 1) pages of 2
     counts = first.context["counts"]
     assert (counts["open"], counts["total"], counts["more"]) == (4, 4, True)
@@ -260,7 +251,7 @@ def test_the_queue_counts_a_few_pages_ahead_and_no_further(as_analyst, monkeypat
 
 def test_the_queue_paginates_by_fifty(as_analyst):
     for _ in range(55):
-        make_alert(priority=3)
+        AlertFactory(triaged=True, priority=3)
     first = as_analyst.get(QUEUE)
     assert len(first.context["rows"]) == 50 and first.context["pages"] == 2
     second = as_analyst.get(QUEUE, {"page": 2})
@@ -270,17 +261,19 @@ def test_the_queue_paginates_by_fifty(as_analyst):
 
 def test_a_page_number_out_of_range_shows_the_nearest_page(as_analyst):
     for _ in range(55):
-        make_alert(priority=3)
+        AlertFactory(triaged=True, priority=3)
     assert as_analyst.get(QUEUE, {"page": 9}).context["page"] == 2
     assert as_analyst.get(QUEUE, {"page": "x"}).context["page"] == 1
 
 
 def test_the_filters_narrow_the_queue(as_analyst):
-    attack = make_alert(priority=1, categories=["attack"], text="Attaque à Mbau")
-    looting = make_alert(priority=3, categories=["looting"], text="Pillage des champs")
-    closed = make_alert(priority=3, categories=["other"], status="closed")
-    voice = make_alert(priority=2, source="voice", categories=["other"], text="")
-    old = make_alert(priority=4, received_at=ago(days=10))
+    attack = AlertFactory(triaged=True, priority=1, categories=["attack"], text="Attaque à Mbau")
+    looting = AlertFactory(
+        triaged=True, priority=3, categories=["looting"], text="Pillage des champs"
+    )
+    closed = AlertFactory(triaged=True, priority=3, categories=["other"], status="closed")
+    voice = AlertFactory(triaged=True, priority=2, source="voice", categories=["other"], text="")
+    old = AlertFactory(triaged=True, priority=4, received_at=ago(days=10))
 
     def shown(**params):
         return set(refs(as_analyst.get(QUEUE, params)))
@@ -297,8 +290,8 @@ def test_the_filters_narrow_the_queue(as_analyst):
 
 
 def test_open_any_and_an_unknown_status_keep_to_open_alerts(as_analyst):
-    open_alert = make_alert(priority=2)
-    closed = make_alert(priority=2, status="closed")
+    open_alert = AlertFactory(triaged=True, priority=2)
+    closed = AlertFactory(triaged=True, priority=2, status="closed")
     for status in ("", "bogus"):
         assert refs(as_analyst.get(QUEUE, {"status": status})) == [open_alert.reference]
         assert refs(as_analyst.get(ROWS, {"status": status})) == [open_alert.reference]
@@ -332,7 +325,7 @@ def test_the_filter_form_keeps_its_values(as_analyst):
     ],
 )
 def test_an_out_of_range_filter_is_shown_as_an_error_not_a_crash(as_analyst, params):
-    alert = make_alert(priority=2)
+    alert = AlertFactory(triaged=True, priority=2)
     for url in (QUEUE, ROWS):
         response = as_analyst.get(url, params)
         assert response.status_code == 200
@@ -351,14 +344,14 @@ def test_the_category_filter_offers_every_category_with_its_label(as_analyst):
         assert category_label(code) == label
 
 
-def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst, make_user):
-    other = make_user("olga", "analyst")
-    mine = make_alert(priority=2, assignee=analyst)
-    theirs = make_alert(priority=2, assignee=other)
-    nobody = make_alert(priority=2)
-    late = make_alert(priority=1, sla_due_at=ago(minutes=5), assignee=other)
-    late_closed = make_alert(priority=1, sla_due_at=ago(minutes=5), status="closed")
-    make_alert(priority=1, sla_due_at=ago(minutes=-30))
+def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst):
+    other = UserFactory(username="olga", role="analyst")
+    mine = AlertFactory(triaged=True, priority=2, assignee=analyst)
+    theirs = AlertFactory(triaged=True, priority=2, assignee=other)
+    nobody = AlertFactory(triaged=True, priority=2)
+    late = AlertFactory(triaged=True, priority=1, sla_due_at=ago(minutes=5), assignee=other)
+    late_closed = AlertFactory(triaged=True, priority=1, sla_due_at=ago(minutes=5), status="closed")
+    AlertFactory(triaged=True, priority=1, sla_due_at=ago(minutes=-30))
 
     def shown(view):
         return set(refs(as_analyst.get(QUEUE, {"view": view})))
@@ -370,14 +363,14 @@ def test_the_views_mine_unassigned_and_overdue(as_analyst, analyst, make_user):
 
 
 def test_the_polled_partial_brings_new_alerts_and_counts(as_analyst):
-    make_alert(priority=3)
+    AlertFactory(triaged=True, priority=3)
     page = as_analyst.get(QUEUE)
     html = page.content.decode()
     since = page.context["since"]
     assert 'hx-get="/dashboard/rows/?since=' in html and 'hx-trigger="every 3s"' in html
     assert 'id="queue-counts"' in html
 
-    fresh = make_alert(priority=1, text="Nouvelle attaque signalée")
+    fresh = AlertFactory(triaged=True, priority=1, text="Nouvelle attaque signalée")
     partial = as_analyst.get(ROWS, {"since": since}, HTTP_HX_REQUEST="true")
     body = partial.content.decode()
     assert partial.status_code == 200
@@ -391,8 +384,8 @@ def test_the_polled_partial_brings_new_alerts_and_counts(as_analyst):
 def test_the_polled_partial_keeps_the_filters(as_analyst):
     page = as_analyst.get(QUEUE, {"view": "mine", "priority": "1"})
     assert "view=mine" in page.context["poll_url"] and "priority=1" in page.context["poll_url"]
-    mine = make_alert(priority=1, assignee=page.wsgi_request.user)
-    make_alert(priority=1)
+    mine = AlertFactory(triaged=True, priority=1, assignee=page.wsgi_request.user)
+    AlertFactory(triaged=True, priority=1)
     partial = as_analyst.get(page.context["poll_url"])
     assert refs(partial) == [mine.reference]
 
@@ -429,7 +422,7 @@ def test_the_alert_page_shows_the_alert_thread_and_explanation(as_analyst, repor
 
 
 def test_the_alert_page_marks_a_place_that_is_the_reporters_home(as_analyst, focal_point):
-    alert = make_alert(reporter=focal_point, location=focal_point.home_location)
+    alert = AlertFactory(triaged=True, reporter=focal_point, location=focal_point.home_location)
     alert.location_is_fallback = True
     alert.save()
     html = as_analyst.get(f"/dashboard/alerts/{alert.pk}/").content.decode()
@@ -452,16 +445,14 @@ def test_an_analyst_sees_the_reporters_name_and_phone(as_analyst, reported):
 
 
 def test_a_viewer_of_an_unknown_sender_alert_sees_only_that(as_viewer):
-    alert = make_alert(sender="+243970000123", priority=3)
+    alert = AlertFactory(triaged=True, sender="+243970000123", priority=3)
     html = as_viewer.get(f"/dashboard/alerts/{alert.pk}/").content.decode()
     assert "Expéditeur inconnu" in html and "970000123" not in html
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_get_no_actions_and_their_posts_are_refused(
-    client, make_user, reported, role
-):
-    client.force_login(make_user(f"u-{role}", role))
+def test_viewers_and_clas_get_no_actions_and_their_posts_are_refused(client, reported, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
     base = f"/dashboard/alerts/{reported.pk}/"
     html = client.get(base).content.decode()
     assert "/acknowledge/" not in html and "/reply/" not in html
@@ -502,7 +493,7 @@ def test_an_analyst_acknowledges_sets_status_priority_and_takes_the_alert(
 def test_the_acknowledge_button_shows_exactly_when_acknowledging_works(as_analyst, status):
     from dashboard.views import may_acknowledge
 
-    alert = make_alert(priority=2, status=status)
+    alert = AlertFactory(triaged=True, priority=2, status=status)
     base = f"/dashboard/alerts/{alert.pk}/"
     offered = "/acknowledge/" in as_analyst.get(base).content.decode()
     assert offered == may_acknowledge(alert) == (status in ("new", "triaged"))
@@ -563,7 +554,7 @@ def test_the_login_page_is_french_by_default(client):
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "-3", "x", "1e3", "9" * 5000])
 def test_any_page_number_gives_a_page(as_analyst, page):
-    make_alert(priority=3)
+    AlertFactory(triaged=True, priority=3)
     response = as_analyst.get(QUEUE, {"page": page})
     assert response.status_code == 200 and len(response.context["rows"]) == 1
 
@@ -576,10 +567,10 @@ def test_a_search_reads_what_matches_first_and_sorts_only_that(as_analyst, monke
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(views, "COUNT_PAGES_AHEAD", 1)  # counts up to 4 on the first page
-    make_alert(priority=3, text="Tirs à Mbau")
-    urgent = make_alert(priority=1, text="Attaque à Mbau maintenant")
-    make_alert(priority=2, text="Calme à Oicha")
-    make_alert(priority=2, status="acknowledged", text="Pillage à Mbau")
+    AlertFactory(triaged=True, priority=3, text="Tirs à Mbau")
+    urgent = AlertFactory(triaged=True, priority=1, text="Attaque à Mbau maintenant")
+    AlertFactory(triaged=True, priority=2, text="Calme à Oicha")
+    AlertFactory(triaged=True, priority=2, status="acknowledged", text="Pillage à Mbau")
 
     def search(term):
         with CaptureQueriesContext(connection) as queries:
@@ -596,7 +587,7 @@ def test_a_search_reads_what_matches_first_and_sorts_only_that(as_analyst, monke
     assert response.context["counts"]["total"] == 3 and not response.context["counts"]["more"]
     assert "LIKE" not in rows_sql.upper() and " IN (" in rows_sql
     for i in range(3):
-        make_alert(priority=4, text=f"Mbau, message {i}")
+        AlertFactory(triaged=True, priority=4, text=f"Mbau, message {i}")
     response, (rows_sql,) = search("Mbau")  # more than counted: the queue's own order
     assert [a.text for a in response.context["rows"]] == [urgent.text, "Pillage à Mbau"]
     assert response.context["counts"]["more"] and "LIKE" in rows_sql.upper()

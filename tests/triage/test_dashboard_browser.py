@@ -4,15 +4,14 @@ import pytest
 
 from alerts.models import Alert
 from tests.browser import expect, log_in, needs_playwright, off_loop
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, needs_playwright]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_alert_appears_in_the_open_queue_without_reloading(
-    live_server, make_user, browser_page
-):
-    off_loop(make_user, "ana", "analyst")
+def test_a_new_alert_appears_in_the_open_queue_without_reloading(live_server, browser_page):
+    off_loop(UserFactory, username="ana", role="analyst")
     off_loop(Alert.objects.create, source="sms", status="triaged", priority=3, text="Calme à Mbau")
     page = browser_page
 

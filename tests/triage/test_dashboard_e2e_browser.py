@@ -20,8 +20,6 @@ from django.utils import translation
 
 from alerts.models import Alert, Message
 from core.taxonomy import CATEGORY_CHOICES
-from networks.models import Location, Network
-from networks.services import focal_point_create, membership_start
 from tests.browser import (
     DESKTOP,
     OUTSIDE,
@@ -35,6 +33,15 @@ from tests.browser import (
     screenshots_on_failure,
     untranslated,
     visible_text,
+)
+from tests.factories import (
+    FocalPointFactory,
+    MembershipFactory,
+    NetworkFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    UserFactory,
+    VillageFactory,
 )
 from tests.realworker import Worker, wait_for
 from tests.twilio_support import sign, sms_params
@@ -61,17 +68,14 @@ def french(text) -> str:
 
 def make_world() -> None:
     """A village with coordinates (for the map), a network there and a focal point in it."""
-    province = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
-    mbau = Location.objects.create(
-        name="Mbau", kind="village", parent=beni, latitude=0.63, longitude=29.49
-    )
-    network = Network.objects.create(name="CAN Mbau", code="can-mbau", base=mbau)
-    network.area.set([mbau])
-    focal_point = focal_point_create(
+    province = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=province)
+    mbau = VillageFactory(name="Mbau", parent=beni, latitude=0.63, longitude=29.49)
+    network = NetworkFactory(name="CAN Mbau", code="can-mbau", base=mbau, area=[mbau])
+    focal_point = FocalPointFactory(
         name=REPORTER_NAME, phone=REPORTER_PHONE, language="fr", home_location=mbau
     )
-    membership_start(focal_point=focal_point, network=network)
+    MembershipFactory(focal_point=focal_point, network=network)
 
 
 def post_signed_to(url: str, params: dict) -> tuple[int, str]:
@@ -153,11 +157,11 @@ def wait_for_map(page) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_sms_travels_from_the_webhook_to_a_delivered_reply_and_viewers_see_no_number(
-    live_server, make_user, twilio_stand_in, worker, browser, capsys
+    live_server, twilio_stand_in, worker, browser, capsys
 ):
     off_loop(make_world)
-    off_loop(make_user, "amani", "analyst", first_name="Amani", last_name="Bahati")
-    off_loop(make_user, "vumilia", "viewer")
+    off_loop(UserFactory, username="amani", role="analyst", first_name="Amani", last_name="Bahati")
+    off_loop(UserFactory, username="vumilia", role="viewer")
     base = live_server.url
     attack = french(dict(CATEGORY_CHOICES)["attack"])
     queued, delivered = french(Message.Status.QUEUED.label), french(Message.Status.DELIVERED.label)

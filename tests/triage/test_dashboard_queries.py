@@ -12,7 +12,7 @@ from django.utils import timezone
 from alerts.models import Alert, Message
 from dashboard.stats.page import StatsPage
 from networks.models import Location, Membership, Network
-from tests.factories import FocalPointFactory
+from tests.factories import FocalPointFactory, UserFactory
 from triage.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,8 @@ CORROBORATIONS = itertools.cycle(Incident.Corroboration.values)
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst")
 
 
 @pytest.fixture

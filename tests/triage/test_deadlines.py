@@ -11,6 +11,7 @@ from alerts.channels.backends import LocmemBackend
 from alerts.models import Alert, AlertEvent, Message
 from alerts.services import alert_create, alert_transition, message_deliver
 from networks.services import focal_point_create
+from tests.factories import UserFactory
 from triage.models import AnalystProfile, Incident
 from triage.services import (
     alert_deadline_reset,
@@ -31,7 +32,7 @@ def places(db):
 
 
 @pytest.fixture
-def supervisors(make_user):
+def supervisors():
     """Two supervisors with a number (one reads English), one without; an analyst with one."""
     made = []
     for username, phone, language in (
@@ -39,10 +40,10 @@ def supervisors(make_user):
         ("sue", "+243990000002", "en"),
         ("sid", "", "fr"),
     ):
-        user = make_user(username, "supervisor")
+        user = UserFactory(username=username, role="supervisor")
         AnalystProfile.objects.create(user=user, phone=phone, language=language)
         made.append(user)
-    ana = make_user("ana", "analyst")
+    ana = UserFactory(username="ana", role="analyst")
     AnalystProfile.objects.create(user=ana, phone="+243990000003")
     return made
 
@@ -185,9 +186,9 @@ def test_a_supervisor_who_opted_out_is_skipped_without_failing(places, superviso
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_beats_at_the_same_moment_notify_once(make_user):
+def test_two_beats_at_the_same_moment_notify_once():
     places = make_gazetteer()
-    user = make_user("sam", "supervisor")
+    user = UserFactory(username="sam", role="supervisor")
     AnalystProfile.objects.create(user=user, phone="+243990000001")
     alert = overdue_alert(places)
     barrier = threading.Barrier(2)
@@ -228,7 +229,7 @@ def test_the_beat_runs_the_escalation_every_minute_on_the_housekeeping_queue(set
 
 
 def test_supervisors_see_the_breached_alerts_on_the_queue_and_the_alert_page(
-    client, places, supervisors, make_user
+    client, places, supervisors
 ):
     alert = overdue_alert(places)
     quiet = overdue_alert(places, priority=2)
@@ -243,7 +244,7 @@ def test_supervisors_see_the_breached_alerts_on_the_queue_and_the_alert_page(
     page = client.get(f"/dashboard/alerts/{alert.pk}/").content.decode()
     assert "banner-breach" in page and "Supervisors were alerted" in page
 
-    client.force_login(make_user("alf", "analyst"))
+    client.force_login(UserFactory(username="alf", role="analyst"))
     assert "banner-breach" not in client.get("/dashboard/").content.decode()
     assert "banner-breach" in client.get(f"/dashboard/alerts/{alert.pk}/").content.decode()
 
@@ -253,14 +254,14 @@ def test_supervisors_see_the_breached_alerts_on_the_queue_and_the_alert_page(
     assert "banner-breach" not in client.get(f"/dashboard/alerts/{alert.pk}/").content.decode()
 
 
-def test_the_overdue_tab_only_counts_alerts_not_yet_acknowledged(client, places, make_user):
+def test_the_overdue_tab_only_counts_alerts_not_yet_acknowledged(client, places):
     late = overdue_alert(places)
     late_new = overdue_alert(places, status=Alert.Status.NEW)
     taken_up = overdue_alert(
         places, status=Alert.Status.ACKNOWLEDGED, acknowledged_at=timezone.now()
     )
     checked = overdue_alert(places, status=Alert.Status.VERIFIED, acknowledged_at=timezone.now())
-    client.force_login(make_user("ana", "analyst"))
+    client.force_login(UserFactory(username="ana", role="analyst"))
     response = client.get("/dashboard/", {"view": "overdue"})
     shown = {a.reference for a in response.context["rows"]}
     assert shown == {late.reference, late_new.reference}

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from networks.audit import AuditEntry
 from networks.models import Location
+from tests.factories import UserFactory
 from triage.models import Incident
 
 
@@ -37,11 +38,10 @@ def incidents(db):
     return corroborated, lone
 
 
-def _client(make_user, role="viewer"):
+def _client(role="viewer"):
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(role, role)).key}"
-    )
+    user = UserFactory(username=role, role=role)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
 
 
@@ -50,8 +50,8 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def test_hxl_export_tags_places_severity_and_counts(make_user, incidents):
-    body = _body(_client(make_user).get("/api/v1/incidents/export/?as=hxl"))
+def test_hxl_export_tags_places_severity_and_counts(db, incidents):
+    body = _body(_client().get("/api/v1/incidents/export/?as=hxl"))
     headers, tags, *rows = list(csv.reader(io.StringIO(body)))
     tag = dict(zip(headers, tags, strict=True))
     assert tag["province"] == "#adm1+name" and tag["territory"] == "#adm2+name"
@@ -66,8 +66,8 @@ def test_hxl_export_tags_places_severity_and_counts(make_user, incidents):
     assert AuditEntry.objects.filter(action="export").exists()
 
 
-def test_geojson_and_csv_exports_and_the_list_filters(make_user, incidents):
-    client = _client(make_user)
+def test_geojson_and_csv_exports_and_the_list_filters(db, incidents):
+    client = _client()
     collection = json.loads(_body(client.get("/api/v1/incidents/export/?as=geojson")))
     geometries = [f["geometry"] for f in collection["features"]]
     assert {"type": "Point", "coordinates": [29.45, 0.58]} in geometries and None in geometries
@@ -77,6 +77,6 @@ def test_geojson_and_csv_exports_and_the_list_filters(make_user, incidents):
     assert [row["reference"] for row in rows] == [str(incidents[0])]
 
 
-def test_bad_options_are_a_400_and_strangers_401(make_user, incidents):
-    assert _client(make_user).get("/api/v1/incidents/export/?as=pdf").status_code == 400
+def test_bad_options_are_a_400_and_strangers_401(db, incidents):
+    assert _client().get("/api/v1/incidents/export/?as=pdf").status_code == 400
     assert APIClient().get("/api/v1/incidents/export/").status_code == 401

@@ -4,6 +4,7 @@ badges, merging and splitting from the browser."""
 import pytest
 
 from alerts.models import Alert
+from tests.factories import UserFactory
 from triage.models import Incident
 
 from .support import at, make_gazetteer, triaged_alert
@@ -17,23 +18,23 @@ def places(db):
 
 
 @pytest.fixture
-def as_analyst(client, make_user):
+def as_analyst(client):
     client.cookies["django_language"] = "en"
-    client.force_login(make_user("ana", "analyst"))
+    client.force_login(UserFactory(username="ana", role="analyst"))
     return client
 
 
 @pytest.fixture
-def as_viewer(client, make_user):
+def as_viewer(client):
     client.cookies["django_language"] = "en"
-    client.force_login(make_user("vic", "viewer"))
+    client.force_login(UserFactory(username="vic", role="viewer"))
     return client
 
 
 @pytest.fixture
-def corroborated(places, make_user, focal_point):
+def corroborated(places, focal_point):
     """Three alerts about Mbau and Oicha: two focal points by SMS and an LPC meeting."""
-    cla = make_user("claire", "cla")
+    cla = UserFactory(username="claire", role="cla")
     return [
         triaged_alert(location=places.mbau, reporter=focal_point, text="Tirs à Mbau"),
         triaged_alert(location=places.oicha, received_at=at(1), text="Les gens fuient Oicha"),

@@ -11,6 +11,7 @@ from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
 from networks.models import Location
 from networks.services import focal_point_create
+from tests.factories import UserFactory
 from triage.models import Incident
 from triage.services import (
     IncidentRefused,
@@ -39,8 +40,8 @@ def places(db):
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst")
 
 
 def _incident(alert: Alert) -> Incident | None:
@@ -171,9 +172,9 @@ def test_grouping_twice_changes_nothing(places):
 # --- What an incident shows -------------------------------------------------------------------
 
 
-def test_it_counts_independent_reporters_and_mechanisms(places, make_user):
+def test_it_counts_independent_reporters_and_mechanisms(places):
     kavira = focal_point_create(name="Kavira Masika", phone="+243991234567")
-    cla = make_user("claire", "cla")
+    cla = UserFactory(username="claire", role="cla")
 
     one = triaged_alert(location=places.mbau, reporter=kavira, priority=2, categories=["attack"])
     incident = _incident(one)
@@ -188,8 +189,8 @@ def test_it_counts_independent_reporters_and_mechanisms(places, make_user):
     assert incident.corroboration == Incident.Corroboration.SINGLE
 
     # An unknown number: a second source through the same mechanism.
-    triaged_alert(location=places.oicha, sender_hash="someone", received_at=at(3))
-    triaged_alert(location=places.oicha, sender_hash="someone", received_at=at(4))
+    triaged_alert(location=places.oicha, sender="+243970000555", received_at=at(3))
+    triaged_alert(location=places.oicha, sender="+243970000555", received_at=at(4))
     incident.refresh_from_db()
     assert (incident.reporter_count, incident.mechanism_count) == (2, 1)
     assert incident.corroboration == Incident.Corroboration.SOURCES
@@ -267,8 +268,8 @@ def test_an_incident_is_not_merged_with_itself(places, analyst):
         incident_merge(incident=incident, other=incident, by=analyst)
 
 
-def test_splitting_moves_the_chosen_alerts_into_a_new_incident(places, analyst, make_user):
-    cla = make_user("claire", "cla")
+def test_splitting_moves_the_chosen_alerts_into_a_new_incident(places, analyst):
+    cla = UserFactory(username="claire", role="cla")
     sms = triaged_alert(location=places.mbau, priority=2)
     visit = triaged_alert(
         location=places.oicha,

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alerts.services import alert_create
+from tests.factories import UserFactory
 from triage.models import LexiconTerm
 from triage.services import alert_triage
 
@@ -54,8 +55,8 @@ def test_the_lexicon_is_read_once_not_per_alert(db):
     assert not [q for q in queries.captured_queries if "triage_lexiconterm" in q["sql"]]
 
 
-def test_an_admin_adds_a_term_in_the_admin(client, make_user, db):
-    admin = make_user("root", "admin", is_staff=True, is_superuser=True)
+def test_an_admin_adds_a_term_in_the_admin(client, db):
+    admin = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
     client.force_login(admin)
     response = client.post(
         "/admin/triage/lexiconterm/add/",

@@ -7,40 +7,29 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts.models import Alert
-from networks.models import Location
+from tests.factories import (
+    AlertFactory,
+    LocationFactory,
+    TerritoryFactory,
+    UserFactory,
+    VillageFactory,
+)
 from triage.models import Incident
 
 
 @pytest.fixture
 def places(db):
-    territory = Location.objects.create(name="Beni", kind="territory")
-    mbau = Location.objects.create(
-        name="Mbau", kind="village", parent=territory, latitude="0.58", longitude="29.45"
-    )
-    centre = Location.objects.create(name="Mbau-Centre", kind="locality", parent=mbau)
-    oicha = Location.objects.create(
-        name="Oicha", kind="village", parent=territory, latitude="0.70", longitude="29.52"
-    )
-    nowhere = Location.objects.create(name="Sans coordonnées", kind="village")
+    territory = TerritoryFactory(name="Beni", parent=None)
+    mbau = VillageFactory(name="Mbau", parent=territory, latitude="0.58", longitude="29.45")
+    centre = LocationFactory(name="Mbau-Centre", kind="locality", parent=mbau)
+    oicha = VillageFactory(name="Oicha", parent=territory, latitude="0.70", longitude="29.52")
+    nowhere = VillageFactory(name="Sans coordonnées", parent=None)
     return {"mbau": mbau, "centre": centre, "oicha": oicha, "nowhere": nowhere}
 
 
-def _alert(location, priority, *, status="triaged", days_ago=0, **extra):
-    return Alert.objects.create(
-        source="sms",
-        text="x",
-        location=location,
-        priority=priority,
-        status=status,
-        received_at=timezone.now() - dt.timedelta(days=days_ago, minutes=1),
-        **extra,
-    )
-
-
 @pytest.fixture
-def analyst_client(client, make_user):
-    client.force_login(make_user("ana", "analyst"))
+def analyst_client(client, db):
+    client.force_login(UserFactory(username="ana", role="analyst"))
     return client
 
 
@@ -55,10 +44,10 @@ def _by_place(collection):
 
 
 def test_alerts_are_gathered_per_place_with_the_most_urgent_priority(analyst_client, places):
-    _alert(places["mbau"], 3)
-    _alert(places["mbau"], 1)
-    _alert(places["mbau"], 2, status="closed")
-    _alert(places["oicha"], 4)
+    AlertFactory(triaged=True, location=places["mbau"], priority=3)
+    AlertFactory(triaged=True, location=places["mbau"], priority=1)
+    AlertFactory(triaged=True, location=places["mbau"], priority=2, status="closed")
+    AlertFactory(triaged=True, location=places["oicha"], priority=4)
     features = _by_place(_data(analyst_client, "open=0")["alerts"])
     mbau = features["Mbau"]["properties"]
     assert (mbau["total"], mbau["open"], mbau["priority"]) == (3, 2, 1)
@@ -68,9 +57,14 @@ def test_alerts_are_gathered_per_place_with_the_most_urgent_priority(analyst_cli
 
 
 def test_open_only_by_default_and_the_period_and_filters_apply(analyst_client, places):
-    _alert(places["mbau"], 1, status="closed")
-    _alert(places["oicha"], 2, days_ago=20)
-    _alert(places["oicha"], 3)
+    AlertFactory(triaged=True, location=places["mbau"], priority=1, status="closed")
+    AlertFactory(
+        triaged=True,
+        location=places["oicha"],
+        priority=2,
+        received_at=timezone.now() - dt.timedelta(days=20),
+    )
+    AlertFactory(triaged=True, location=places["oicha"], priority=3)
     assert set(_by_place(_data(analyst_client)["alerts"])) == {"Oicha"}
     assert _by_place(_data(analyst_client)["alerts"])["Oicha"]["properties"]["total"] == 1
     assert (
@@ -87,9 +81,9 @@ def test_open_only_by_default_and_the_period_and_filters_apply(analyst_client, p
 def test_a_locality_without_a_point_is_drawn_at_its_village_and_no_point_means_no_marker(
     analyst_client, places
 ):
-    _alert(places["centre"], 2)
-    _alert(places["nowhere"], 1)
-    _alert(None, 1)
+    AlertFactory(triaged=True, location=places["centre"], priority=2)
+    AlertFactory(triaged=True, location=places["nowhere"], priority=1)
+    AlertFactory(triaged=True, location=None, priority=1)
     features = _by_place(_data(analyst_client)["alerts"])
     assert set(features) == {"Mbau-Centre"}
     assert features["Mbau-Centre"]["geometry"]["coordinates"] == [29.45, 0.58]
@@ -122,11 +116,9 @@ def test_bad_filters_are_a_400_and_an_unknown_period_falls_back(analyst_client, 
     assert analyst_client.get("/dashboard/map/data/?days=abc").status_code == 200
 
 
-def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(
-    client, make_user, places
-):
+def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(client, db, places):
     assert client.get("/dashboard/map/").status_code == 302
-    client.force_login(make_user("vera", "viewer"))
+    client.force_login(UserFactory(username="vera", role="viewer"))
     page = client.get("/dashboard/map/")
     assert page.status_code == 200
     assert b"vendor/leaflet/leaflet.js" in page.content and b'id="map"' in page.content
@@ -134,13 +126,13 @@ def test_the_page_renders_for_viewers_too_and_strangers_are_sent_to_log_in(
 
 
 def test_the_map_data_costs_the_same_queries_however_many_alerts(analyst_client, places):
-    _alert(places["mbau"], 1)
+    AlertFactory(triaged=True, location=places["mbau"], priority=1)
     _data(analyst_client)
     with CaptureQueriesContext(connection) as few:
         _data(analyst_client)
     for place in (places["oicha"], places["centre"]):
         for priority in (1, 2, 3, 4):
-            _alert(place, priority)
+            AlertFactory(triaged=True, location=place, priority=priority)
     with CaptureQueriesContext(connection) as many:
         _data(analyst_client)
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -5,7 +5,7 @@ from django.db import connection
 
 from alerts.models import Alert
 from networks.models import AuditEntry, Location
-from tests.factories import FocalPointFactory
+from tests.factories import FocalPointFactory, UserFactory
 from triage.models import AnalystProfile
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,8 @@ def places():
     ("role", "status"),
     [("admin", 200), ("supervisor", 200), ("analyst", 200), ("cla", 403), ("viewer", 403)],
 )
-def test_who_may_type_in_an_alert(client, make_user, role, status):
-    client.force_login(make_user(f"{role}-user", role))
+def test_who_may_type_in_an_alert(client, role, status):
+    client.force_login(UserFactory(username=f"{role}-user", role=role))
     assert client.get(URL).status_code == status
     posted = client.post(URL, {"source": "radio", "text": "Hommes armés à Mbau"})
     assert posted.status_code == (302 if status == 200 else 403)
@@ -42,10 +42,10 @@ def test_a_visitor_is_sent_to_the_login_page(client):
 
 
 def test_it_creates_the_alert_from_a_focal_point_queued_for_triage_after_commit(
-    client, make_user, places, django_capture_on_commit_callbacks
+    client, places, django_capture_on_commit_callbacks
 ):
     reporter = FocalPointFactory(name="Kavira Masika", home_location=places["mbau"])
-    analyst = make_user("alf", "analyst")
+    analyst = UserFactory(username="alf", role="analyst")
     client.force_login(analyst)
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
@@ -70,8 +70,8 @@ def test_it_creates_the_alert_from_a_focal_point_queued_for_triage_after_commit(
 
 
 @pytest.mark.parametrize("source", ["phone", "in_person"])
-def test_a_free_text_reporter_is_stored_encrypted(client, make_user, source):
-    client.force_login(make_user("sam", "supervisor"))
+def test_a_free_text_reporter_is_stored_encrypted(client, source):
+    client.force_login(UserFactory(username="sam", role="supervisor"))
     response = client.post(
         URL, {"source": source, "reporter_name": "Chef Mumbere, groupement Bapere", "text": "Tirs"}
     )
@@ -86,9 +86,9 @@ def test_a_free_text_reporter_is_stored_encrypted(client, make_user, source):
     assert raw and "Mumbere" not in raw and "Bapere" not in raw
 
 
-def test_it_refuses_a_focal_point_and_a_typed_name_together(client, make_user, in_english):
+def test_it_refuses_a_focal_point_and_a_typed_name_together(client, in_english):
     reporter = FocalPointFactory()
-    client.force_login(make_user("sam", "supervisor"))
+    client.force_login(UserFactory(username="sam", role="supervisor"))
     response = client.post(
         URL, {"source": "radio", "reporter": reporter.pk, "reporter_name": "Chef", "text": "Tirs"}
     )
@@ -107,16 +107,16 @@ def test_it_refuses_a_focal_point_and_a_typed_name_together(client, make_user, i
         {"source": "radio", "text": "Tirs", "reporter": "999999"},
     ],
 )
-def test_it_refuses_what_is_not_an_operator_alert(client, make_user, data):
-    client.force_login(make_user("sam", "supervisor"))
+def test_it_refuses_what_is_not_an_operator_alert(client, data):
+    client.force_login(UserFactory(username="sam", role="supervisor"))
     assert client.post(URL, data).status_code == 200
     assert not Alert.objects.exists()
 
 
-def test_an_analyst_with_areas_picks_among_their_places_and_focal_points(client, make_user, places):
+def test_an_analyst_with_areas_picks_among_their_places_and_focal_points(client, places):
     ours = FocalPointFactory(name="Kavira Masika", home_location=places["mbau"])
     theirs = FocalPointFactory(name="Bahati Furaha", home_location=places["kiliba"])
-    analyst = make_user("alf", "analyst")
+    analyst = UserFactory(username="alf", role="analyst")
     AnalystProfile.objects.create(user=analyst).areas.set([places["beni"]])
     client.force_login(analyst)
     html = client.get(URL).content.decode()
@@ -130,25 +130,25 @@ def test_an_analyst_with_areas_picks_among_their_places_and_focal_points(client,
     assert shown is not None and shown.target_id_list == [str(ours.pk)]
 
 
-def test_a_supervisor_picks_among_every_active_focal_point(client, make_user, places):
+def test_a_supervisor_picks_among_every_active_focal_point(client, places):
     FocalPointFactory(name="Kavira Masika", home_location=places["mbau"])
     FocalPointFactory(name="Bahati Furaha", home_location=places["kiliba"])
     FocalPointFactory(name="Parti Ailleurs", active=False)
-    client.force_login(make_user("sam", "supervisor"))
+    client.force_login(UserFactory(username="sam", role="supervisor"))
     html = client.get(URL).content.decode()
     assert "Kavira Masika" in html and "Bahati Furaha" in html
     assert "Parti Ailleurs" not in html
 
 
-def test_the_form_speaks_french(client, make_user):
-    client.force_login(make_user("sam", "supervisor"))
+def test_the_form_speaks_french(client):
+    client.force_login(UserFactory(username="sam", role="supervisor"))
     html = client.get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Saisir une alerte" in html and "Radio HF (saisie par un opérateur)" in html
     assert "Ce qui a été signalé" in html
 
 
-def test_the_queue_links_to_the_form_for_those_who_may_use_it(client, make_user):
-    client.force_login(make_user("alf", "analyst"))
+def test_the_queue_links_to_the_form_for_those_who_may_use_it(client):
+    client.force_login(UserFactory(username="alf", role="analyst"))
     assert URL in client.get("/dashboard/").content.decode()
-    client.force_login(make_user("vic", "viewer"))
+    client.force_login(UserFactory(username="vic", role="viewer"))
     assert URL not in client.get("/dashboard/").content.decode()

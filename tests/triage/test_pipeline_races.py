@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
+from tests.factories import UserFactory
 from triage.models import AnalystProfile, Incident
 from triage.services import alert_triage
 
@@ -20,16 +21,14 @@ def places(db):
 
 
 @pytest.fixture
-def ana(make_user, places):
-    user = make_user("ana", "analyst")
+def ana(places):
+    user = UserFactory(username="ana", role="analyst")
     AnalystProfile.objects.create(user=user, on_duty=True).areas.set([places.beni])
     return user
 
 
-def test_an_alert_acknowledged_while_triage_ran_keeps_its_status_and_gets_no_assignee(
-    places, ana, make_user
-):
-    olga = make_user("olga", "analyst")
+def test_an_alert_acknowledged_while_triage_ran_keeps_its_status_and_gets_no_assignee(places, ana):
+    olga = UserFactory(username="olga", role="analyst")
     stale = alert_create(source="web", text=TEXT)  # what the worker read
     Alert.objects.filter(pk=stale.pk).update(
         status="acknowledged", acknowledged_at=timezone.now(), assignee=olga

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
 from core.prepared import prepared_forget
+from tests.factories import UserFactory
 from triage.models import AnalystProfile, Incident
 from triage.services import alert_triage_by_id
 
@@ -29,8 +30,8 @@ def places(db):
 
 
 @pytest.fixture
-def ana(make_user, places):
-    user = make_user("ana", "analyst")
+def ana(places):
+    user = UserFactory(username="ana", role="analyst")
     AnalystProfile.objects.create(user=user, on_duty=True).areas.set([places.beni])
     return user
 

@@ -6,20 +6,13 @@ from django.conf import settings
 from django.test import Client
 
 from alerts.models import Alert, AlertEvent
+from tests.factories import AlertFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/dashboard/"
 ROWS = "/dashboard/rows/"
 BULK = "/dashboard/bulk/"
-
-
-def make_alert(**fields) -> Alert:
-    fields.setdefault("source", Alert.Source.SMS)
-    fields.setdefault("status", Alert.Status.TRIAGED)
-    fields.setdefault("priority", 2)
-    fields.setdefault("text", "Hommes armés vus près du marché")
-    return Alert.objects.create(**fields)
 
 
 def statuses(*alerts: Alert) -> list[str]:
@@ -31,8 +24,8 @@ def shown_messages(response) -> list[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -45,9 +38,9 @@ def as_analyst(client, analyst):
 # --- On the page ---------------------------------------------------------------------------------
 
 
-def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst, make_user):
-    make_user("olga", "analyst", first_name="Olga")
-    alert = make_alert()
+def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst):
+    UserFactory(username="olga", role="analyst", first_name="Olga")
+    alert = AlertFactory(triaged=True)
     html = as_analyst.get(QUEUE, {"priority": "2"}).content.decode()
     assert f'name="alerts" value="{alert.pk}" form="queue-bulk"' in html
     assert 'id="queue-bulk"' in html and 'action="/dashboard/bulk/"' in html
@@ -62,9 +55,9 @@ def test_analysts_get_a_checkbox_per_row_and_the_bulk_form(as_analyst, make_user
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_get_no_checkboxes_nor_bulk_form(client, make_user, role):
-    client.force_login(make_user(f"u-{role}", role))
-    make_alert()
+def test_viewers_and_clas_get_no_checkboxes_nor_bulk_form(client, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
+    AlertFactory(triaged=True)
     for url in (QUEUE, ROWS):
         html = client.get(url).content.decode()
         assert 'name="alerts"' not in html and "queue-bulk" not in html
@@ -74,7 +67,11 @@ def test_viewers_and_clas_get_no_checkboxes_nor_bulk_form(client, make_user, rol
 
 
 def test_it_acknowledges_the_selected_alerts_and_records_who_did_it(as_analyst, analyst):
-    new, triaged, untouched = make_alert(status="new", priority=None), make_alert(), make_alert()
+    new, triaged, untouched = (
+        AlertFactory(),
+        AlertFactory(triaged=True),
+        AlertFactory(triaged=True),
+    )
     response = as_analyst.post(
         BULK, {"action": "acknowledge", "alerts": [new.pk, triaged.pk]}, follow=True
     )
@@ -86,10 +83,12 @@ def test_it_acknowledges_the_selected_alerts_and_records_who_did_it(as_analyst, 
         assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None
 
 
-def test_it_skips_the_alerts_someone_else_moved_and_says_how_many(as_analyst, make_user):
-    waiting = make_alert()
-    taken = make_alert(status="acknowledged")  # acknowledged by someone else meanwhile
-    closed = make_alert(status="closed")
+def test_it_skips_the_alerts_someone_else_moved_and_says_how_many(as_analyst):
+    waiting = AlertFactory(triaged=True)
+    taken = AlertFactory(
+        triaged=True, status="acknowledged"
+    )  # acknowledged by someone else meanwhile
+    closed = AlertFactory(triaged=True, status="closed")
     response = as_analyst.post(
         BULK, {"action": "acknowledge", "alerts": [waiting.pk, taken.pk, closed.pk]}, follow=True
     )
@@ -102,7 +101,7 @@ def test_it_skips_the_alerts_someone_else_moved_and_says_how_many(as_analyst, ma
 
 
 def test_it_comes_back_to_the_same_filtered_queue(as_analyst):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     back = "view=unassigned&priority=2&category=attack&page=2&since=99"
     response = as_analyst.post(BULK, {"action": "acknowledge", "alerts": [alert.pk], "back": back})
     assert response.status_code == 302
@@ -130,7 +129,7 @@ def test_nothing_selected_is_a_clear_message(as_analyst):
     ],
 )
 def test_a_wrong_bulk_request_is_a_message_not_a_crash(as_analyst, data):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     data = {**data, "alerts": [alert.pk if a == "ALERT" else a for a in data["alerts"]]}
     response = as_analyst.post(BULK, data, follow=True)
     assert response.status_code == 200
@@ -140,14 +139,14 @@ def test_a_wrong_bulk_request_is_a_message_not_a_crash(as_analyst, data):
 
 
 def test_it_refuses_more_alerts_than_a_person_selects_with_a_400(as_analyst):
-    alerts = [make_alert() for _ in range(250)]
+    alerts = [AlertFactory(triaged=True) for _ in range(250)]
     response = as_analyst.post(BULK, {"action": "acknowledge", "alerts": [a.pk for a in alerts]})
     assert response.status_code == 400  # DATA_UPLOAD_MAX_NUMBER_FIELDS; a page shows fifty
     assert not Alert.objects.filter(status="acknowledged").exists()
 
 
 def test_a_whole_page_of_fifty_alerts_goes_through(as_analyst):
-    alerts = [make_alert() for _ in range(50)]
+    alerts = [AlertFactory(triaged=True) for _ in range(50)]
     response = as_analyst.post(
         BULK, {"action": "acknowledge", "alerts": [a.pk for a in alerts]}, follow=True
     )
@@ -158,9 +157,14 @@ def test_a_whole_page_of_fifty_alerts_goes_through(as_analyst):
 # --- Assign --------------------------------------------------------------------------------------
 
 
-def test_it_assigns_the_selected_alerts_to_someone_else(as_analyst, analyst, make_user):
-    olga = make_user("olga", "supervisor", first_name="Olga", last_name="Visor")
-    first, second, already, other = make_alert(), make_alert(), make_alert(), make_alert()
+def test_it_assigns_the_selected_alerts_to_someone_else(as_analyst, analyst):
+    olga = UserFactory(username="olga", role="supervisor", first_name="Olga", last_name="Visor")
+    first, second, already, other = (
+        AlertFactory(triaged=True),
+        AlertFactory(triaged=True),
+        AlertFactory(triaged=True),
+        AlertFactory(triaged=True),
+    )
     Alert.objects.filter(pk=already.pk).update(assignee=olga)
     response = as_analyst.post(
         BULK,
@@ -179,7 +183,7 @@ def test_it_assigns_the_selected_alerts_to_someone_else(as_analyst, analyst, mak
 
 
 def test_it_assigns_the_selected_alerts_to_me(as_analyst, analyst):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     response = as_analyst.post(
         BULK, {"action": "assign", "assignee": analyst.pk, "alerts": [alert.pk]}, follow=True
     )
@@ -188,10 +192,10 @@ def test_it_assigns_the_selected_alerts_to_me(as_analyst, analyst):
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla", None])
-def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, make_user, role):
-    someone = make_user("someone", role)
-    inactive = make_user("gone", "analyst", is_active=False)
-    alert = make_alert()
+def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, role):
+    someone = UserFactory(username="someone", role=role)
+    inactive = UserFactory(username="gone", role="analyst", is_active=False)
+    alert = AlertFactory(triaged=True)
     for target in (someone, inactive):
         response = as_analyst.post(
             BULK, {"action": "assign", "assignee": target.pk, "alerts": [alert.pk]}, follow=True
@@ -204,9 +208,9 @@ def test_it_assigns_only_to_someone_who_takes_alerts_up(as_analyst, make_user, r
 
 
 @pytest.mark.parametrize("role", ["viewer", "cla"])
-def test_viewers_and_clas_are_refused(client, make_user, analyst, role):
-    client.force_login(make_user(f"u-{role}", role))
-    alert = make_alert()
+def test_viewers_and_clas_are_refused(client, analyst, role):
+    client.force_login(UserFactory(username=f"u-{role}", role=role))
+    alert = AlertFactory(triaged=True)
     for data in (
         {"action": "acknowledge", "alerts": [alert.pk]},
         {"action": "assign", "assignee": analyst.pk, "alerts": [alert.pk]},
@@ -217,14 +221,14 @@ def test_viewers_and_clas_are_refused(client, make_user, analyst, role):
 
 
 def test_anonymous_visitors_go_to_the_login_page(client):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     response = client.post(BULK, {"action": "acknowledge", "alerts": [alert.pk]})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert statuses(alert) == ["triaged"]
 
 
 def test_it_takes_only_a_post_with_a_csrf_token(analyst):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(analyst)
     assert browser.post(BULK, {"action": "acknowledge", "alerts": [alert.pk]}).status_code == 403
@@ -260,23 +264,26 @@ def test_the_page_documents_its_keyboard_shortcuts_and_loads_their_script(as_ana
     assert "<script>" not in html  # the content security policy forbids inline scripts
 
 
-def test_viewers_are_not_offered_the_shortcuts_that_act(client, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def test_viewers_are_not_offered_the_shortcuts_that_act(client):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(QUEUE).content.decode()
     assert "Next alert" in html
     assert "Acknowledge the selected alerts" not in html
 
 
-def test_an_analyst_lists_and_acts_only_on_the_alerts_of_their_areas(client, make_user):
+def test_an_analyst_lists_and_acts_only_on_the_alerts_of_their_areas(client):
     from networks.models import Location
     from triage.models import AnalystProfile
 
     beni = Location.objects.create(name="Beni", kind="territory")
     lubero = Location.objects.create(name="Lubero", kind="territory")
-    analyst = make_user("beni-analyst", "analyst")
+    analyst = UserFactory(username="beni-analyst", role="analyst")
     AnalystProfile.objects.create(user=analyst).areas.add(beni)
-    in_beni, in_lubero = make_alert(location=beni), make_alert(location=lubero)
+    in_beni, in_lubero = (
+        AlertFactory(triaged=True, location=beni),
+        AlertFactory(triaged=True, location=lubero),
+    )
     client.force_login(analyst)
 
     listed = {a.pk for a in client.get(QUEUE).context["rows"]}

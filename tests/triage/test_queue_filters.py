@@ -10,22 +10,23 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alerts.models import Alert
-from networks.models import Location
-from tests.factories import FocalPointFactory, MembershipFactory, NetworkFactory
+from tests.factories import (
+    AlertFactory,
+    FocalPointFactory,
+    LocationFactory,
+    MembershipFactory,
+    NetworkFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    UserFactory,
+    VillageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/dashboard/"
 ROWS = "/dashboard/rows/"
 API = "/api/v1/alerts/"
-
-
-def make_alert(**fields) -> Alert:
-    fields.setdefault("source", Alert.Source.SMS)
-    fields.setdefault("status", Alert.Status.TRIAGED)
-    fields.setdefault("priority", 2)
-    fields.setdefault("text", "Hommes armés vus près du marché")
-    return Alert.objects.create(**fields)
 
 
 def shown(response) -> set[str]:
@@ -38,8 +39,8 @@ def refs(*alerts: Alert) -> set[str]:
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst", first_name="Ana", last_name="Lyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst", first_name="Ana", last_name="Lyst")
 
 
 @pytest.fixture
@@ -59,13 +60,13 @@ def api(analyst):
 def gazetteer():
     """Nord-Kivu > Beni > Bashu (chiefdom) > Mbau (village) > Mbau-Centre (locality); Lubero
     beside Beni, with its own village."""
-    province = Location.objects.create(name="Nord-Kivu", kind="province")
-    beni = Location.objects.create(name="Beni", kind="territory", parent=province)
-    lubero = Location.objects.create(name="Lubero", kind="territory", parent=province)
-    chiefdom = Location.objects.create(name="Bashu", kind="chiefdom", parent=beni)
-    mbau = Location.objects.create(name="Mbau", kind="village", parent=chiefdom)
-    centre = Location.objects.create(name="Mbau-Centre", kind="locality", parent=mbau)
-    kasugho = Location.objects.create(name="Kasugho", kind="village", parent=lubero)
+    province = ProvinceFactory(name="Nord-Kivu")
+    beni = TerritoryFactory(name="Beni", parent=province)
+    lubero = TerritoryFactory(name="Lubero", parent=province)
+    chiefdom = LocationFactory(name="Bashu", kind="chiefdom", parent=beni)
+    mbau = VillageFactory(name="Mbau", parent=chiefdom)
+    centre = LocationFactory(name="Mbau-Centre", kind="locality", parent=mbau)
+    kasugho = VillageFactory(name="Kasugho", parent=lubero)
     return {
         "province": province,
         "beni": beni,
@@ -80,12 +81,12 @@ def gazetteer():
 
 
 def test_a_territory_takes_in_its_villages_and_the_localities_below_them(as_analyst, gazetteer):
-    in_territory = make_alert(location=gazetteer["beni"])
-    in_village = make_alert(location=gazetteer["mbau"])
-    in_locality = make_alert(location=gazetteer["centre"])
-    elsewhere = make_alert(location=gazetteer["kasugho"])
-    province_only = make_alert(location=gazetteer["province"])
-    nowhere = make_alert(location=None)
+    in_territory = AlertFactory(triaged=True, location=gazetteer["beni"])
+    in_village = AlertFactory(triaged=True, location=gazetteer["mbau"])
+    in_locality = AlertFactory(triaged=True, location=gazetteer["centre"])
+    elsewhere = AlertFactory(triaged=True, location=gazetteer["kasugho"])
+    province_only = AlertFactory(triaged=True, location=gazetteer["province"])
+    nowhere = AlertFactory(triaged=True, location=None)
 
     beni = shown(as_analyst.get(QUEUE, {"territory": gazetteer["beni"].pk}))
     assert beni == refs(in_territory, in_village, in_locality)
@@ -106,7 +107,7 @@ def test_the_territory_select_offers_the_territories_of_the_gazetteer_only(as_an
 
 
 def test_a_place_that_is_not_a_territory_is_a_form_error_not_a_filter(as_analyst, gazetteer):
-    alert = make_alert(location=gazetteer["kasugho"])
+    alert = AlertFactory(triaged=True, location=gazetteer["kasugho"])
     response = as_analyst.get(QUEUE, {"territory": gazetteer["mbau"].pk})
     assert shown(response) == refs(alert)  # the wrong filter is left out
     assert "territory" in response.context["form"].errors
@@ -116,11 +117,11 @@ def test_a_place_that_is_not_a_territory_is_a_form_error_not_a_filter(as_analyst
 # --- Assignee ------------------------------------------------------------------------------------
 
 
-def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst, make_user):
-    olga = make_user("olga", "supervisor", first_name="Olga")
-    mine = make_alert(assignee=analyst)
-    olgas = make_alert(assignee=olga)
-    nobodys = make_alert()
+def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst):
+    olga = UserFactory(username="olga", role="supervisor", first_name="Olga")
+    mine = AlertFactory(triaged=True, assignee=analyst)
+    olgas = AlertFactory(triaged=True, assignee=olga)
+    nobodys = AlertFactory(triaged=True)
 
     assert shown(as_analyst.get(QUEUE, {"assignee": "me"})) == refs(mine)
     assert shown(as_analyst.get(QUEUE, {"assignee": "unassigned"})) == refs(nobodys)
@@ -128,21 +129,21 @@ def test_the_assignee_filter_takes_me_unassigned_or_someone(as_analyst, analyst,
     assert shown(as_analyst.get(QUEUE, {"assignee": ""})) == refs(mine, olgas, nobodys)
 
 
-def test_me_is_whoever_looks(client, analyst, make_user):
-    olga = make_user("olga", "analyst")
-    make_alert(assignee=analyst)
-    olgas = make_alert(assignee=olga)
+def test_me_is_whoever_looks(client, analyst):
+    olga = UserFactory(username="olga", role="analyst")
+    AlertFactory(triaged=True, assignee=analyst)
+    olgas = AlertFactory(triaged=True, assignee=olga)
     client.force_login(olga)
     assert shown(client.get(QUEUE, {"assignee": "me"})) == refs(olgas)
 
 
-def test_the_assignee_select_lists_who_takes_alerts_up(as_analyst, make_user):
-    make_user("sup", "supervisor", first_name="Sophie", last_name="Pervi")
-    make_user("boss", "admin", first_name="Bahati")
-    make_user("root", is_superuser=True, first_name="Rose")
-    make_user("vic", "viewer", first_name="Victor")
-    make_user("cla", "cla", first_name="Claude")
-    make_user("gone", "analyst", first_name="Gaston", is_active=False)
+def test_the_assignee_select_lists_who_takes_alerts_up(as_analyst):
+    UserFactory(username="sup", role="supervisor", first_name="Sophie", last_name="Pervi")
+    UserFactory(username="boss", role="admin", first_name="Bahati")
+    UserFactory(username="root", is_superuser=True, first_name="Rose")
+    UserFactory(username="vic", role="viewer", first_name="Victor")
+    UserFactory(username="cla", role="cla", first_name="Claude")
+    UserFactory(username="gone", role="analyst", first_name="Gaston", is_active=False)
     html = as_analyst.get(QUEUE, {"assignee": "unassigned"}).content.decode()
     start = html.index('id="f-assignee"')
     select = html[start : html.index("</select>", start)]
@@ -156,7 +157,7 @@ def test_the_assignee_select_lists_who_takes_alerts_up(as_analyst, make_user):
 
 @pytest.mark.parametrize("value", ["x", "0", "-3", "99999999999999999999", "１２", "1_2", "me "])
 def test_a_wrong_assignee_is_a_form_error_not_a_crash(as_analyst, value):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     for url in (QUEUE, ROWS):
         response = as_analyst.get(url, {"assignee": value})
         if value == "me ":  # surrounding blanks are trimmed, as in every text field
@@ -177,11 +178,11 @@ def test_the_network_filter_keeps_alerts_sent_by_its_current_members(as_analyst)
     MembershipFactory(focal_point=in_both, network=other_can)
     MembershipFactory(focal_point=outsider, network=other_can)
     MembershipFactory(focal_point=former, network=can, left_on=dt.date(2025, 1, 1))
-    from_member = make_alert(reporter=member)
-    from_both = make_alert(reporter=in_both)
-    make_alert(reporter=outsider)
-    make_alert(reporter=former)
-    make_alert(reporter=None, source="lpc")
+    from_member = AlertFactory(triaged=True, reporter=member)
+    from_both = AlertFactory(triaged=True, reporter=in_both)
+    AlertFactory(triaged=True, reporter=outsider)
+    AlertFactory(triaged=True, reporter=former)
+    AlertFactory(triaged=True, reporter=None, source="lpc")
 
     response = as_analyst.get(QUEUE, {"network": can.pk})
     assert shown(response) == refs(from_member, from_both)
@@ -193,7 +194,7 @@ def test_the_network_filter_keeps_alerts_sent_by_its_current_members(as_analyst)
 
 @pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", "12345"])
 def test_an_unknown_network_is_a_form_error_not_a_crash(as_analyst, value):
-    alert = make_alert()
+    alert = AlertFactory(triaged=True)
     for url in (QUEUE, ROWS):
         response = as_analyst.get(url, {"network": value})
         assert shown(response) == refs(alert)
@@ -211,10 +212,10 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
     MembershipFactory(focal_point=reporter, network=can)
     wanted = {"network": can.pk, "territory": gazetteer["beni"].pk, "assignee": "me"}
     for _ in range(55):
-        make_alert(reporter=reporter, location=gazetteer["mbau"], assignee=analyst)
-    make_alert(reporter=reporter, location=gazetteer["kasugho"], assignee=analyst)
-    make_alert(reporter=reporter, location=gazetteer["mbau"])
-    make_alert(location=gazetteer["mbau"], assignee=analyst)
+        AlertFactory(triaged=True, reporter=reporter, location=gazetteer["mbau"], assignee=analyst)
+    AlertFactory(triaged=True, reporter=reporter, location=gazetteer["kasugho"], assignee=analyst)
+    AlertFactory(triaged=True, reporter=reporter, location=gazetteer["mbau"])
+    AlertFactory(triaged=True, location=gazetteer["mbau"], assignee=analyst)
 
     page = as_analyst.get(QUEUE, wanted)
     assert page.context["counts"]["total"] == 55 and page.context["pages"] == 2
@@ -229,8 +230,10 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
         assert f"{key}={value}" in page.context["back_query"]
     assert "page=2" in html
 
-    later = make_alert(reporter=reporter, location=gazetteer["centre"], assignee=analyst)
-    make_alert(reporter=reporter, location=gazetteer["kasugho"], assignee=analyst)
+    later = AlertFactory(
+        triaged=True, reporter=reporter, location=gazetteer["centre"], assignee=analyst
+    )
+    AlertFactory(triaged=True, reporter=reporter, location=gazetteer["kasugho"], assignee=analyst)
     partial = as_analyst.get(page.context["poll_url"])
     assert partial.context["counts"] == {
         "total": 56,
@@ -245,9 +248,7 @@ def test_the_filters_combine_and_survive_polling_paging_and_the_tabs(
     assert len(second.context["rows"]) == 6
 
 
-def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
-    as_analyst, analyst, gazetteer, make_user
-):
+def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(as_analyst, analyst, gazetteer):
     """Three queries for the alerts (a count, a page of rows, those with a new message) whatever
     the filters, plus a fixed few: the filters' own checks and, on the full page, one per
     select."""
@@ -255,12 +256,13 @@ def test_the_queue_costs_the_same_queries_with_ten_or_forty_alerts(
     reporters = FocalPointFactory.create_batch(3)
     for person in reporters:
         MembershipFactory(focal_point=person, network=can)
-    make_user("olga", "analyst")
+    UserFactory(username="olga", role="analyst")
 
     def grow(n):
         places = [gazetteer["beni"], gazetteer["mbau"], gazetteer["centre"], gazetteer["kasugho"]]
         for i in range(n):
-            make_alert(
+            AlertFactory(
+                triaged=True,
                 reporter=reporters[i % 3],
                 location=places[i % 4],
                 assignee=analyst if i % 2 else None,
@@ -305,14 +307,16 @@ def ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
 
 
-def test_the_api_takes_the_same_filters(api, analyst, make_user, gazetteer):
-    olga = make_user("olga", "analyst")
+def test_the_api_takes_the_same_filters(api, analyst, gazetteer):
+    olga = UserFactory(username="olga", role="analyst")
     can = NetworkFactory()
     member = FocalPointFactory()
     MembershipFactory(focal_point=member, network=can)
-    mine = make_alert(assignee=analyst, location=gazetteer["centre"])
-    olgas = make_alert(assignee=olga, location=gazetteer["kasugho"], reporter=member)
-    nobodys = make_alert(location=gazetteer["mbau"])
+    mine = AlertFactory(triaged=True, assignee=analyst, location=gazetteer["centre"])
+    olgas = AlertFactory(
+        triaged=True, assignee=olga, location=gazetteer["kasugho"], reporter=member
+    )
+    nobodys = AlertFactory(triaged=True, location=gazetteer["mbau"])
 
     assert ids(api.get(API, {"territory": gazetteer["beni"].pk})) == {mine.pk, nobodys.pk}
     assert ids(api.get(API, {"territory": gazetteer["lubero"].pk})) == {olgas.pk}

@@ -7,6 +7,7 @@ import pytest
 
 from alerts.models import Alert
 from tests.browser import expect, log_in, needs_playwright, off_loop
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, needs_playwright, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +23,9 @@ def status_of(alert: Alert) -> str:
 
 
 @pytest.fixture
-def queue(live_server, make_user, browser_page):
+def queue(live_server, browser_page):
     """The queue page, logged in as an analyst; alerts are made before calling it."""
-    off_loop(make_user, "ana", "analyst")
+    off_loop(UserFactory, username="ana", role="analyst")
 
     def open_queue():
         page = browser_page

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.stats.page import StatsPage
 from dashboard.stats.tables import DURATION, PERCENT, duration_text
+from tests.factories import UserFactory
 from tests.triage.stats_support import NAMES, SINCE, UNTIL, build_world
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +25,8 @@ def world():
 
 
 @pytest.fixture
-def as_viewer(client, make_user):
-    client.force_login(make_user("vic", "viewer"))
+def as_viewer(client):
+    client.force_login(UserFactory(username="vic", role="viewer"))
     return client
 
 
@@ -86,17 +87,17 @@ def read_csv(response) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("role", ["admin", "supervisor", "analyst", "cla", "viewer"])
-def test_every_dashboard_role_sees_the_statistics(client, make_user, role):
-    client.force_login(make_user("someone", role))
+def test_every_dashboard_role_sees_the_statistics(client, role):
+    client.force_login(UserFactory(username="someone", role=role))
     response = client.get(URL)
     assert response.status_code == 200
     assert response.context["tables"]
 
 
-def test_it_asks_visitors_to_log_in_and_refuses_users_without_a_role(client, make_user):
+def test_it_asks_visitors_to_log_in_and_refuses_users_without_a_role(client):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    client.force_login(make_user("nobody"))
+    client.force_login(UserFactory(username="nobody"))
     assert client.get(URL).status_code == 403
     assert client.get(URL, {"format": "csv", "table": "inclusion"}).status_code == 403
 

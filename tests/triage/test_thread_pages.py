@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, Message
+from tests.factories import AlertFactory, MessageFactory, UserFactory
 from triage.services import thread_message_triage
 
 pytestmark = pytest.mark.django_db
@@ -18,30 +19,16 @@ def ago(**delta) -> dt.datetime:
     return timezone.now() - dt.timedelta(**delta)
 
 
-def make_alert(**fields) -> Alert:
-    fields.setdefault("source", Alert.Source.SMS)
-    fields.setdefault("status", Alert.Status.TRIAGED)
-    fields.setdefault("text", "Hommes armés vus près du marché")
-    return Alert.objects.create(**fields)
-
-
 def reporter_writes(alert: Alert, text: str = "Ils brûlent les maisons") -> Message:
     at = ago(minutes=1)
-    message = Message.objects.create(
-        alert=alert,
-        direction=Message.Direction.INBOUND,
-        body=text,
-        status=Message.Status.RECEIVED,
-        triage_pending=True,
-        created_at=at,
-    )
+    message = MessageFactory(alert=alert, body=text, triage_pending=True, created_at=at)
     Alert.objects.filter(pk=alert.pk).update(new_message_at=at)
     return message
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user("ana", "analyst")
+def analyst():
+    return UserFactory(username="ana", role="analyst")
 
 
 @pytest.fixture
@@ -53,9 +40,11 @@ def as_analyst(client, analyst, in_english):
 @pytest.fixture
 def queue_with_a_new_message():
     """Three open alerts; the reporter of the lowest in queue order wrote again."""
-    urgent = make_alert(priority=1, received_at=ago(minutes=5))
-    make_alert(priority=2, received_at=ago(minutes=4))
-    answered = make_alert(priority=4, status=Alert.Status.ACKNOWLEDGED, received_at=ago(hours=3))
+    urgent = AlertFactory(triaged=True, priority=1, received_at=ago(minutes=5))
+    AlertFactory(triaged=True, priority=2, received_at=ago(minutes=4))
+    answered = AlertFactory(
+        triaged=True, priority=4, status=Alert.Status.ACKNOWLEDGED, received_at=ago(hours=3)
+    )
     reporter_writes(answered)
     return urgent, answered
 
@@ -79,7 +68,7 @@ def test_the_queue_shows_the_alert_with_a_new_message_above_the_others(
 
 
 def test_the_polled_partial_shows_a_new_message_that_came_in_meanwhile(as_analyst):
-    alert = make_alert(priority=3, status=Alert.Status.ACKNOWLEDGED)
+    alert = AlertFactory(triaged=True, priority=3, status=Alert.Status.ACKNOWLEDGED)
     first = as_analyst.get(ROWS)
     assert pinned(first) == [] and "New message" not in first.content.decode()
     reporter_writes(alert)
@@ -107,8 +96,10 @@ def test_pinned_alerts_keep_to_the_queue_view_and_filters(
 def test_the_unread_count_is_what_nobody_acknowledged_plus_unread_messages(
     as_analyst, queue_with_a_new_message
 ):
-    make_alert(priority=2, status=Alert.Status.ACKNOWLEDGED)  # read, nothing new
-    make_alert(priority=2, status=Alert.Status.CLOSED, new_message_at=ago(minutes=2))  # closed
+    AlertFactory(triaged=True, priority=2, status=Alert.Status.ACKNOWLEDGED)  # read, nothing new
+    AlertFactory(
+        triaged=True, priority=2, status=Alert.Status.CLOSED, new_message_at=ago(minutes=2)
+    )  # closed
     response = as_analyst.get(QUEUE)
     assert response.context["counts"]["unread"] == 3  # two triaged, one with a new message
     assert response.context["counts"]["open"] == 4
@@ -132,19 +123,21 @@ def test_opening_the_alert_page_reads_the_new_message(
     assert "bubble-new" not in as_analyst.get(f"/dashboard/alerts/{answered.pk}/").content.decode()
 
 
-def test_a_viewer_opening_the_alert_page_leaves_it_unread(
-    client, make_user, queue_with_a_new_message
-):
+def test_a_viewer_opening_the_alert_page_leaves_it_unread(client, queue_with_a_new_message):
     _urgent, answered = queue_with_a_new_message
-    client.force_login(make_user("vic", "viewer"))
+    client.force_login(UserFactory(username="vic", role="viewer"))
     assert client.get(f"/dashboard/alerts/{answered.pk}/").status_code == 200
     answered.refresh_from_db()
     assert answered.new_message_at is not None
 
 
 def test_replying_from_the_alert_page_reads_the_new_message(as_analyst, focal_point):
-    alert = make_alert(
-        priority=3, status=Alert.Status.ACKNOWLEDGED, reporter=focal_point, sender_known=True
+    alert = AlertFactory(
+        triaged=True,
+        priority=3,
+        status=Alert.Status.ACKNOWLEDGED,
+        reporter=focal_point,
+        sender_known=True,
     )
     reporter_writes(alert)
     as_analyst.post(f"/dashboard/alerts/{alert.pk}/reply/", {"body": "Nous arrivons."})
@@ -154,7 +147,8 @@ def test_replying_from_the_alert_page_reads_the_new_message(as_analyst, focal_po
 
 def test_the_history_says_what_the_new_message_changed(as_analyst, focal_point):
     home = focal_point.home_location
-    alert = make_alert(
+    alert = AlertFactory(
+        triaged=True,
         priority=3,
         categories=["armed_presence"],
         location=home,
@@ -168,8 +162,8 @@ def test_the_history_says_what_the_new_message_changed(as_analyst, focal_point):
 
 
 def test_the_alert_pages_link_a_follower_and_the_alert_it_follows(as_analyst):
-    parent = make_alert(priority=2)
-    follower = make_alert(priority=1, thread_parent=parent, text="Attaque à Uvira")
+    parent = AlertFactory(triaged=True, priority=2)
+    follower = AlertFactory(triaged=True, priority=1, thread_parent=parent, text="Attaque à Uvira")
     parent_html = as_analyst.get(f"/dashboard/alerts/{parent.pk}/").content.decode()
     assert "Follow-up alerts" in parent_html
     assert f'href="/dashboard/alerts/{follower.pk}/"' in parent_html

@@ -13,6 +13,7 @@ from alerts.models import Alert, AlertEvent, Message
 from alerts.services import alert_transition
 from config.celery import app
 from networks.services import focal_point_create
+from tests.factories import UserFactory
 from tests.outages import broker_at
 from triage.models import AnalystProfile, Incident
 from triage.services import alerts_escalate_overdue, deadline_for, thread_message_triage
@@ -93,15 +94,15 @@ def notices() -> list[Message]:
 
 
 @pytest.fixture
-def assignee(make_user):
-    user = make_user("ana", "analyst")
+def assignee():
+    user = UserFactory(username="ana", role="analyst")
     AnalystProfile.objects.create(user=user, phone="+243990000003", language="en")
     return user
 
 
 @pytest.fixture
-def supervisor(make_user):
-    user = make_user("sam", "supervisor")
+def supervisor():
+    user = UserFactory(username="sam", role="supervisor")
     AnalystProfile.objects.create(user=user, phone="+243990000001", language="fr")
     return user
 
@@ -162,12 +163,12 @@ def test_running_the_task_twice_changes_nothing_the_second_time(places, reporter
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_the_same_moment_triage_the_text_once(make_user):
+def test_two_runs_at_the_same_moment_triage_the_text_once():
     places = make_gazetteer()
     reporter = focal_point_create(
         name="Kavira Masika", phone="+243991234567", language="fr", home_location=places.mbau
     )
-    user = make_user("ana", "analyst")
+    user = UserFactory(username="ana", role="analyst")
     AnalystProfile.objects.create(user=user, phone="+243990000003")
     alert = answered_alert(places, reporter, priority=3, assignee=user)
     message = reporter_writes(alert, KILLING)
@@ -259,10 +260,12 @@ def test_a_calm_text_with_nobody_assigned_tells_nobody(places, reporter, supervi
 
 
 def test_an_acknowledged_alert_raised_by_an_unread_text_is_escalated_at_its_new_deadline(
-    places, reporter, supervisor, make_user
+    places, reporter, supervisor
 ):
     alert = answered_alert(places, reporter, priority=3)
-    alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, by=make_user("ana", "analyst"))
+    alert_transition(
+        alert=alert, to=Alert.Status.ACKNOWLEDGED, by=UserFactory(username="ana", role="analyst")
+    )
     message = reporter_writes(alert, KILLING, minutes_ago=12)  # 10 minutes for P1: missed
     triage_message(message.pk)
     notices_before = len(notices())
@@ -275,10 +278,12 @@ def test_an_acknowledged_alert_raised_by_an_unread_text_is_escalated_at_its_new_
 
 
 def test_a_calm_text_on_an_acknowledged_alert_past_its_deadline_escalates_nothing(
-    places, reporter, supervisor, make_user
+    places, reporter, supervisor
 ):
     alert = answered_alert(places, reporter, priority=1, categories=("attack",))
-    alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, by=make_user("ana", "analyst"))
+    alert_transition(
+        alert=alert, to=Alert.Status.ACKNOWLEDGED, by=UserFactory(username="ana", role="analyst")
+    )
     triage_message(reporter_writes(alert, CALM).pk)  # the old deadline passed before it
     assert alerts_escalate_overdue() == 0
 
@@ -346,9 +351,7 @@ def test_violence_in_a_thread_about_a_land_dispute_is_another_event(places, repo
     assert follower.pk != alert.pk and follower.thread_parent_id == alert.pk
 
 
-def test_a_text_after_the_alert_was_closed_meanwhile_opens_a_follower(
-    places, reporter, published, make_user
-):
+def test_a_text_after_the_alert_was_closed_meanwhile_opens_a_follower(places, reporter, published):
     alert = answered_alert(places, reporter)
     Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.CLOSED, closed_at=ago(minutes=1))
     follower = thread_message_triage(message_id=reporter_writes(alert, KILLING).pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from alerts.channels.backends import LocmemBackend
 from alerts.models import Alert, Message
 from alerts.services import alerts_requeue_stale
+from tests.factories import UserFactory
 from triage.models import AnalystProfile, TriageOutage, WorkerHeartbeat
 from triage.services import (
     triage_backlog,
@@ -32,7 +33,7 @@ def _poke_now():
 
 
 @pytest.fixture
-def supervisors(make_user):
+def supervisors():
     """Two supervisors with a number (one reads English), one without; an analyst with one."""
     for username, phone, language in (
         ("sam", "+243990000001", "fr"),
@@ -40,9 +41,11 @@ def supervisors(make_user):
         ("sid", "", "fr"),
     ):
         AnalystProfile.objects.create(
-            user=make_user(username, "supervisor"), phone=phone, language=language
+            user=UserFactory(username=username, role="supervisor"), phone=phone, language=language
         )
-    AnalystProfile.objects.create(user=make_user("ana", "analyst"), phone="+243990000003")
+    AnalystProfile.objects.create(
+        user=UserFactory(username="ana", role="analyst"), phone="+243990000003"
+    )
 
 
 def ago(**delta) -> dt.datetime:
@@ -276,9 +279,9 @@ def test_a_failing_check_never_breaks_the_request_that_pokes_it():
         triage_watchdog_poke()  # logged, not raised
 
 
-def test_the_queue_page_runs_the_check_when_no_worker_does(client, make_user, supervisors):
+def test_the_queue_page_runs_the_check_when_no_worker_does(client, supervisors):
     waiting(seconds=10 * 60)
-    client.force_login(make_user("alf", "analyst"))
+    client.force_login(UserFactory(username="alf", role="analyst"))
     assert client.get("/dashboard/").status_code == 200
     assert TriageOutage.objects.get().alarmed_at is not None
     assert len(LocmemBackend.outbox) == 2

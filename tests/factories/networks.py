@@ -1,15 +1,14 @@
-"""factory_boy factories shared by the test suite."""
+"""Places, networks, focal points and their memberships and equipment."""
 
 import datetime as dt
 import itertools
 
 import factory
-from django.contrib.auth.models import Group, User
 
 from networks.models import Equipment, FocalPoint, Location, Membership, Network
-from networks.services import focal_point_create
+from networks.services import focal_point_create, membership_record
 
-# Valid DR Congo mobile numbers (Vodacom 099x block), one per focal point.
+# Valid DR Congo mobile numbers (Vodacom 099x block), a new one each time.
 _numbers = itertools.count(1000)
 
 
@@ -17,33 +16,32 @@ def next_phone() -> str:
     return f"+24399{next(_numbers):07d}"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("pw-kengele-test")
-
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        """UserFactory(role="analyst") puts the user in that role's group."""
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-
-    @classmethod
-    def with_role(cls, role: str, **kwargs) -> User:
-        return cls(role=role, username=kwargs.pop("username", role), **kwargs)
-
-
 class LocationFactory(factory.django.DjangoModelFactory):
+    """A place of any kind; the province, territory and village factories below make a tree."""
+
     class Meta:
         model = Location
 
     name = factory.Sequence(lambda n: f"Place {n}")
     kind = Location.Kind.LOCALITY
     parent = None
+
+
+class ProvinceFactory(LocationFactory):
+    name = factory.Sequence(lambda n: f"Province {n}")
+    kind = Location.Kind.PROVINCE
+
+
+class TerritoryFactory(LocationFactory):
+    name = factory.Sequence(lambda n: f"Territory {n}")
+    kind = Location.Kind.TERRITORY
+    parent = factory.SubFactory(ProvinceFactory)
+
+
+class VillageFactory(LocationFactory):
+    name = factory.Sequence(lambda n: f"Village {n}")
+    kind = Location.Kind.VILLAGE
+    parent = factory.SubFactory(TerritoryFactory)
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):
@@ -63,7 +61,7 @@ class NetworkFactory(factory.django.DjangoModelFactory):
 
 
 class FocalPointFactory(factory.django.DjangoModelFactory):
-    """Built through the service, so the phone is normalised and its hash set."""
+    """Made by the service, so the numbers are normalised and their lookup hashes set."""
 
     class Meta:
         model = FocalPoint
@@ -79,12 +77,20 @@ class FocalPointFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
+    """Recorded by the service: a period overlapping another of the same network is refused."""
+
     class Meta:
         model = Membership
 
     focal_point = factory.SubFactory(FocalPointFactory)
     network = factory.SubFactory(NetworkFactory)
     joined_on = dt.date(2024, 1, 15)
+    left_on = None
+    left_reason = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, left_reason="", **kwargs):
+        return membership_record(reason=left_reason, **kwargs)
 
 
 class EquipmentFactory(factory.django.DjangoModelFactory):
@@ -95,14 +101,3 @@ class EquipmentFactory(factory.django.DjangoModelFactory):
     kind = Equipment.Kind.AIRTIME
     given_on = dt.date(2025, 10, 1)
     amount = 5
-
-
-class AlertFactory(factory.django.DjangoModelFactory):
-    """A new alert triage has not reached yet."""
-
-    class Meta:
-        model = "alerts.Alert"
-
-    source = "sms"
-    text = "Bonjour, ceci est un test"
-    received_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
