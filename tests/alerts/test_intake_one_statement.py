@@ -145,8 +145,8 @@ def _differences(ours: dict, theirs: dict) -> list[str]:
     found = []
 
     def value(side: dict, view: str, name: str):
-        found = side[view][name] if view == "row" else getattr(side[view], name)
-        return found.replace(side["reference"], "A-…") if isinstance(found, str) else found
+        held = side[view][name] if view == "row" else getattr(side[view], name)
+        return held.replace(side["reference"], "A-…") if isinstance(held, str) else held
 
     for field in model._meta.concrete_fields:
         name, column = field.attname, field.column
