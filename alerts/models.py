@@ -389,7 +389,7 @@ class Message(models.Model):
         return f"{self.direction} {self.status} #{self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        adding = self._state.adding
+        adding = self.pk is None  # the id is the database's: a row without one is new
         super().save(*args, **kwargs)
         if adding and self.is_reply and self.alert_id is not None:
             # Replies are only ever added (never moved to another alert nor deleted): keeping

@@ -90,11 +90,6 @@ def sms(request: HttpRequest) -> HttpResponse:
     return twiml(response)
 
 
-# The busiest webhook: a database failure is caught above and the SMS spooled, so it can do
-# without the per-request connection health check (config.middleware.WebhookFastPath).
-sms.spools_on_database_error = True
-
-
 @twilio_webhook
 def status(request: HttpRequest) -> HttpResponse:
     update = twilio.parse_status(request)

@@ -41,16 +41,18 @@ class BoundedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Ids outside what the database holds are refused before the query, which would
     otherwise overflow inside the driver (a 500) rather than find nothing."""
 
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk).strip()
-            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": text},
-                )
-        return super()._check_values(value)
+    def clean(self, value):
+        value = self.prepare_value(value)
+        if isinstance(value, list | tuple):  # anything else is refused by the parent class
+            for pk in value:
+                text = str(pk).strip()
+                if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": text},
+                    )
+        return super().clean(value)
 
 
 class NetworksChoiceField(BoundedMultipleChoiceField):

@@ -2,7 +2,6 @@
 (the request behind a state change is kept by core.requests)."""
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
@@ -65,11 +64,6 @@ class WebhookFastPathMiddleware:
         except Resolver404:
             return self.get_response(request)  # the full stack answers the 404
         request.resolver_match = match
-        if getattr(match.func, "spools_on_database_error", False):
-            # Spare this request the connection's health check (a SELECT 1 each time): should
-            # the connection have broken, the view keeps the message in the spool and answers
-            # 200, and Django drops the broken connection once the request is over.
-            connections[DEFAULT_DB_ALIAS].health_check_done = True
         response = match.func(request, *match.args, **match.kwargs)
         # What CommonMiddleware, skipped here, does: with its length known, the server sends
         # the answer as it is instead of in chunks.

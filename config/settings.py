@@ -105,6 +105,9 @@ WEBHOOK_DB_TIMEOUT = envfloat("WEBHOOK_DB_TIMEOUT", 3)
 # After that deadline has passed, a web process's webhooks spool at once for this long, then
 # one tries the database again.
 WEBHOOK_DB_PAUSE = envfloat("WEBHOOK_DB_PAUSE", 5)
+# On PostgreSQL a new SMS alert and its message are stored by one statement, with the reads
+# that decide it (alerts.services.intake_sql); false stores them through the ORM, as on SQLite.
+INTAKE_ONE_STATEMENT = envbool("INTAKE_ONE_STATEMENT", True)
 if _db["ENGINE"].endswith("sqlite3"):
     # Web server and worker write at once: WAL lets readers go on, IMMEDIATE transactions and a
     # busy timeout make writers queue instead of failing with "database is locked".

@@ -125,6 +125,21 @@ def insert_values(obj, fields: tuple, connection, converted: dict | None = None)
     return values
 
 
+def _relations_resolved(obj: models.Model, relations: tuple) -> None:
+    """As save() does first: a related object assigned before it was saved gives its id now,
+    and one still unsaved is refused rather than stored as NULL."""
+    for f in relations:
+        if getattr(obj, f.attname) is not None:
+            continue
+        related = getattr(obj, f.name)  # no query: without an id there is nothing to fetch
+        if related is None:
+            continue
+        value = getattr(related, f.target_field.attname)
+        if value is None:
+            raise ValueError(f"{f.name}: the related {type(related).__name__} is not saved yet")
+        setattr(obj, f.attname, value)
+
+
 class WriteBatch:
     def __init__(self, using: str = "default"):
         self.using = using
@@ -158,8 +173,9 @@ class WriteBatch:
         connection = connections[self.using]
         text, fields = _insert_shape(model, len(objs), self.using)
         params = []
+        relations = tuple(f for f in fields if f.many_to_one or f.one_to_one)
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            _relations_resolved(obj, relations)
             params += insert_values(obj, fields, connection)
         self._statements.append((text, tuple(params)))
 

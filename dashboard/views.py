@@ -227,16 +227,17 @@ class _AlertsField(forms.ModelMultipleChoiceField):
     """Ids of alerts, checked before the database sees them: it would fail on a number too
     large for it. (DATA_UPLOAD_MAX_NUMBER_FIELDS bounds how many: a page shows PAGE_SIZE.)"""
 
-    def _check_values(self, value):
-        values = [str(pk) for pk in value]
-        for pk in values:
-            if not (pk.isascii() and pk.isdigit() and len(pk) <= 19 and 0 < int(pk) <= MAX_ID):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk[:20]},
-                )
-        return super()._check_values(values)
+    def clean(self, value):
+        value = self.prepare_value(value)
+        if isinstance(value, list | tuple):  # anything else is refused by the parent class
+            for pk in (str(pk) for pk in value):
+                if not (pk.isascii() and pk.isdigit() and len(pk) <= 19 and 0 < int(pk) <= MAX_ID):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk[:20]},
+                    )
+        return super().clean(value)
 
 
 class BulkForm(forms.Form):

@@ -101,7 +101,7 @@ def _person_column(request: HttpRequest):
     A closure rather than a method: admin instances are shared between requests, so the
     user cannot be kept on them. Memoised on the request so fields and readonly_fields agree.
     """
-    column = getattr(request, "_kengele_person_column", None)
+    column = getattr(request, "kengele_person_column", None)
     if column is None:
         reveal = can_see_identity(request.user)
 
@@ -112,7 +112,7 @@ def _person_column(request: HttpRequest):
             name = obj.focal_point.name
             return name if reveal else mask_name(name)
 
-        column = request._kengele_person_column = person
+        column = request.kengele_person_column = person
     return column
 
 

@@ -81,7 +81,7 @@ def audit_group_change(sender, instance, action, reverse, pk_set, **kwargs) -> N
     """A user put in or taken out of a role group, from either side of the relation."""
     if action == "pre_clear":
         # Which groups a clear removes is only known before it happens.
-        instance._kengele_cleared = (
+        instance.kengele_cleared = (
             list(instance.user_set.values_list("pk", flat=True))
             if reverse
             else list(instance.groups.values_list("pk", flat=True))
@@ -90,7 +90,7 @@ def audit_group_change(sender, instance, action, reverse, pk_set, **kwargs) -> N
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if action == "post_clear":
-        pk_set = set(getattr(instance, "_kengele_cleared", []))
+        pk_set = set(getattr(instance, "kengele_cleared", []))
     if not pk_set:
         return
     change = "added" if action == "post_add" else "removed"
@@ -116,14 +116,14 @@ _FLAGS = ("is_superuser", "is_staff", "is_active")
 @receiver(pre_save, sender=User, dispatch_uid="kengele-audit-flags-before")
 def remember_user_flags(sender, instance, update_fields=None, **kwargs) -> None:
     if instance.pk is None or (update_fields is not None and not set(update_fields) & set(_FLAGS)):
-        instance._kengele_flags = None
+        instance.kengele_flags = None
         return
-    instance._kengele_flags = User.objects.filter(pk=instance.pk).values(*_FLAGS).first()
+    instance.kengele_flags = User.objects.filter(pk=instance.pk).values(*_FLAGS).first()
 
 
 @receiver(post_save, sender=User, dispatch_uid="kengele-audit-flags-after")
 def audit_user_flags(sender, instance, created, **kwargs) -> None:
-    before = getattr(instance, "_kengele_flags", None)
+    before = getattr(instance, "kengele_flags", None)
     if created:
         before = dict.fromkeys(_FLAGS, False) | {"is_active": True}
     if before is None:

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -261,7 +262,7 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     # A word that may be a cry for help ("AIDE", "ARRETEZ") is an alert, never a command.
     plea = keyword if keyword is not None and keyword.may_be_plea else None
     command = keyword if plea is None else None
-    if command is None and connection.vendor == "postgresql":
+    if command is None and connection.vendor == "postgresql" and settings.INTAKE_ONE_STATEMENT:
         try:
             result, focal_point = _receive_alert_text_in_one_statement(
                 sms=sms, number=number, sender_hash=sender_hash, plea=plea, now=now
@@ -337,8 +338,9 @@ def _receive_alert_text_in_one_statement(
     with guard:
         intake = sms_alert_insert(alert=alert, message=message, sender_hash=sender_hash, now=now)
     focal_point = intake.focal_point
-    if not intake.stored:
+    if intake.alert is None:
         return None, focal_point
+    alert, message = intake.alert, intake.message
     flooded = alert.flooded
     reply = ""
     if focal_point is not None:

@@ -1,13 +1,13 @@
-"""A new SMS alert and its message, stored by one SQL statement on PostgreSQL, with the reads
-that decide whether the text is a new alert at all.
+"""A new SMS alert and its message, stored on PostgreSQL by one SQL statement that also makes
+the reads deciding whether the text is a new alert at all.
 
 Under a surge every inbound SMS is an alert plus a message row. Through the ORM that is a read
-of the sender and their recent messages, then a transaction of four round trips to the
-database (BEGIN, two INSERTs, COMMIT). Here it is one statement, still atomic (PostgreSQL runs
-a statement in its own transaction, so both rows exist or neither does):
+of the sender and one of their recent messages, then a transaction of four round trips (BEGIN,
+two INSERTs, COMMIT). Here it is one statement, still atomic (PostgreSQL runs a statement in
+its own transaction, so both rows exist or neither does):
 
     WITH sender AS (the focal point owning the number, as focal_point_by_hash finds it),
-         recent AS (their messages of the thread window, as _recent_activity reads them),
+         recent AS (their messages of the thread window, as inbound._recent_activity reads them),
          activity AS (how many texts they sent in the flood window, whether one of them is on
                       an alert still open, whether an analyst's reply to an open alert holds a
                       thread, and the alert of their latest reply, which a new alert follows),
@@ -16,28 +16,25 @@ a statement in its own transaction, so both rows exist or neither does):
          new_alert AS (INSERT … SELECT … FROM decision RETURNING id)
     INSERT INTO message … SELECT … FROM new_alert …
 
-and it answers with the sender's row, the flood count, the alert followed and the new rows'
-ids; no ids when the text belongs to a thread or to a flooding number's open alert, which the
-transactional path then stores (inbound._activity_from is the same decision in Python, for that
-path and for SQLite).
+and it answers with the sender's row, the flood count, the alert followed, the new rows' ids
+and whether the number opted out; no ids when the text belongs to a thread or to a flooding
+number's open alert, which the ORM's path (inbound._receive_alert_text, also SQLite's, and the
+only one with INTAKE_ONE_STATEMENT off) then stores.
 
-The columns are the models' concrete fields, and each value goes through its field's
-`pre_save` and `get_db_prep_save` exactly as the ORM's INSERT does (defaults, auto timestamps,
-encryption, JSON), but for three shortcuts with the same result: None is sent as NULL without
-asking the field; the sender's number, encrypted once, fills both rows' column for it; and the
-columns a new alert leaves at a constant default (most of them: no place, no assignee, no
-times yet …) have that default's literal in the statement's text instead of a parameter
-(_defaults). The sender's focal point, the flood flag and the alert followed are the
-statement's own (the columns in EXPRESSIONS). The statement's text is built once per process for
-each set of columns at their default (one, in practice), and prepared once per database
-connection (core.prepared): PostgreSQL then parses and plans it once instead of at every SMS.
+The columns are the models' concrete fields, and each value goes through its field as the ORM's
+INSERT sends it (core.writebatch.insert_values), except the columns the statement fills from
+what it read (EXPRESSIONS). The text is built once per process and prepared once per database
+connection (core.prepared): PostgreSQL parses and plans it once instead of at every SMS.
+tests/alerts/test_intake_one_statement.py stores the same texts through this statement and
+through the ORM and compares every column of both rows: a new column, a changed default or a
+decision drifting from the ORM's path fails there.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from core.prepared import forget_on_lost_statement, prepared
 from core.writebatch import WriteBatch, insert_values
@@ -107,73 +104,18 @@ def _fields_of(model, skip=()) -> tuple:
     return tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip)
 
 
-@lru_cache(maxsize=2)
-def _defaults(model) -> dict:
-    """The columns of `model` a new SMS alert usually leaves at their default, by field: the
-    default as the instance holds it, and the SQL literal of the value the ORM's INSERT sends
-    for it (NULL, '', 'new', '[]'::jsonb …). When a row holds a column's default, the statement
-    has that literal in its text rather than a parameter: fewer values to convert, send and
-    parse at every SMS. Defaults made at each call (a time) are not constants and stay
-    parameters, as do the columns the statement fills itself (EXPRESSIONS)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    constants = {}
-    with connection.cursor() as cursor:
-        for f in _fields_of(model, skip=EXPRESSIONS[model]):
-            made_each_time = (
-                f.has_default() and callable(f.default) and f.default not in (list, dict)
-            )
-            if made_each_time or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                continue
-            if type(f).pre_save not in (models.Field.pre_save, models.DateTimeField.pre_save):
-                continue  # a field that works its value out when saved
-            value = f.get_default()
-            sent = f.get_db_prep_save(value, connection=connection)
-            literal = "NULL" if sent is None else cursor.mogrify("%s", [sent]).decode()
-            if "%" in literal:  # would be taken for a placeholder
-                continue
-            constants[f] = (value, f"CAST({literal} AS {f.db_type(connection)})")
-    return constants
-
-
-@lru_cache(maxsize=2)
-def _default_values(model) -> tuple[tuple[str, object, type], ...]:
-    return tuple(
-        (f.attname, default, type(default)) for f, (default, _) in _defaults(model).items()
-    )
-
-
-_UNSET = object()
-
-
-def _constants_held(obj) -> tuple[str, ...]:
-    """The attribute names of the fields of `obj` that hold their constant default (see
-    _defaults), read from the instance's own attributes (a new row has them all)."""
-    values = obj.__dict__
-    return tuple(
-        attname
-        for attname, default, kind in _default_values(type(obj))
-        if type(value := values.get(attname, _UNSET)) is kind and value == default
-    )
-
-
-@lru_cache(maxsize=8)
-def _statement(
-    alert_constants: tuple[str, ...] = (), message_constants: tuple[str, ...] = ()
-) -> tuple[str, tuple, tuple, int]:
-    """The statement's text for rows holding these constants, the alert's and message's
-    fields that are parameters, in the order of the statement's (after the seven of the
-    reads), and the position of the alert's sender among its parameters."""
+@lru_cache(maxsize=1)
+def _statement() -> tuple[str, tuple, tuple, int]:
+    """The statement's text, the alert's and message's fields whose values are its
+    parameters (in the order they come after the seven of the reads), and the position of
+    the alert's sender among its parameters."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-
-    def values(fields, model, constants) -> str:
-        literals = _defaults(model)
-        return ", ".join(
-            EXPRESSIONS[model].get(f.name) or (literals[f][1] if f.attname in constants else "%s")
-            for f in fields
-        )
-
     alert_fields = _fields_of(Alert)
     message_fields = _fields_of(Message, skip=("alert",))
+
+    def values(fields, model) -> str:
+        return ", ".join(EXPRESSIONS[model].get(f.name, "%s") for f in fields)
+
     sender_columns = network_selectors.INTAKE_COLUMNS
     # Table and column names from the models, quoted; every value that comes with the SMS
     # is a parameter.
@@ -192,23 +134,15 @@ def _statement(
         limit=_literal(FLOOD_LIMIT),
         alert_table=quote(Alert._meta.db_table),
         alert_columns=", ".join(quote(f.column) for f in alert_fields),
-        alert_values=values(alert_fields, Alert, alert_constants),
+        alert_values=values(alert_fields, Alert),
         message_table=quote(Message._meta.db_table),
         alert_id=quote(Message._meta.get_field("alert").column),
         message_columns=", ".join(quote(f.column) for f in message_fields),
-        message_values=values(message_fields, Message, message_constants),
+        message_values=values(message_fields, Message),
         optout_table=quote(OptOut._meta.db_table),
     )
-    alert_params = tuple(
-        f
-        for f in alert_fields
-        if f.name not in EXPRESSIONS[Alert] and f.attname not in alert_constants
-    )
-    message_params = tuple(
-        f
-        for f in message_fields
-        if f.name not in EXPRESSIONS[Message] and f.attname not in message_constants
-    )
+    alert_params = tuple(f for f in alert_fields if f.name not in EXPRESSIONS[Alert])
+    message_params = tuple(f for f in message_fields if f.name not in EXPRESSIONS[Message])
     sender_position = [f.name for f in alert_params].index("sender")
     return sql, alert_params, message_params, sender_position
 
@@ -216,27 +150,34 @@ def _statement(
 @dataclass
 class Intake:
     """What the statement found: the sender's focal point (None for an unknown number), how
-    many texts the number sent in the flood window before this one, whether it stored the
-    text as a new alert, and whether a known sender's number opted out (the focal point's own
-    flag aside: outbound.is_opted_out is both)."""
+    many texts the number sent in the flood window before this one, the alert and message it
+    stored (None when the text is no new alert), and whether a known sender's number opted
+    out (the focal point's own flag aside: outbound.is_opted_out is both)."""
 
     focal_point: object
     flood_count: int
-    stored: bool
+    alert: Alert | None = None
+    message: Message | None = None
     number_opted_out: bool = False
+
+
+def _as_stored(model, obj, alias: str, **columns):
+    """`obj` as the ORM gives back a row it read: its values, with `columns` (by attribute
+    name) as the statement set them."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    values = [columns[name] if name in columns else getattr(obj, name) for name in names]
+    return model.from_db(alias, names, values)
 
 
 def sms_alert_insert(
     *, alert: Alert, message: Message, sender_hash: str, now: dt.datetime
 ) -> Intake:
     """Store `alert` and `message` (made with no reporter, focal point, flood flag nor alert
-    followed: the statement sets them) when the text is a new alert; sets their primary keys,
-    reporter, focal point, flood flag and the alert followed then. Raises IntegrityError (a
-    MessageSid seen before) with nothing stored, as the ORM would."""
+    followed: the statement sets them) when the text is a new alert, and give them back as
+    saved instances. Raises IntegrityError (a MessageSid seen before) with nothing stored, as
+    the ORM would."""
     db = connections[DEFAULT_DB_ALIAS]
-    sql, alert_fields, message_fields, sender_position = _statement(
-        _constants_held(alert), _constants_held(message)
-    )
+    sql, alert_fields, message_fields, sender_position = _statement()
     alert_values = insert_values(alert, alert_fields, db)
     shared = {}
     if message.peer == alert.sender:
@@ -263,18 +204,36 @@ def sms_alert_insert(
     if sender[0] is not None:
         focal_point = network_selectors.focal_point_from_row(columns, sender)
     if message_id is None:
-        return Intake(focal_point=focal_point, flood_count=flood_count, stored=False)
+        return Intake(focal_point=focal_point, flood_count=flood_count)
     flooded = flood_count >= FLOOD_LIMIT
-    alert.pk, message.pk = alert_id, message_id
-    alert.reporter, alert.sender_known = focal_point, focal_point is not None
-    alert.thread_parent_id = parent_id
-    message.alert, message.focal_point = alert, focal_point
-    alert.flooded = message.flooded = flooded
-    for obj in (alert, message):
-        obj._state.adding = False
-        obj._state.db = db.alias
+    reporter_id = focal_point.pk if focal_point is not None else None
+    stored_alert = _as_stored(
+        Alert,
+        alert,
+        db.alias,
+        id=alert_id,
+        reporter_id=reporter_id,
+        sender_known=focal_point is not None,
+        flooded=flooded,
+        thread_parent_id=parent_id,
+    )
+    stored_message = _as_stored(
+        Message,
+        message,
+        db.alias,
+        id=message_id,
+        alert_id=alert_id,
+        focal_point_id=reporter_id,
+        flooded=flooded,
+    )
+    stored_alert.reporter = stored_message.focal_point = focal_point
+    stored_message.alert = stored_alert
     return Intake(
-        focal_point=focal_point, flood_count=flood_count, stored=True, number_opted_out=opted_out
+        focal_point=focal_point,
+        flood_count=flood_count,
+        alert=stored_alert,
+        message=stored_message,
+        number_opted_out=opted_out,
     )
 
 

@@ -1,14 +1,22 @@
 """On PostgreSQL a new SMS alert and its message are stored by one atomic statement, which
-also reads the sender and their recent messages, with every column as the ORM would write it;
-the statement is prepared once per connection."""
+also reads the sender and their recent messages; the statement is prepared once per
+connection. Every column it writes, and every value the caller gets back, is compared with
+what the ORM's path (INTAKE_ONE_STATEMENT off) writes for the same text."""
+
+import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from alerts.models import Alert, Message
-from alerts.services import spool_import
+from alerts.channels.base import InboundSMS
+from alerts.constants import FLOOD_LIMIT
+from alerts.models import Alert, Message, OptOut
+from alerts.services import inbound_receive, sms_send, spool_import
+from alerts.services.intake_sql import sms_alert_insert
+from core.crypto import EncryptedJSONField, EncryptedTextField, lookup_hash
 from tests.twilio_support import post_signed, sms_params
 
 URL = "/webhooks/twilio/sms/"
@@ -29,6 +37,160 @@ def prepared_names(sql: list[str]) -> dict[str, str]:
 
 def executed(sql: list[str]) -> list[str]:
     return [s.split()[1] for s in sql if s.startswith("EXECUTE ")]
+
+
+# --- The statement writes what the ORM writes -------------------------------------------------
+
+UNKNOWN = "+243970000555"
+
+
+def _unknown_number(focal_point) -> tuple[str, str]:
+    return UNKNOWN, "Hommes armés à Mbau"
+
+
+def _focal_point(focal_point) -> tuple[str, str]:
+    return focal_point.phone, "Hommes armés à Mbau"
+
+
+def _focal_point_whose_number_opted_out(focal_point) -> tuple[str, str]:
+    OptOut.objects.create(phone_hash=lookup_hash(focal_point.phone))
+    return focal_point.phone, "Coups de feu à Oicha"
+
+
+def _plea_from_a_focal_point(focal_point) -> tuple[str, str]:
+    return focal_point.phone, "AIDE"  # a help word that may be a plea: an alert, with help
+
+
+def _after_a_reply_to_an_alert_since_closed(focal_point) -> tuple[str, str]:
+    first = Alert.objects.create(
+        source="sms", text="Hommes armés", sender=focal_point.phone,
+        sender_hash=lookup_hash(focal_point.phone), reporter=focal_point, sender_known=True,
+    )  # fmt: skip
+    sms_send(alert=first, body="Merci, nous suivons")
+    Alert.objects.filter(pk=first.pk).update(status="closed")
+    return focal_point.phone, "Ils sont revenus"
+
+
+def _flooding_number_whose_alerts_were_dismissed(focal_point) -> tuple[str, str]:
+    digest = lookup_hash(UNKNOWN)
+    dismissed = Alert.objects.create(
+        source="sms", text="flood", sender=UNKNOWN, sender_hash=digest, status="dismissed"
+    )
+    recently = timezone.now() - dt.timedelta(minutes=1)
+    Message.objects.bulk_create(
+        Message(
+            alert=dismissed,
+            direction="inbound",
+            body=f"flood {i}",
+            status="received",
+            provider_sid=f"SMflood{i}",
+            peer=UNKNOWN,
+            peer_hash=digest,
+            raw={},
+            created_at=recently,
+        )  # fmt: skip
+        for i in range(FLOOD_LIMIT)
+    )
+    return UNKNOWN, "encore"
+
+
+# Each situation with what both paths must have decided in it (alert, reply), so that the
+# comparison covers every decision the statement makes.
+SITUATIONS = {
+    _unknown_number: lambda a, reply: a.reporter_id is None and reply == "",
+    _focal_point: lambda a, reply: a.sender_known and "A-…" in reply,
+    _focal_point_whose_number_opted_out: lambda a, reply: a.sender_known and reply == "",
+    _plea_from_a_focal_point: lambda a, reply: "A-…" in reply and "\n" in reply,
+    _after_a_reply_to_an_alert_since_closed: lambda a, reply: a.thread_parent_id is not None,
+    _flooding_number_whose_alerts_were_dismissed: lambda a, reply: a.flooded and reply == "",
+}
+
+
+def _row(obj) -> dict:
+    table = type(obj)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [obj.pk])  # noqa: S608
+        return dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
+
+
+def _stored(settings, sms: InboundSMS, *, one_statement: bool) -> dict:
+    """What inbound_receive stores and answers for `sms` by the path asked for, rolled back
+    afterwards so that the other path meets the same database."""
+    settings.INTAKE_ONE_STATEMENT = one_statement
+    savepoint = transaction.savepoint()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            result = inbound_receive(sms=sms)
+        orm_insert = [s for s in statements(queries) if s.startswith('INSERT INTO "alerts_alert"')]
+        assert bool(orm_insert) is not one_statement  # the path asked for is the one taken
+        reference = result.alert.reference  # made from the id: A-… in what is compared
+        stored = {"reply": result.reply.replace(reference, "A-…")}
+        for name, obj in (("alert", result.alert), ("message", result.message)):
+            model = type(obj)
+            stored[name] = {
+                "model": model,
+                "row": _row(obj),
+                "read": model.objects.get(pk=obj.pk),  # as the ORM reads it back
+                "given": obj,  # as the caller got it
+                "reference": reference,
+            }
+        return stored
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def _differences(ours: dict, theirs: dict) -> list[str]:
+    """Every column and attribute where the statement's rows differ from the ORM's."""
+    model = ours["model"]
+    found = []
+
+    def value(side: dict, view: str, name: str):
+        held = side[view][name] if view == "row" else getattr(side[view], name)
+        return held.replace(side["reference"], "A-…") if isinstance(held, str) else held
+
+    for field in model._meta.concrete_fields:
+        name, column = field.attname, field.column
+        if field.primary_key:
+            continue  # a new id each time
+        if name == "alert_id":  # the alert stored with it, checked by the caller
+            continue
+        mine, other = value(ours, "row", column), value(theirs, "row", column)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            if mine is None or other is None or abs(mine - other) > dt.timedelta(minutes=1):
+                found.append(f"{model.__name__}.{name}: {mine!r} / {other!r}")
+            continue
+        if isinstance(field, EncryptedTextField | EncryptedJSONField):
+            if mine and mine == other:
+                found.append(f"{model.__name__}.{name}: the same ciphertext twice")
+        elif mine != other:
+            found.append(f"{model.__name__}.{name} stored: {mine!r} / {other!r}")
+        for view in ("read", "given"):
+            mine, other = value(ours, view, name), value(theirs, view, name)
+            if mine != other:
+                found.append(f"{model.__name__}.{name} {view}: {mine!r} / {other!r}")
+    return found
+
+
+@pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__.strip("_"))
+def test_the_statement_stores_every_column_as_the_orm_does(situation, focal_point, settings):
+    sender, body = situation(focal_point)
+    sms = InboundSMS(
+        provider_sid="SMcompared", sender=sender, recipient="+15005550006", body=body,
+        segments=2, media_urls=("https://api.twilio.com/media/1",),
+        raw={"Body": body, "From": sender}, received_at=timezone.now() - dt.timedelta(seconds=5),
+    )  # fmt: skip
+    ours = _stored(settings, sms, one_statement=True)
+    theirs = _stored(settings, sms, one_statement=False)
+    assert SITUATIONS[situation](ours["alert"]["given"], ours["reply"])
+    assert ours["reply"] == theirs["reply"]
+    for name in ("alert", "message"):
+        assert _differences(ours[name], theirs[name]) == []
+    for stored in (ours, theirs):
+        assert stored["message"]["row"]["alert_id"] == stored["alert"]["row"]["id"]
+        assert stored["message"]["given"].alert == stored["alert"]["given"]
+
+
+# --- How the statement is sent ------------------------------------------------------------------
 
 
 def test_alert_and_message_are_stored_by_one_insert_as_the_orm_would(client, focal_point):
@@ -65,71 +227,7 @@ def test_none_is_null_for_every_column_of_both_rows(db):
             assert field.get_db_prep_save(None, connection=connection) is None, field
 
 
-def test_values_sent_as_they_are_are_those_their_fields_would_send(db):
-    # The one-statement insert skips the conversion of str, int and bool values for the plain
-    # field classes whose conversion returns them unchanged; an encrypted field never is one.
-    from alerts.services.intake_sql import _statement
-    from core.writebatch import _readers
-
-    _sql, alert_fields, message_fields, _sender = _statement()  # every column a parameter
-    samples = {str: "Mbau", int: 3, bool: True}
-    skipped = 0
-    for fields in (alert_fields, message_fields):
-        for field, (_attname, _plain, as_is) in zip(fields, _readers(fields), strict=True):
-            for kind in as_is:
-                value = samples[kind]
-                assert field.get_db_prep_save(value, connection=connection) == value, field
-                skipped += 1
-    assert skipped > 10
-    assert not _readers((Alert._meta.get_field("sender"),))[0][2]
-    assert not _readers((Message._meta.get_field("raw"),))[0][2]
-
-
-def _columns(model, pk) -> dict:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {model._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
-        return dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
-
-
-def test_columns_left_at_their_default_are_stored_as_the_orm_stores_them(client, focal_point):
-    # Constants in the statement's text: compare every column with rows the ORM saves.
-    from alerts.services.intake_sql import _constants_held, _defaults
-
-    assert len(_defaults(Alert)) > 20 and len(_defaults(Message)) > 5
-    response = post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
-    assert response.status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s "
-            "ORDER BY prepare_time DESC LIMIT 1",
-            ["%new_alert%"],
-        )
-        (text,) = cursor.fetchone()
-    assert "CAST('new' AS varchar(12))" in text and text.count("$") < 25  # not 54 parameters
-    alert, message = Alert.objects.get(), Message.objects.get()
-    orm_alert = Alert.objects.create(source="sms", text="x", sender="+243", sender_hash="h")
-    orm_message = Message.objects.create(
-        direction="inbound", body="x", status="received", provider_sid="SMorm", peer="+243",
-        peer_hash="h", raw={},
-    )  # fmt: skip
-    for model, ours, theirs in ((Alert, alert, orm_alert), (Message, message, orm_message)):
-        every = {f.attname for f in _defaults(model)}
-        assert set(_constants_held(model())) == every  # a new instance holds them all
-        held = _constants_held(ours)  # those the webhook's rows had in the statement's text
-        assert len(held) > (20 if model is Alert else 5), model
-        stored, expected = _columns(model, ours.pk), _columns(model, theirs.pk)
-        for field in _defaults(model):
-            if field.attname in held:
-                assert stored[field.column] == expected[field.column], field
-
-
-def test_a_column_away_from_its_default_is_sent_as_a_parameter(db, focal_point):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from alerts.services.intake_sql import _statement, sms_alert_insert
-
+def test_values_away_from_their_defaults_are_stored_and_given_back(db, focal_point):
     now = timezone.now()
     alert = Alert(source="sms", text="x", sender="+243970000001", sender_hash="h1", received_at=now)
     alert.language, alert.categories = "sw", ["attack"]
@@ -139,16 +237,16 @@ def test_a_column_away_from_its_default_is_sent_as_a_parameter(db, focal_point):
         peer="+243970000001", peer_hash="h1", raw={"Body": "x"}, segments=3, created_at=now,
     )  # fmt: skip
     intake = sms_alert_insert(alert=alert, message=message, sender_hash="h1", now=now)
-    assert intake.stored
-    alert.refresh_from_db()
-    message.refresh_from_db()
-    assert (alert.language, alert.categories, alert.sla_due_at) == (
-        "sw",
-        ["attack"],
-        now + dt.timedelta(hours=1),
-    )
-    assert message.segments == 3
-    assert _statement.cache_info().currsize >= 1
+    assert intake.alert.pk and intake.message.alert == intake.alert
+    for stored in (intake.alert, Alert.objects.get(pk=intake.alert.pk)):
+        assert (stored.language, stored.categories, stored.sla_due_at) == (
+            "sw",
+            ["attack"],
+            now + dt.timedelta(hours=1),
+        )
+    assert Message.objects.get(pk=intake.message.pk).segments == intake.message.segments == 3
+    intake.alert.save(update_fields=["priority"])  # a saved instance: an UPDATE, no new row
+    assert Alert.objects.count() == 1
 
 
 def test_a_duplicate_stores_nothing_more_and_answers_the_same(client, focal_point):
@@ -210,9 +308,6 @@ def test_without_kept_connections_the_statements_run_unprepared(client, db, monk
 
 
 def test_the_statement_reads_whether_a_known_number_opted_out(client, focal_point):
-    from alerts.models import OptOut
-    from core.crypto import lookup_hash
-
     acknowledged = post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
     assert "<Message>" in acknowledged.content.decode()
     OptOut.objects.create(phone_hash=lookup_hash(focal_point.phone))
@@ -227,8 +322,6 @@ def test_the_statement_reads_whether_a_known_number_opted_out(client, focal_poin
 
 
 def test_the_statement_links_a_new_alert_to_the_closed_alert_it_follows(client, focal_point):
-    from alerts.services import sms_send
-
     post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
     first = Alert.objects.get()
     sms_send(alert=first, body="Merci, nous suivons")

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from alerts.models import Alert
 from tests.twilio_support import post_signed, sms_params
@@ -56,15 +57,13 @@ def test_an_oversized_webhook_is_refused_before_anything_reads_it(client, db, se
 def test_a_connection_broken_behind_our_back_spools_the_sms_and_the_next_one_is_stored(
     client, settings, tmp_path
 ):
-    from django.db import connection
-
     from alerts.models import Message
     from alerts.services import spool_import
 
     settings.SPOOL_DIR = tmp_path
     assert post_signed(client, "/webhooks/twilio/sms/", sms_params("premier")).status_code == 200
     connection.ensure_connection()
-    connection.connection.close()  # as when the database restarted between two requests
+    connection.connection.close()  # as when the database restarted during a request
     lost = post_signed(client, "/webhooks/twilio/sms/", sms_params("pendant la coupure"))
     assert lost.status_code == 200  # kept in the spool, not refused
     # What Django does when a request ends (its test client leaves it out to keep a test's
@@ -78,3 +77,24 @@ def test_a_connection_broken_behind_our_back_spools_the_sms_and_the_next_one_is_
         "pendant la coupure",
         "après",
     }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="connections are kept and checked on PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_after_the_database_restarted_between_two_requests_the_next_sms_is_stored_at_once(
+    client, settings, tmp_path
+):
+    from alerts.models import Message
+
+    settings.SPOOL_DIR = tmp_path
+    assert post_signed(client, "/webhooks/twilio/sms/", sms_params("premier")).status_code == 200
+    connection.connection.close()  # the database restarted while the process waited
+    # What Django does as each request starts (its test client leaves it out to keep a test's
+    # transaction): the kept connection will be checked before its first query.
+    connection.close_if_unusable_or_obsolete()
+    after = post_signed(client, "/webhooks/twilio/sms/", sms_params("après"))
+    assert after.status_code == 200
+    assert not list(tmp_path.glob("*.spool"))  # stored on a new connection, not spooled
+    assert set(Message.objects.values_list("body", flat=True)) == {"premier", "après"}

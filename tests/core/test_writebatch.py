@@ -3,7 +3,7 @@ build them; on PostgreSQL one query string, elsewhere one statement after anothe
 
 import pytest
 from django.db import connection
-from django.db.models import F, sql
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from alerts.models import Alert, AlertEvent
@@ -46,35 +46,38 @@ def test_an_update_that_matches_nothing_reports_zero_rows():
     assert Alert.objects.get(pk=alert.pk).priority is None
 
 
-def _sent(params) -> list:
-    """Parameters as the database receives them (JSON adapters compared by their value)."""
-    return [getattr(p, "adapted", p) for p in params]
+def _row(model, pk) -> dict:
+    """Every column of one row as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {model._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+        return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
 
-def test_update_where_sends_the_values_an_orm_update_sends():
+def test_update_where_stores_what_an_orm_update_stores():
     place = Location.objects.create(name="Mbau", kind="village")
-    alert = alert_create(source="web", text="Tirs entendus")
+    ours, theirs = (alert_create(source="web", text="Tirs entendus") for _ in range(2))
     values = {
         "status": "triaged",
         "categories": ["attack", "armed_presence"],
         "explanation": {"priority_rule": "attack under way", "score": 0.5},
         "priority": 1,
         "location": place,
-        "triaged_at": alert.received_at,
+        "triaged_at": ours.received_at,
     }
-    where = {"pk": alert.pk, "status": "new", "triaged_at": None, "assignee_id": None}
-    query = Alert.objects.filter(**where).query.chain(sql.UpdateQuery)
-    query.add_update_values(values)
-    _orm_sql, orm_params = query.get_compiler("default").as_sql()
-    ours = WriteBatch()
-    ours.update_where(Alert, where, **values)
-    (_, our_params) = ours._statements[0]
-    assert _sent(our_params) == _sent(orm_params)
-    assert ours.execute() == 1
-    alert.refresh_from_db()
-    assert (alert.status, alert.priority, alert.location_id) == ("triaged", 1, place.pk)
-    assert alert.categories == ["attack", "armed_presence"]
-    assert alert.explanation == {"priority_rule": "attack under way", "score": 0.5}
+    where = {"status": "new", "triaged_at": None, "assignee_id": None}
+    assert Alert.objects.filter(pk=theirs.pk, **where).update(**values) == 1
+    batch = WriteBatch()
+    batch.update_where(Alert, {"pk": ours.pk, **where}, **values)
+    assert batch.execute() == 1
+    stored, expected = _row(Alert, ours.pk), _row(Alert, theirs.pk)
+    different = {"id", "received_at", "created_at", "updated_at", "sender"}
+    assert set(stored) - different  # a column list was read
+    for column in set(stored) - different:
+        assert stored[column] == expected[column], column
+    ours.refresh_from_db()
+    assert (ours.status, ours.priority, ours.location_id) == ("triaged", 1, place.pk)
+    assert ours.categories == ["attack", "armed_presence"]
+    assert ours.explanation == {"priority_rule": "attack under way", "score": 0.5}
 
 
 def test_update_where_changes_nothing_when_a_condition_no_longer_holds():
@@ -125,3 +128,20 @@ def test_none_is_null_for_every_column_of_what_triage_writes():
     for model in (AlertEvent, Incident):
         for field in model._meta.concrete_fields:
             assert field.get_db_prep_save(None, connection=connection) is None, field
+
+
+def test_insert_takes_the_id_of_a_related_row_saved_after_it_was_assigned():
+    alert = alert_create(source="web", text="Tirs entendus")
+    event = AlertEvent(alert=alert, kind="note", note="linked")
+    unsaved = Alert(source="web", text="pas encore", sender="", sender_hash="")
+    batch = WriteBatch()
+    with pytest.raises(ValueError, match="not saved"):
+        batch.insert(AlertEvent, [AlertEvent(alert=unsaved, kind="note", note="lost")])
+    unsaved.save()
+    batch.insert(AlertEvent, [event, AlertEvent(alert=unsaved, kind="note", note="late")])
+    batch.execute()
+    assert set(AlertEvent.objects.values_list("alert_id", "note")) >= {
+        (alert.pk, "linked"),
+        (unsaved.pk, "late"),
+    }
+    assert not AlertEvent.objects.filter(note="lost").exists()

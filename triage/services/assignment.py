@@ -84,7 +84,9 @@ def analyst_take_sql(*, location: Location, guard: str = "") -> tuple[str, list]
     territory = location.ancestor(Location.Kind.TERRITORY)
     if territory is None:
         return None
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = AnalystProfile._meta.get_field("last_assigned_at").get_db_prep_save(
+        timezone.now(), connection
+    )
     return _take_sql(guard), [now, territory.pk, *ASSIGNABLE_ROLES, *Alert.OPEN_STATUSES]
 
 

@@ -132,12 +132,12 @@ def candidates_sql(*, alert: Alert, location: Location) -> tuple[str, list]:
         same_reporter=same_reporter,
         near=near,
     )
-    adapt = connection.ops.adapt_datetimefield_value
+    seen = Incident._meta.get_field("last_seen_at")
     params = [
         alert.pk,
         *reporter_params,
-        adapt(alert.received_at - window),
-        adapt(alert.received_at + window),
+        seen.get_db_prep_value(alert.received_at - window, connection),
+        seen.get_db_prep_value(alert.received_at + window, connection),
         *near_params,
     ]
     return sql, params

@@ -21,7 +21,6 @@ from alerts.selectors import (
 )
 from alerts.services import alert_event_build
 from core.prepared import forget_on_lost_statement, prepared
-from core.rawrows import model_rows
 from core.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
 
@@ -340,10 +339,11 @@ def _read_under_lock(
     sql = _UNDER_LOCK_SQL.format(
         location=Location._meta.db_table, take=take_sql, candidates=candidates
     )
-    rows = model_rows(
-        Incident,
-        f"{prepared(lock)}; {prepared(sql)}",
-        [*lock_params, location.pk, *take_params, *candidate_params],
+    rows = list(
+        Incident.objects.raw(
+            f"{prepared(lock)}; {prepared(sql)}",
+            [*lock_params, location.pk, *take_params, *candidate_params],
+        )
     )
     first = rows[0]
     assignee = analyst_from_row((first.taken_id, first.taken_username))
@@ -375,7 +375,7 @@ def alert_triage_by_id(*, alert_id: int) -> Alert | None:
     sql, params, at = _read_sql(connection.vendor)
     params = [*params[:at], alert_id, *params[at + 1 :]]
     with forget_on_lost_statement():
-        found = model_rows(Alert, prepared(sql), params)
+        found = list(Alert.objects.raw(prepared(sql), params))
         if not found:
             log.warning("triage: alert %s does not exist (deleted?)", alert_id)
             return None
