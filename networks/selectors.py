@@ -41,10 +41,19 @@ _BY_HASH_SQL = " ".join(("SELECT {columns} FROM {table}", BY_HASH_CONDITION))
 def focal_point_by_hash(digest: str) -> FocalPoint | None:
     """One indexed query; a main number wins over someone's second phone. The focal point
     carries whether they are discreet (`discreet_mode`, see focal_point_discreet)."""
-    table = FocalPoint._meta.db_table
-    columns = [*INTAKE_COLUMNS, f"{discreet_sql(table)} AS discreet_mode"]
-    sql = _BY_HASH_SQL.format(columns=", ".join(columns), table=table)
+    table = connection.ops.quote_name(FocalPoint._meta.db_table)
+    sql = _BY_HASH_SQL.format(columns=intake_select_list(table), table=table)
     return next(iter(FocalPoint.objects.raw(sql, [digest, digest, digest])), None)
+
+
+# What intake reads of a sender, by name: INTAKE_COLUMNS and whether they are discreet.
+INTAKE_SENDER_COLUMNS = (*INTAKE_COLUMNS, "discreet_mode")
+
+
+def intake_select_list(table: str) -> str:
+    """The SQL select list of INTAKE_SENDER_COLUMNS from the focal point table `table` (quoted,
+    or an alias)."""
+    return ", ".join([*INTAKE_COLUMNS, f"{discreet_sql(table)} AS discreet_mode"])
 
 
 def focal_point_table() -> str:
