@@ -360,13 +360,14 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
             if marked_by
             else gettext("triage")
         )
+        if obj.at_risk_reason:
+            by = f"{by} ({obj.at_risk_reason})"
         return gettext(
-            "Since %(since)s, marked by %(by)s (%(reason)s). Broadcasts to this person are "
-            "paused until a supervisor clears it."
+            "Since %(since)s, marked by %(by)s. Broadcasts to this person are paused until a "
+            "supervisor clears it."
         ) % {
             "since": date_format(timezone.localtime(obj.at_risk_since), "DATETIME_FORMAT"),
             "by": by,
-            "reason": obj.at_risk_reason or "—",
         }
 
     def has_supervise_permission(self, request: HttpRequest) -> bool:
@@ -378,9 +379,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
     )
     def mark_at_risk(self, request: HttpRequest, queryset: QuerySet) -> None:
         marked = sum(
-            focal_point_mark_at_risk(
-                focal_point=person, by=request.user, reason=gettext("marked in the admin")
-            )
+            focal_point_mark_at_risk(focal_point=person, by=request.user, reason="")
             for person in queryset
         )
         messages.success(
