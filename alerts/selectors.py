@@ -571,18 +571,21 @@ def broadcast_counts(*, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def broadcast_skip_counts(*, broadcast_id: int) -> dict[str, int]:
-    """A broadcast's skipped recipients by reason (BROADCAST_SKIP_REASONS), only those with
-    some."""
+def broadcast_skip_counts(*, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Skipped recipients by reason (BROADCAST_SKIP_REASONS, only those with some), per
+    broadcast; one query for a whole page of broadcasts."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in broadcast_ids}
     rows = (
         BroadcastRecipient.objects.filter(
-            broadcast_id=broadcast_id, state=BroadcastRecipient.State.SKIPPED
+            broadcast_id__in=broadcast_ids, state=BroadcastRecipient.State.SKIPPED
         )
-        .values_list("skip_reason")
+        .values_list("broadcast_id", "skip_reason")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {reason: n for reason, n in rows}
+    for broadcast_id, reason, n in rows:
+        counts[broadcast_id][reason] = n
+    return counts
 
 
 def broadcast_recipients(

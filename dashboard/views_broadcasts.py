@@ -265,7 +265,9 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         "excluded": [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n],
         "skipped": [
             (skip_labels.get(reason, reason), n)
-            for reason, n in broadcast_skip_counts(broadcast_id=broadcast.pk).items()
+            for reason, n in broadcast_skip_counts(broadcast_ids=[broadcast.pk])[
+                broadcast.pk
+            ].items()
         ],
     }
 

@@ -147,7 +147,10 @@ class BroadcastSerializer(serializers.ModelSerializer):
 
     def get_skipped(self, broadcast: Broadcast) -> dict[str, int]:
         """Recipients skipped when their turn came, by reason (at_risk, revealing...)."""
-        return selectors.broadcast_skip_counts(broadcast_id=broadcast.pk)
+        skipped = self.context.get("skipped")
+        if skipped is None or broadcast.pk not in skipped:
+            skipped = selectors.broadcast_skip_counts(broadcast_ids=[broadcast.pk])
+        return skipped[broadcast.pk]
 
     def get_counts(self, broadcast: Broadcast) -> dict[str, int]:
         counts = self.context.get("counts")
@@ -255,8 +258,10 @@ class BroadcastViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        counts = selectors.broadcast_counts(broadcast_ids=[b.pk for b in page])
-        context = dict(self.get_serializer_context(), counts=counts)
+        ids = [b.pk for b in page]
+        counts = selectors.broadcast_counts(broadcast_ids=ids)
+        skipped = selectors.broadcast_skip_counts(broadcast_ids=ids)
+        context = dict(self.get_serializer_context(), counts=counts, skipped=skipped)
         return self.get_paginated_response(
             BroadcastSerializer(page, many=True, context=context).data
         )

@@ -91,7 +91,8 @@ def test_a_focal_point_at_risk_is_skipped_and_counted_until_a_supervisor_clears_
     assert sent["bahati"].state == "skipped" and sent["bahati"].skip_reason == "at_risk"
     assert sent["bahati"].message is None and sent["bahati"].sent_at is None
     assert sent["amani"].message is not None
-    assert broadcast_skip_counts(broadcast_id=sent["bahati"].broadcast_id) == {"at_risk": 1}
+    broadcast_id = sent["bahati"].broadcast_id
+    assert broadcast_skip_counts(broadcast_ids=[broadcast_id]) == {broadcast_id: {"at_risk": 1}}
     focal_point_clear_at_risk(focal_point=bahati, by=supervisor)
     again = run(draft(supervisor, networks=[roster.can_mbau], title="Again"), supervisor)
     assert again["bahati"].message is not None
