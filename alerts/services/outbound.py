@@ -116,9 +116,12 @@ def sms_send(
     if is_opted_out(phone_hash=phone_hash, focal_point=focal_point):
         raise SendRefused(_("This person has opted out (sent STOP): no SMS may be sent to them."))
     analysts_choice = revealing_confirmed and kind == Message.Kind.REPLY and sent_by is not None
-    if focal_point is not None and not analysts_choice:
-        words = revealing_words(body)
-        if words and network_selectors.focal_point_discreet(focal_point):
+    words = [] if analysts_choice else revealing_words(body)
+    if words:
+        # The number's owner, even when the caller named none (an alert from a number
+        # registered since, a notice to someone who is also a focal point).
+        owner = focal_point or network_selectors.focal_point_by_hash(phone_hash)
+        if owner is not None and network_selectors.focal_point_discreet(owner):
             raise RevealingRefused(words)
     message = Message.objects.create(
         alert=alert,

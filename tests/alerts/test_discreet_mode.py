@@ -119,6 +119,7 @@ def test_a_discreet_text_that_would_reveal_is_refused_by_the_admin_and_never_sen
 
 def test_the_admin_edits_the_neutral_wording(client):
     client.force_login(UserFactory.with_role("admin", is_staff=True))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     row = ReplyText.objects.get(key="ack", language="fr")
     url = f"/admin/alerts/replytext/{row.pk}/change/"
     form = {"text": row.text, "discreet_text": "Bien reçu, merci. {number}"}
@@ -141,6 +142,9 @@ def test_no_automatic_sms_with_a_revealing_word_goes_to_a_discreet_number(focal_
     # Confirming does not apply to an automatic SMS.
     with pytest.raises(RevealingRefused):
         sms_send(focal_point=focal_point, body="Kengele", kind="keyword", revealing_confirmed=True)
+    # Nor when only the number is given.
+    with pytest.raises(RevealingRefused):
+        sms_send(to=focal_point.phone, body="Kengele: merci", kind="notice")
     # A notice to a staff number names the system as ever.
     sms_send(to="+243990000001", body="Kengele: alerte A-2026-00001 en retard", kind="notice")
 
