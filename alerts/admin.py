@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Broadcast, Keyword, VoicePrompt
+from .models import Broadcast, Keyword, ReplyText, VoicePrompt
 from .services.texts import clear_cache, normalise_keyword
 
 
@@ -22,6 +22,27 @@ class KeywordAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.word = normalise_keyword(obj.word)  # as messages are compared with it
+        super().save_model(request, obj, form, change)
+        clear_cache()  # this process reads the change at once; others within a minute
+
+
+@admin.register(ReplyText)
+class ReplyTextAdmin(admin.ModelAdmin):
+    """The automatic answers (acknowledgement, keyword confirmations, help) per language: the
+    standard wording, and the neutral one a focal point in discreet mode gets instead (refused
+    when it names Kengele, an alert or the mission)."""
+
+    list_display = ("key", "language", "text", "discreet_text")
+    list_filter = ("key", "language")
+    search_fields = ("text", "discreet_text")
+    ordering = ("key", "language")
+    fields = ("key", "language", "text", "discreet_text")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Intake looks a text up by its purpose and language: fixed once made.
+        return ("key", "language") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         clear_cache()  # this process reads the change at once; others within a minute
 
@@ -62,6 +83,10 @@ class BroadcastAdmin(admin.ModelAdmin):
         "text_sw",
         "text_ln",
         "text_en",
+        "discreet_text_fr",
+        "discreet_text_sw",
+        "discreet_text_ln",
+        "discreet_text_en",
         "network_ids",
         "location_ids",
         "focal_point_ids",

@@ -1,6 +1,9 @@
 """Alerts and the messages around them (inbound SMS, replies, acknowledgements), and intake data."""
 
+from string import Formatter
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
@@ -8,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedJSONField, EncryptedTextField
+
+from .discreet import revealing_words
 
 # Statuses of an alert someone still has to deal with.
 OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
@@ -248,6 +253,8 @@ class AlertEvent(models.Model):
         NEW_MESSAGE = "new_message", _("New message from the reporter")
         FOLLOW_UP = "follow_up", _("Follow-up alert opened")
         MESSAGE_READ = "message_read", _("New message read")
+        REVEALING_REPLY = "revealing_reply", _("Revealing words sent to a discreet reporter")
+        INFORMANT_THREAT = "informant_threat", _("Reporter threatened: supervisors told")
 
     # Kinds that change a decision the triage engine made: they count against its accuracy.
     CORRECTIONS = ("priority", "categories", "risk_factors", "language", "location")
@@ -471,7 +478,8 @@ class Keyword(models.Model):
 
 
 class ReplyText(models.Model):
-    """Automatic texts (acknowledgements, keyword answers) per language, editable by admins."""
+    """Automatic texts (acknowledgements, keyword answers) per language, editable by admins:
+    the standard wording, and the neutral one focal points in discreet mode get."""
 
     class Key(models.TextChoices):
         ACK = "ack", _("Alert acknowledgement")
@@ -479,12 +487,25 @@ class ReplyText(models.Model):
         OPT_IN = "opt_in", _("Opt-in confirmation")
         HELP = "help", _("Help")
 
+    # The only placeholder a discreet text may hold: the alert reference says "alert".
+    DISCREET_PLACEHOLDERS = frozenset({"number"})
+
     key = models.CharField(_("purpose"), max_length=10, choices=Key.choices)
     language = models.CharField(_("language"), max_length=2)
     text = models.CharField(
         _("text"),
         max_length=320,
         help_text=_("{reference} is replaced by the alert reference."),
+    )
+    discreet_text = models.CharField(
+        _("discreet text"),
+        max_length=320,
+        blank=True,
+        help_text=_(
+            "Sent instead to focal points in discreet mode, whose phone may be searched: "
+            "neutral words that name neither Kengele, alerts nor the mission. {number} is "
+            "replaced by a short number the person can match (the end of the alert's number)."
+        ),
     )
 
     class Meta:
@@ -496,6 +517,32 @@ class ReplyText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}/{self.language}"
+
+    def clean(self) -> None:
+        words = revealing_words(self.discreet_text)
+        if words:
+            raise ValidationError(
+                {
+                    "discreet_text": ValidationError(
+                        _("A discreet text may not say %(words)s."),
+                        code="revealing",
+                        params={"words": ", ".join(words)},
+                    )
+                }
+            )
+        try:
+            names = {name for _t, name, _f, _c in Formatter().parse(self.discreet_text) if name}
+        except ValueError:
+            names = {"?"}
+        if names - self.DISCREET_PLACEHOLDERS:
+            raise ValidationError(
+                {
+                    "discreet_text": ValidationError(
+                        _("The only placeholder a discreet text may hold is {number}."),
+                        code="placeholder",
+                    )
+                }
+            )
 
 
 class VoicePrompt(models.Model):
@@ -559,6 +606,12 @@ class Broadcast(models.Model):
     text_sw = models.TextField(_("text in Swahili"), blank=True)
     text_ln = models.TextField(_("text in Lingala"), blank=True)
     text_en = models.TextField(_("text in English"), blank=True)
+    # What focal points in discreet mode get, in neutral words; without one in their language
+    # they get the text above if it reveals nothing (alerts.discreet), else the French ones.
+    discreet_text_fr = models.TextField(_("discreet text in French"), blank=True)
+    discreet_text_sw = models.TextField(_("discreet text in Swahili"), blank=True)
+    discreet_text_ln = models.TextField(_("discreet text in Lingala"), blank=True)
+    discreet_text_en = models.TextField(_("discreet text in English"), blank=True)
     # The selection, as ids: focal points of these networks, living in these places (or below
     # them), and these people. Resolved again when sending, so exclusions are current.
     network_ids = models.JSONField(_("networks"), default=list, blank=True)
@@ -613,12 +666,23 @@ class Broadcast(models.Model):
     def texts(self) -> dict[str, str]:
         return {language: getattr(self, f"text_{language}") for language in self.LANGUAGES}
 
-    def text_for(self, language: str) -> tuple[str, str]:
-        """The language and text a recipient speaking `language` gets: theirs, else French."""
-        text = (getattr(self, f"text_{language}", "") or "").strip() if language else ""
-        if text:
-            return language, text
-        return "fr", self.text_fr.strip()
+    def discreet_texts(self) -> dict[str, str]:
+        return {language: getattr(self, f"discreet_text_{language}") for language in self.LANGUAGES}
+
+    def text_for(self, language: str, *, discreet: bool = False) -> tuple[str, str]:
+        """The language and text a recipient speaking `language` gets: theirs, else French.
+        In discreet mode: a discreet text, or a text that reveals nothing, theirs before
+        French; ("", "") when every one of them would expose the recipient."""
+        language = language if language in self.LANGUAGES else "fr"
+        if not discreet:
+            text = getattr(self, f"text_{language}").strip()
+            return (language, text) if text else ("fr", self.text_fr.strip())
+        for lang in dict.fromkeys((language, "fr")):
+            for field in (f"discreet_text_{lang}", f"text_{lang}"):
+                text = getattr(self, field).strip()
+                if text and not revealing_words(text):
+                    return lang, text
+        return "", ""
 
 
 class BroadcastRecipient(models.Model):

@@ -401,10 +401,24 @@ BROADCAST_DELIVERY_STATUSES = (
 )
 
 
+# Why a recipient got no SMS when their turn came (BroadcastRecipient.skip_reason).
+BROADCAST_SKIP_REASONS = (
+    ("at_risk", _("At risk: broadcasts to them are paused")),
+    ("revealing", _("Discreet mode: the text would expose them")),
+    ("opted_out", _("Opted out (sent STOP)")),
+    ("inactive", _("Inactive")),
+    ("refused", _("Refused")),
+)
+
+
 @dataclass(frozen=True)
 class BroadcastAudience:
     recipients: list[tuple[int, str]]  # (focal point id, language), by id
     excluded: dict[str, int]  # by BROADCAST_EXCLUSIONS reason
+    # Among the recipients: those at risk (skipped: broadcasts to them are paused) and those
+    # in discreet mode (they get a text that reveals nothing, or are skipped).
+    at_risk: frozenset[int] = frozenset()
+    discreet: frozenset[int] = frozenset()
 
     @property
     def selected(self) -> int:
@@ -414,10 +428,12 @@ class BroadcastAudience:
 @dataclass(frozen=True)
 class BroadcastPreview:
     audience: BroadcastAudience
-    # Per focal point language: how many, the language of the text they get, and its cost.
+    # Per focal point language: how many, the language of the text they get, and its cost;
+    # how many of them are in discreet mode, and how many of those no text can reach.
     languages: list[dict]
     segments: int  # SMS segments in all
     seconds: int  # about how long sending takes at BROADCAST_RATE_PER_SECOND
+    revealing: int = 0  # discreet recipients skipped: every text would expose them
 
 
 def broadcast_audience(
@@ -441,7 +457,7 @@ def broadcast_audience(
     rows = list(
         people.filter(wanted)
         .order_by("pk")
-        .values_list("pk", "language", "active", "opted_out_at", "phone_hash")
+        .values_list("pk", "language", "active", "opted_out_at", "phone_hash", "at_risk_since")
     )
     hashes = [row[4] for row in rows]
     listed: set[str] = set()
@@ -451,8 +467,8 @@ def broadcast_audience(
             OptOut.objects.filter(phone_hash__in=chunk).values_list("phone_hash", flat=True)
         )
     excluded = dict.fromkeys((reason for reason, _label in BROADCAST_EXCLUSIONS), 0)
-    recipients = []
-    for pk, language, active, opted_out_at, phone_hash in rows:
+    recipients, at_risk = [], set()
+    for pk, language, active, opted_out_at, phone_hash, at_risk_since in rows:
         if opted_out_at is not None:
             excluded["opted_out"] += 1
         elif phone_hash in listed:
@@ -461,7 +477,18 @@ def broadcast_audience(
             excluded["inactive"] += 1
         else:
             recipients.append((pk, language if language in Broadcast.LANGUAGES else "fr"))
-    return BroadcastAudience(recipients=recipients, excluded=excluded)
+            if at_risk_since is not None:
+                at_risk.add(pk)
+    ids = [pk for pk, _language in recipients]
+    discreet: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        discreet |= network_selectors.focal_points_discreet(ids[start : start + 5000])
+    return BroadcastAudience(
+        recipients=recipients,
+        excluded=excluded,
+        at_risk=frozenset(at_risk),
+        discreet=frozenset(discreet),
+    )
 
 
 def broadcast_preview(*, broadcast: Broadcast) -> BroadcastPreview:
@@ -471,28 +498,43 @@ def broadcast_preview(*, broadcast: Broadcast) -> BroadcastPreview:
         location_ids=broadcast.location_ids,
         focal_point_ids=broadcast.focal_point_ids,
     )
-    per_language = Counter(language for _pk, language in audience.recipients)
+    reached = [(pk, lang) for pk, lang in audience.recipients if pk not in audience.at_risk]
+    per_language = Counter(lang for pk, lang in reached if pk not in audience.discreet)
+    discreet = Counter(lang for pk, lang in reached if pk in audience.discreet)
     labels = dict(Alert.Language.choices)
-    languages, total = [], 0
+    languages, total, revealing = [], 0, 0
     for language in Broadcast.LANGUAGES:
         text_language, text = broadcast.text_for(language)
         count = count_segments(text) if text else None
         segments = count.segments if count else 0
         total += segments * per_language[language]
+        _discreet_language, discreet_text = broadcast.text_for(language, discreet=True)
+        if discreet_text:
+            total += count_segments(discreet_text).segments * discreet[language]
+        else:
+            revealing += discreet[language]
         languages.append(
             {
                 "language": language,
                 "label": labels[language],
-                "recipients": per_language[language],
+                "recipients": per_language[language] + discreet[language],
                 "text_language": text_language,
                 "fallback": text_language != language,
                 "segments": segments,
                 "encoding": count.encoding if count else "",
                 "characters": len(text),
+                "discreet": discreet[language],
+                "discreet_skipped": 0 if discreet_text else discreet[language],
             }
         )
     seconds = math.ceil(total / settings.BROADCAST_RATE_PER_SECOND)
-    return BroadcastPreview(audience=audience, languages=languages, segments=total, seconds=seconds)
+    return BroadcastPreview(
+        audience=audience,
+        languages=languages,
+        segments=total,
+        seconds=seconds,
+        revealing=revealing,
+    )
 
 
 def broadcast_list() -> QuerySet[Broadcast]:
@@ -526,6 +568,23 @@ def broadcast_counts(*, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
     )
     for broadcast_id, status, n in rows:
         counts[broadcast_id][status] = counts[broadcast_id].get(status, 0) + n
+    return counts
+
+
+def broadcast_skip_counts(*, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Skipped recipients by reason (BROADCAST_SKIP_REASONS, only those with some), per
+    broadcast; one query for a whole page of broadcasts."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in broadcast_ids}
+    rows = (
+        BroadcastRecipient.objects.filter(
+            broadcast_id__in=broadcast_ids, state=BroadcastRecipient.State.SKIPPED
+        )
+        .values_list("broadcast_id", "skip_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for broadcast_id, reason, n in rows:
+        counts[broadcast_id][reason] = n
     return counts
 
 

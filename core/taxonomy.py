@@ -14,6 +14,9 @@ CATEGORY_CHOICES = (
     ("looting", _("Looting")),
     ("hate_speech", _("Hate speech")),
     ("intercommunal_tension", _("Intercommunal tension")),
+    # A focal point, committee member or liaison assistant threatened, followed or exposed for
+    # reporting: their own safety, which the mission owes them.
+    ("threat_to_informant", _("Threat to an informant")),
     ("other", _("Other")),
 )
 CATEGORY_CODES = tuple(code for code, _label in CATEGORY_CHOICES)

@@ -34,6 +34,11 @@ urlpatterns = [
     path(
         "alerts/<int:pk>/called-back/", views_followup.alert_called_back, name="alert-called-back"
     ),
+    path(
+        "alerts/<int:pk>/reporter-safe/",
+        views_followup.alert_reporter_safe,
+        name="alert-reporter-safe",
+    ),
     path("alerts/<int:pk>/thread/", views_followup.alert_thread_partial, name="alert-thread"),
     path("alerts/<int:pk>/recording/", views_followup.alert_recording, name="alert-recording"),
     path("alerts/<int:pk>/claim/", views_work.alert_claim_view, name="alert-claim"),

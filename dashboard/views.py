@@ -30,12 +30,13 @@ from alerts.selectors import (
     alerts_with_new_message,
 )
 from alerts.services import (
+    RevealingRefused,
     SendRefused,
     TransitionRefused,
     alert_message_read,
+    alert_reply_send,
     alert_transition,
     alert_update,
-    sms_send,
     status_callback_url,
     transitions_from,
 )
@@ -68,7 +69,18 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply by SMS"),
         max_length=REPLY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "data-segments": "reply-segments"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "data-segments": "reply-segments",
+                "data-revealing": "reply-revealing",
+            }
+        ),
+    )
+    # Shown once the reply was refused for words that would expose a discreet reporter.
+    confirm_revealing = forms.BooleanField(
+        label=_("Send it anyway: I know the risk (recorded in the alert's history)"),
+        required=False,
     )
 
 
@@ -359,10 +371,16 @@ def may_acknowledge(alert: Alert) -> bool:
 
 
 def _alert_page(
-    request: HttpRequest, alert: Alert, *, reply_form: ReplyForm | None = None, new_since=None
+    request: HttpRequest,
+    alert: Alert,
+    *,
+    reply_form: ReplyForm | None = None,
+    new_since=None,
+    revealing: list[str] | None = None,
 ):
     may_act = can(request.user, "work_alerts")
     context = {
+        "revealing": revealing or [],
         "alert": alert,
         "thread": alert_thread(alert=alert),
         "new_since": new_since or alert.new_message_at,
@@ -454,13 +472,16 @@ def alert_reply(request: HttpRequest, alert: Alert):
         return _alert_page(request, alert, reply_form=form)
     callback = status_callback_url(request.build_absolute_uri(reverse("twilio-status")))
     try:
-        sms_send(
+        alert_reply_send(
             alert=alert,
             body=form.cleaned_data["body"],
-            kind="reply",
-            sent_by=request.user,
+            by=request.user,
             status_callback=callback,
+            revealing_confirmed=form.cleaned_data["confirm_revealing"],
         )
+    except RevealingRefused as exc:
+        # The analyst decides: the page says which words, and offers to send it anyway.
+        return _alert_page(request, alert, reply_form=form, revealing=exc.words)
     except SendRefused as exc:
         messages.error(request, str(exc))
         return _alert_page(request, alert, reply_form=form)

@@ -25,11 +25,13 @@ from alerts.models import Broadcast
 from alerts.selectors import (
     BROADCAST_DELIVERY_STATUSES,
     BROADCAST_EXCLUSIONS,
+    BROADCAST_SKIP_REASONS,
     broadcast_counts,
     broadcast_list,
     broadcast_preview,
     broadcast_recipients,
     broadcast_reply_alerts,
+    broadcast_skip_counts,
 )
 from alerts.services import (
     BroadcastRefused,
@@ -88,6 +90,10 @@ class BroadcastForm(forms.Form):
     text_sw = _text_field(_("Swahili"))
     text_ln = _text_field(_("Lingala"))
     text_en = _text_field(_("English"))
+    discreet_text_fr = _text_field(_("French"))
+    discreet_text_sw = _text_field(_("Swahili"))
+    discreet_text_ln = _text_field(_("Lingala"))
+    discreet_text_en = _text_field(_("English"))
     networks = _ids_field(_("Networks"), _("Everyone currently in these networks."))
     territories = _ids_field(_("Territories"), _("Everyone living in these territories."))
     places = _ids_field(
@@ -96,6 +102,12 @@ class BroadcastForm(forms.Form):
     focal_points = _ids_field(_("Focal points"), _("These people as well."), size=8)
 
     LANGUAGE_FIELDS = ("text_fr", "text_sw", "text_ln", "text_en")
+    DISCREET_FIELDS = (
+        "discreet_text_fr",
+        "discreet_text_sw",
+        "discreet_text_ln",
+        "discreet_text_en",
+    )
 
     def __init__(self, *args, broadcast: Broadcast | None = None, **kwargs):
         places = list(network_selectors.location_list().order_by("name"))
@@ -106,6 +118,7 @@ class BroadcastForm(forms.Form):
             kwargs["initial"] = {
                 "title": broadcast.title,
                 **{f"text_{lang}": text for lang, text in broadcast.texts().items()},
+                **{f"discreet_text_{lang}": t for lang, t in broadcast.discreet_texts().items()},
                 "networks": broadcast.network_ids,
                 "territories": [pk for pk in broadcast.location_ids if pk in territory_ids],
                 "places": [pk for pk in broadcast.location_ids if pk not in territory_ids],
@@ -127,11 +140,14 @@ class BroadcastForm(forms.Form):
             key=lambda choice: choice[1].casefold(),
         )
         self.fields["focal_points"].choices = people
-        for field_name in self.LANGUAGE_FIELDS:
+        for field_name in (*self.LANGUAGE_FIELDS, *self.DISCREET_FIELDS):
             self.fields[field_name].widget.attrs["data-segments"] = f"segments-{field_name}"
 
     def language_fields(self):
         return [self[name] for name in self.LANGUAGE_FIELDS]
+
+    def discreet_fields(self):
+        return [self[name] for name in self.DISCREET_FIELDS]
 
     def selection_fields(self):
         return [self[name] for name in ("networks", "territories", "places", "focal_points")]
@@ -147,7 +163,13 @@ class BroadcastForm(forms.Form):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         texts = {name[5:]: data.get(name, "") for name in self.LANGUAGE_FIELDS}
-        return {"title": data["title"], "texts": texts, **self.selection()}
+        discreet = {name[14:]: data.get(name, "") for name in self.DISCREET_FIELDS}
+        return {
+            "title": data["title"],
+            "texts": texts,
+            "discreet_texts": discreet,
+            **self.selection(),
+        }
 
     def add_service_errors(self, exc: ValidationError) -> None:
         fields = {"locations": "places", "network_ids": "networks"}
@@ -177,6 +199,8 @@ def _preview_context(broadcast: Broadcast) -> dict:
     return {
         "preview": preview,
         "recipient_total": len(preview.audience.recipients),
+        "at_risk": len(preview.audience.at_risk),
+        "discreet": len(preview.audience.discreet - preview.audience.at_risk),
         "exclusions": [(labels[reason], n) for reason, n in preview.audience.excluded.items() if n],
         "duration": _duration(preview.seconds),
     }
@@ -203,6 +227,7 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
     )
     page = paginator.get_page(request.GET.get("page"))
     identity = can_see_identity(request.user)
+    skip_labels = dict(BROADCAST_SKIP_REASONS)
     rows = [
         {
             "name": r.focal_point.name if identity else mask_name(r.focal_point.name),
@@ -210,7 +235,11 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
             "language": r.language,
             "status": r.delivery_status,
             "status_label": statuses.get(r.delivery_status, r.delivery_status),
-            "error_code": r.message.error_code if r.message_id else r.skip_reason,
+            "error_code": (
+                r.message.error_code
+                if r.message_id
+                else skip_labels.get(r.skip_reason, r.skip_reason)
+            ),
             "sent_at": r.sent_at,
         }
         for r in page
@@ -234,6 +263,12 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         "page": page,
         "replies": broadcast_reply_alerts(broadcast=broadcast)[:50],
         "excluded": [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n],
+        "skipped": [
+            (skip_labels.get(reason, reason), n)
+            for reason, n in broadcast_skip_counts(broadcast_ids=[broadcast.pk])[
+                broadcast.pk
+            ].items()
+        ],
     }
 
 
@@ -310,10 +345,8 @@ def broadcast_form_preview(request: HttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    unsaved = Broadcast(
-        **{name: data.get(name, "") for name in BroadcastForm.LANGUAGE_FIELDS},
-        **form.selection(),
-    )
+    texts = (*BroadcastForm.LANGUAGE_FIELDS, *BroadcastForm.DISCREET_FIELDS)
+    unsaved = Broadcast(**{name: data.get(name, "") for name in texts}, **form.selection())
     return render(request, "dashboard/broadcast_preview.html", _preview_context(unsaved))
 
 

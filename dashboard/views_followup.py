@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from alerts.channels.twilio import RecordingUnavailable, recording_fetch
+from alerts.discreet import revealing_patterns, revealing_words, short_number
 from alerts.models import Alert, CannedReply, Message, ResponseUnit
 from alerts.selectors import alert_history, alert_thread, reliability_score, reporter_outcomes
 from alerts.services import (
@@ -20,12 +21,14 @@ from alerts.services import (
     alert_escalate,
     alert_note_add,
     alert_update,
+    recipient_discreet,
 )
-from core.permissions import capability_required
-from core.roles import can_see_identity
+from core.permissions import capability_required, require
+from core.roles import can, can_see_identity
 from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.models import Location
 from networks.selectors import focal_point_card
+from networks.services import focal_point_clear_at_risk
 
 from .alert_access import alert_action, alert_for_user
 
@@ -110,8 +113,15 @@ class NoteForm(forms.Form):
 
 
 def followup_context(request: HttpRequest, alert: Alert) -> dict:
-    """What the alert page adds for follow-up: reporter card, history, forms, canned replies."""
+    """What the alert page adds for follow-up: reporter card, history, forms, canned replies,
+    and which wording a reply to the reporter must keep to."""
+    discreet = recipient_discreet(alert=alert)
     context: dict = {
+        "reply_discreet": discreet,
+        "may_supervise": can(request.user, "supervise"),
+        # The number a discreet acknowledgement gave the reporter instead of the reference.
+        "discreet_number": short_number(alert.pk) if discreet else "",
+        "revealing_rules": revealing_patterns() if discreet else None,
         "history": alert_history(alert=alert),
         "thread_polling": alert.messages.filter(direction="outbound", status__in=SETTLING).exists(),
         "thread_poll_seconds": THREAD_POLL_SECONDS,
@@ -132,14 +142,17 @@ def followup_context(request: HttpRequest, alert: Alert) -> dict:
         place_labels=list(place_choices()),
         escalate_form=EscalateForm(),
         note_form=NoteForm(),
-        canned_replies=_canned_for(alert),
+        canned_replies=_canned_for(alert, discreet=discreet),
     )
     return context
 
 
-def _canned_for(alert: Alert) -> list[CannedReply]:
-    """Active canned replies, those in the alert's language first."""
+def _canned_for(alert: Alert, *, discreet: bool = False) -> list[CannedReply]:
+    """Active canned replies, those in the alert's language first; for a reporter in discreet
+    mode, only those that reveal nothing."""
     replies = list(CannedReply.objects.filter(active=True))
+    if discreet:
+        replies = [reply for reply in replies if not revealing_words(reply.body)]
     return sorted(replies, key=lambda reply: (reply.language != alert.language, reply.language))
 
 
@@ -185,6 +198,21 @@ def alert_note(request: HttpRequest, alert: Alert):
         return
     alert_note_add(alert=alert, by=request.user, text=form.cleaned_data["text"])
     messages.success(request, gettext("Note added."))
+
+
+@alert_action
+def alert_reporter_safe(request: HttpRequest, alert: Alert):
+    """A supervisor has seen to the threat against the reporter: broadcasts reach them again
+    (recorded in the audit trail)."""
+    require(request.user, "supervise")
+    if alert.reporter_id is None or not focal_point_clear_at_risk(
+        focal_point=alert.reporter, by=request.user
+    ):
+        messages.info(request, gettext("The reporter was not marked at risk."))
+        return
+    messages.success(
+        request, gettext("The reporter is no longer marked at risk: broadcasts reach them again.")
+    )
 
 
 @alert_action

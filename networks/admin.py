@@ -16,8 +16,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.roles import (
     CLA,
@@ -29,6 +30,7 @@ from core.roles import (
 )
 
 from .admin_filters import (
+    AtRiskFilter,
     HomeTerritoryFilter,
     MembershipOpenFilter,
     NetworkMemberFilter,
@@ -57,7 +59,13 @@ from .forms import (
 )
 from .models import AuditEntry, Equipment, FocalPoint, Location, Membership, Network
 from .selectors import focal_point_list, focal_point_search, location_search, network_list
-from .services import membership_correct, membership_end, membership_record
+from .services import (
+    focal_point_clear_at_risk,
+    focal_point_mark_at_risk,
+    membership_correct,
+    membership_end,
+    membership_record,
+)
 
 
 class EditorsOnly:
@@ -195,8 +203,17 @@ class NetworkMembershipInline(HistoryKept, admin.TabularInline):
 @admin.register(Network)
 class NetworkAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdmin):
     form = NetworkAdminForm
-    list_display = ("name", "code", "status", "base", "cla", "open_members", "started_on")
-    list_filter = ("status",)
+    list_display = (
+        "name",
+        "code",
+        "status",
+        "base",
+        "cla",
+        "open_members",
+        "started_on",
+        "discreet",
+    )
+    list_filter = ("status", "discreet")
     search_fields = ("name", "code")
     filter_horizontal = ("area",)
     autocomplete_fields = ("base",)
@@ -204,6 +221,7 @@ class NetworkAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdm
     fieldsets = (
         (None, {"fields": ("name", "code", "base", "area", "cla")}),
         (_("Status"), {"fields": ("status", "started_on", "dormant_since", "closed_on")}),
+        (_("SMS wording"), {"fields": ("discreet",)}),
         (_("Notes"), {"fields": ("notes",)}),
     )
 
@@ -279,6 +297,8 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
         "role",
         "active",
         OptedOutFilter,
+        "discreet",
+        AtRiskFilter,
         HomeTerritoryFilter,
         NetworkMemberFilter,
     )
@@ -286,9 +306,9 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
     search_fields = ("home_location__name",)
     search_help_text = _("Name (any part, accents ignored), phone number or home place.")
     autocomplete_fields = ("home_location",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "at_risk_status")
     inlines = (FocalPointMembershipInline, EquipmentInline)
-    actions = ("export_csv",)
+    actions = ("export_csv", "mark_at_risk", "clear_at_risk")
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -323,6 +343,73 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
     def is_opted_out(self, obj: FocalPoint) -> bool:
         return obj.opted_out
 
+    @admin.display(description=_("at risk since"), ordering="at_risk_since")
+    def at_risk_column(self, obj: FocalPoint) -> str:
+        if obj.at_risk_since is None:
+            return ""
+        return date_format(timezone.localtime(obj.at_risk_since), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("at risk"))
+    def at_risk_status(self, obj: FocalPoint) -> str:
+        """When and by whom or what they were marked at risk, or that they are not."""
+        if obj.at_risk_since is None:
+            return gettext("No")
+        marked_by = obj.at_risk_marked_by
+        by = (
+            (marked_by.get_full_name() or marked_by.get_username())
+            if marked_by
+            else gettext("triage")
+        )
+        if obj.at_risk_reason:
+            by = f"{by} ({obj.at_risk_reason})"
+        return gettext(
+            "Since %(since)s, marked by %(by)s. Broadcasts to this person are paused until a "
+            "supervisor clears it."
+        ) % {
+            "since": date_format(timezone.localtime(obj.at_risk_since), "DATETIME_FORMAT"),
+            "by": by,
+        }
+
+    def has_supervise_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, "supervise")
+
+    @admin.action(
+        description=_("Mark the selected focal points at risk (pauses broadcasts)"),
+        permissions=["supervise"],
+    )
+    def mark_at_risk(self, request: HttpRequest, queryset: QuerySet) -> None:
+        marked = sum(
+            focal_point_mark_at_risk(focal_point=person, by=request.user, reason="")
+            for person in queryset
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d focal point marked at risk.",
+                "%(count)d focal points marked at risk.",
+                marked,
+            )
+            % {"count": marked},
+        )
+
+    @admin.action(
+        description=_("Clear the at-risk mark of the selected focal points"),
+        permissions=["supervise"],
+    )
+    def clear_at_risk(self, request: HttpRequest, queryset: QuerySet) -> None:
+        cleared = sum(
+            focal_point_clear_at_risk(focal_point=person, by=request.user) for person in queryset
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d focal point is no longer at risk: broadcasts reach them again.",
+                "%(count)d focal points are no longer at risk: broadcasts reach them again.",
+                cleared,
+            )
+            % {"count": cleared},
+        )
+
     def get_list_display(self, request):
         identity = ("person_name", "person_phone")
         if not can_see_identity(request.user):
@@ -337,6 +424,8 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
             "network_codes",
             "active",
             "is_opted_out",
+            "discreet",
+            "at_risk_column",
         )
 
     def get_list_display_links(self, request, list_display):
@@ -348,6 +437,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
             (_("Identity"), {"fields": identity}),
             (_("Profile"), {"fields": ("language", "gender", "age_band", "role", "home_location")}),
             (_("Status"), {"fields": ("consent_at", "active", "opted_out_at")}),
+            (_("Safety"), {"fields": ("discreet", "at_risk_status")}),
         ]
         if can_see_identity(request.user):
             fieldsets.append((_("Notes"), {"fields": ("notes",)}))

@@ -80,6 +80,19 @@ class OptedOutFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AtRiskFilter(admin.SimpleListFilter):
+    title = _("at risk")
+    parameter_name = "at_risk"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(at_risk_since__isnull=self.value() == "no")
+        return queryset
+
+
 class MembershipOpenFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "state"

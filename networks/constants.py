@@ -22,6 +22,7 @@ CSV_COLUMNS = (
     "networks",
     "consent_at",
     "notes",
+    "discreet",
 )
 # Separators accepted between network codes in one cell.
 CSV_NETWORK_SEPARATORS = (";", ",")
@@ -48,6 +49,20 @@ CSV_CHOICE_ALIASES = {
         "anglais": "en",
         "english": "en",
     },
+}
+# The discreet column: yes (neutral wording), no (standard), blank (as their networks).
+CSV_DISCREET_VALUES = {
+    "yes": True,
+    "oui": True,
+    "true": True,
+    "1": True,
+    "discreet": True,
+    "discret": True,
+    "no": False,
+    "non": False,
+    "false": False,
+    "0": False,
+    "standard": False,
 }
 # Date formats accepted for consent_at: ISO, and the day-first form spreadsheets in French use.
 CSV_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")

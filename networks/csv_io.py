@@ -27,6 +27,7 @@ from .constants import (
     CSV_CHOICE_ALIASES,
     CSV_COLUMNS,
     CSV_DATE_FORMATS,
+    CSV_DISCREET_VALUES,
     CSV_IMPORT_MAX_BYTES,
     CSV_NETWORK_SEPARATORS,
     CSV_REQUIRED_COLUMNS,
@@ -38,7 +39,7 @@ from .text import fold
 
 logger = logging.getLogger(__name__)
 
-EXPORT_COLUMNS = ("id", *CSV_COLUMNS, "active", "opted_out_at")
+EXPORT_COLUMNS = ("id", *CSV_COLUMNS, "active", "opted_out_at", "at_risk_since")
 CHOICE_COLUMNS = {
     "language": FocalPoint.Language,
     "gender": FocalPoint.Gender,
@@ -173,8 +174,10 @@ def focal_points_export(
                 ";".join(sorted(m.network.code for m in person.open_memberships)),
                 person.consent_at.isoformat() if person.consent_at else "",
                 _cell(person.notes) if reveal_identity else "",
+                {True: "yes", False: "no"}.get(person.discreet, ""),
                 "yes" if person.active else "no",
                 person.opted_out_at.isoformat() if person.opted_out_at else "",
+                person.at_risk_since.isoformat() if person.at_risk_since else "",
             ]
         )
         count += 1
@@ -290,6 +293,13 @@ class _Checker:
         fields["home_location"] = self._place(values.get("home_location", ""), errors)
         fields["consent_at"] = self._date(values.get("consent_at", ""), errors)
         fields["notes"] = values.get("notes", "")
+        discreet = fold(values.get("discreet", ""))
+        if discreet and discreet not in CSV_DISCREET_VALUES:
+            errors.append(
+                _("discreet: unknown value “%(value)s” (expected yes, no or nothing).")
+                % {"value": values["discreet"]}
+            )
+        fields["discreet"] = CSV_DISCREET_VALUES.get(discreet)
         codes = [values.get("networks", "")]
         for separator in CSV_NETWORK_SEPARATORS:
             codes = [part for code in codes for part in code.split(separator)]

@@ -43,6 +43,7 @@ class DemoNetwork:
     dormant_since: dt.date | None = None
     closed_on: dt.date | None = None
     weight: int = 10  # how many focal points it gets, relatively
+    discreet: bool = False  # its focal points' phones may be searched at checkpoints
 
 
 NETWORKS = (
@@ -88,6 +89,7 @@ NETWORKS = (
         "Kiwanja",
         ("Kiwanja", "Rutshuru", "Rubare", "Bunagana"),
         dt.date(2019, 11, 20),
+        discreet=True,
     ),
     DemoNetwork(
         "can-kitshanga",
@@ -264,6 +266,7 @@ def seed_networks() -> dict[str, Network]:
                 "dormant_since": spec.dormant_since,
                 "closed_on": spec.closed_on,
                 "cla": cla,
+                "discreet": spec.discreet,
             },
         )
         network.area.set([_place(spec.territory, name) for name in spec.area])

@@ -25,6 +25,7 @@ class FocalPointAdminForm(forms.ModelForm):
             "consent_at",
             "active",
             "opted_out_at",
+            "discreet",
             "notes",
         )
         widgets = {
@@ -119,6 +120,7 @@ class NetworkAdminForm(forms.ModelForm):
             "started_on",
             "dormant_since",
             "closed_on",
+            "discreet",
             "notes",
         )
 

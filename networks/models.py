@@ -123,6 +123,14 @@ class Network(models.Model):
         on_delete=models.SET_NULL,
         related_name="networks_responsible",
     )
+    discreet = models.BooleanField(
+        _("discreet by default"),
+        default=False,
+        help_text=_(
+            "Its focal points get SMS in neutral wording, naming neither Kengele, alerts nor "
+            "the mission, unless their own setting says otherwise (a phone may be searched)."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -203,6 +211,33 @@ class FocalPoint(models.Model):
     consent_at = models.DateField(_("consent date"), null=True, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # None: as their networks (discreet if any of them is). See selectors.focal_point_discreet.
+    discreet = models.BooleanField(
+        _("discreet mode"),
+        null=True,
+        blank=True,
+        choices=[
+            (None, _("As their networks")),
+            (True, _("Discreet")),
+            (False, _("Standard")),
+        ],
+        help_text=_(
+            "Discreet: every SMS to this person is in neutral wording, naming neither Kengele, "
+            "alerts nor the mission. Wins over their networks' setting."
+        ),
+    )
+    # Set when someone reports a threat against them for reporting: broadcasts to them pause
+    # until a supervisor clears it (networks.services).
+    at_risk_since = models.DateTimeField(_("at risk since"), null=True, blank=True)
+    at_risk_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked at risk by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at_risk_reason = models.CharField(_("why at risk"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -225,6 +260,10 @@ class FocalPoint(models.Model):
     @property
     def opted_out(self) -> bool:
         return self.opted_out_at is not None
+
+    @property
+    def at_risk(self) -> bool:
+        return self.at_risk_since is not None
 
 
 class Membership(models.Model):
@@ -334,6 +373,8 @@ class AuditEntry(models.Model):
         MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
         ROLE_CHANGED = "role_changed", _("Role changed")
         EXPORT = "export", _("Export")
+        AT_RISK_MARKED = "at_risk_marked", _("Focal point marked at risk")
+        AT_RISK_CLEARED = "at_risk_cleared", _("Focal point no longer at risk")
         KEY_ROTATED = "key_rotated", _("Encryption key rotated")
         RETENTION_PURGE = "retention_purge", _("Old messages purged")
 

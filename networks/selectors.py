@@ -39,22 +39,93 @@ _BY_HASH_SQL = " ".join(("SELECT {columns} FROM {table}", BY_HASH_CONDITION))
 
 
 def focal_point_by_hash(digest: str) -> FocalPoint | None:
-    """One indexed query; a main number wins over someone's second phone."""
-    sql = _BY_HASH_SQL.format(columns=", ".join(INTAKE_COLUMNS), table=FocalPoint._meta.db_table)
+    """One indexed query; a main number wins over someone's second phone. The focal point
+    carries whether they are discreet (`discreet_mode`, see focal_point_discreet)."""
+    table = connection.ops.quote_name(FocalPoint._meta.db_table)
+    sql = _BY_HASH_SQL.format(columns=intake_select_list(table), table=table)
     return next(iter(FocalPoint.objects.raw(sql, [digest, digest, digest])), None)
+
+
+# What intake reads of a sender, by name: INTAKE_COLUMNS and whether they are discreet.
+INTAKE_SENDER_COLUMNS = (*INTAKE_COLUMNS, "discreet_mode")
+
+
+def intake_select_list(table: str) -> str:
+    """The SQL select list of INTAKE_SENDER_COLUMNS from the focal point table `table` (quoted,
+    or an alias)."""
+    return ", ".join([*INTAKE_COLUMNS, f"{discreet_sql(table)} AS discreet_mode"])
 
 
 def focal_point_table() -> str:
     return FocalPoint._meta.db_table
 
 
+# Whether the focal point of the row `{alias}` gets neutral wording: discreet_rule in SQL, for
+# the queries that read the sender with the rest (intake).
+_DISCREET_SQL = (
+    "coalesce({alias}.discreet, EXISTS (SELECT 1 FROM {membership} dm JOIN {network} dn "
+    "ON dn.id = dm.network_id WHERE dm.focal_point_id = {alias}.id AND dm.left_on IS NULL "
+    "AND dn.discreet))"
+)
+
+
+def discreet_sql(alias: str) -> str:
+    """_DISCREET_SQL for the focal point table (or an alias of it) named `alias`."""
+    quote = connection.ops.quote_name
+    return _DISCREET_SQL.format(
+        alias=alias,
+        membership=quote(Membership._meta.db_table),
+        network=quote(Network._meta.db_table),
+    )
+
+
+def discreet_rule(own: bool | None, networks: Iterable[bool]) -> bool:
+    """The rule: a focal point's own setting wins; without one, they are discreet when any
+    network they belong to now is discreet by default."""
+    return own if own is not None else any(networks)
+
+
+def focal_point_discreet(focal_point: FocalPoint) -> bool:
+    """Does this focal point get neutral wording? Their own setting wins; without one, they are
+    discreet when any network they belong to now is. A focal point read by intake carries the
+    answer already (`discreet_mode`), read by the same query."""
+    known = getattr(focal_point, "discreet_mode", None)
+    if known is not None:
+        return bool(known)
+    if focal_point.discreet is not None:
+        return discreet_rule(focal_point.discreet, ())
+    discreet_networks = Membership.objects.filter(
+        focal_point_id=focal_point.pk, left_on__isnull=True, network__discreet=True
+    )
+    return discreet_rule(None, [discreet_networks.exists()])
+
+
+def focal_points_discreet(ids: Iterable[int]) -> set[int]:
+    """Those of these focal points who get neutral wording (focal_point_discreet for many)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    own = dict(FocalPoint.objects.filter(pk__in=ids).values_list("pk", "discreet"))
+    unset = [pk for pk, setting in own.items() if setting is None]
+    by_network = set(
+        Membership.objects.filter(
+            focal_point_id__in=unset, left_on__isnull=True, network__discreet=True
+        ).values_list("focal_point_id", flat=True)
+    )
+    return {pk for pk, setting in own.items() if discreet_rule(setting, [pk in by_network])}
+
+
 def focal_point_from_row(columns: tuple[str, ...], values) -> FocalPoint:
     """A focal point from columns another query read (the others load on access), as
-    focal_point_by_hash returns it."""
+    focal_point_by_hash returns it; a column that is no field (`discreet_mode`) is kept as an
+    attribute."""
     by_column = dict(zip(columns, values, strict=True))
     # from_db takes the values in the model's field order
     names = [f.attname for f in FocalPoint._meta.concrete_fields if f.attname in by_column]
-    return FocalPoint.from_db(connection.alias, names, [by_column[name] for name in names])
+    focal_point = FocalPoint.from_db(connection.alias, names, [by_column[name] for name in names])
+    for name in set(by_column) - set(names):
+        setattr(focal_point, name, by_column[name])
+    return focal_point
 
 
 def phone_hashes_taken(hashes: list[str], *, exclude_pk: int | None = None) -> set[str]:
@@ -209,4 +280,16 @@ def focal_point_card(*, focal_point_id: int) -> dict:
     equipment = list(
         Equipment.objects.filter(focal_point_id=focal_point_id).order_by("-given_on", "-pk")[:5]
     )
-    return {"memberships": memberships, "equipment": equipment}
+    person = FocalPoint.objects.select_related("at_risk_marked_by").filter(pk=focal_point_id)
+    person = person.defer("name", "phone", "phone_alt", "notes").first()
+    own = person.discreet if person is not None else None
+    return {
+        "memberships": memberships,
+        "equipment": equipment,
+        # Which wording the reporter's SMS take, and whether their own setting says so.
+        "discreet": discreet_rule(own, (m.network.discreet for m in memberships)),
+        "discreet_own": own,
+        "at_risk_since": person.at_risk_since if person is not None else None,
+        "at_risk_marked_by": person.at_risk_marked_by if person is not None else None,
+        "at_risk_reason": person.at_risk_reason if person is not None else "",
+    }

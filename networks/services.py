@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.crypto import lookup_hash
 from core.requests import current_request
 
-from .audit import MEMBERSHIP, Action, audit_record
+from .audit import FOCAL_POINT, MEMBERSHIP, Action, audit_record
 from .models import FocalPoint, Membership, Network
 from .phones import normalise_phone
 from .selectors import phone_hashes_taken
@@ -98,6 +98,69 @@ def focal_point_opt_in(*, focal_point: FocalPoint) -> FocalPoint:
         focal_point.opted_out_at = None
         focal_point.save(update_fields=["opted_out_at", "updated_at"])
     return focal_point
+
+
+def focal_point_mark_at_risk(
+    *,
+    focal_point: FocalPoint,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+    at: dt.datetime | None = None,
+) -> bool:
+    """Mark a focal point at risk (someone threatened them for reporting): broadcasts to them
+    pause until a supervisor clears it. `by` is the person who marked it, None for triage;
+    `reason` says what did (an alert's reference), never who or which number. A focal point
+    already at risk keeps the first mark. Returns whether this call marked them."""
+    now = at or timezone.now()
+    reason = reason[:200]
+    marked = FocalPoint.objects.filter(pk=focal_point.pk, at_risk_since__isnull=True).update(
+        at_risk_since=now, at_risk_marked_by=by, at_risk_reason=reason, updated_at=now
+    )
+    if not marked:
+        return False
+    focal_point.at_risk_since, focal_point.at_risk_reason = now, reason
+    focal_point.at_risk_marked_by = by
+    audit_record(
+        actor=by,
+        action=Action.AT_RISK_MARKED,
+        target_type=FOCAL_POINT,
+        target_ids=[focal_point.pk],
+        details={"reason": reason},
+    )
+    return True
+
+
+def focal_point_clear_at_risk(*, focal_point: FocalPoint, by: AbstractBaseUser) -> bool:
+    """A supervisor has seen to the threat: broadcasts reach the focal point again. Recorded
+    with when the mark was made and why. Returns whether they were at risk."""
+    current = (
+        FocalPoint.objects.filter(pk=focal_point.pk, at_risk_since__isnull=False)
+        .values("at_risk_since", "at_risk_reason", "at_risk_marked_by")
+        .first()
+    )
+    if current is None:
+        return False
+    cleared = FocalPoint.objects.filter(
+        pk=focal_point.pk, at_risk_since=current["at_risk_since"]
+    ).update(
+        at_risk_since=None, at_risk_marked_by=None, at_risk_reason="", updated_at=timezone.now()
+    )
+    if not cleared:
+        return False  # cleared (or marked afresh) meanwhile
+    focal_point.at_risk_since, focal_point.at_risk_reason = None, ""
+    focal_point.at_risk_marked_by = None
+    audit_record(
+        actor=by,
+        action=Action.AT_RISK_CLEARED,
+        target_type=FOCAL_POINT,
+        target_ids=[focal_point.pk],
+        details={
+            "at_risk_since": current["at_risk_since"].isoformat(),
+            "reason": current["at_risk_reason"],
+            "marked_by": current["at_risk_marked_by"],
+        },
+    )
+    return True
 
 
 def membership_audit(

@@ -19,6 +19,7 @@ ALLOWED_ATTRIBUTES = {"_meta", "_default_manager", "_base_manager"}
 
 LIBRARIES = ("django", "celery", "kombu", "redis", "psycopg2")
 
+
 def _product_modules() -> list[str]:
     try:
         listed = subprocess.run(
@@ -35,8 +36,7 @@ def _product_modules() -> list[str]:
     return sorted(
         path
         for path in paths
-        if not path.startswith(("tests/", "bench/"))
-        and "migrations" not in Path(path).parts
+        if not path.startswith(("tests/", "bench/")) and "migrations" not in Path(path).parts
     )
 
 

@@ -15,13 +15,19 @@ def _priority_changed(sender, alert, **kwargs) -> None:
     alert_deadline_reset(alert=alert)
 
 
+def _categories_changed(sender, alert, by=None, **kwargs) -> None:
+    from .services import alert_informant_threat
+
+    alert_informant_threat(alert=alert, by=by)  # an analyst filed it as a threat to the reporter
+
+
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = _("Triage")
 
     def ready(self) -> None:
         from alerts.services import urgent_check_register
-        from alerts.signals import alert_priority_changed
+        from alerts.signals import alert_categories_changed, alert_priority_changed
 
         from .engine import has_priority1_evidence
 
@@ -30,6 +36,7 @@ class TriageConfig(AppConfig):
         # must not query for them.
         urgent_check_register(has_priority1_evidence)
         alert_priority_changed.connect(_priority_changed, dispatch_uid="triage-priority")
+        alert_categories_changed.connect(_categories_changed, dispatch_uid="triage-categories")
         for signal in (post_save, post_delete):
             signal.connect(
                 _lexicon_changed, sender="triage.LexiconTerm", dispatch_uid=f"lex-{signal}"

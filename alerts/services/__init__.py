@@ -33,10 +33,13 @@ from .events import alert_event_build, alert_event_record
 from .followup import alert_callback_done, alert_escalate, alert_note_add
 from .inbound import InboundResult, inbound_receive
 from .outbound import (
+    RevealingRefused,
     SendRefused,
+    alert_reply_send,
     message_deliver,
     message_status_update,
     messages_requeue_pending,
+    recipient_discreet,
     sms_send,
     status_callback_url,
 )
@@ -63,7 +66,9 @@ __all__ = [
     "broadcast_update",
     "broadcasts_requeue_due",
     "InboundResult",
+    "RevealingRefused",
     "SendRefused",
+    "alert_reply_send",
     "TransitionRefused",
     "alert_callback_done",
     "alert_create",
@@ -86,6 +91,7 @@ __all__ = [
     "message_status_update",
     "messages_requeue_pending",
     "sms_send",
+    "recipient_discreet",
     "status_callback_url",
     "thread_text_enqueue",
     "thread_texts_requeue_stale",

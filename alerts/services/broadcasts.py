@@ -6,6 +6,8 @@ Sending goes in three steps, each safe to run twice:
    comes, spaced by BROADCAST_RATE_PER_SECOND, then one task per recipient due at that moment;
 3. broadcast_recipient_send: at its turn, the recipient's SMS goes through sms_send like every
    other SMS (opt-outs, retries with backoff, permanent errors), so one bad number stops nothing.
+Someone at risk is skipped (broadcasts to them pause until a supervisor clears it), and someone
+in discreet mode gets a text that reveals nothing or is skipped; each skip keeps its reason.
 A sweeper (broadcasts_requeue_due) requeues what a lost task or a restarted worker left behind.
 """
 
@@ -21,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from networks import selectors as network_selectors
 
+from ..discreet import revealing_words
 from ..models import Alert, Broadcast, BroadcastRecipient, BroadcastReply, Message
 from ..segments import count_segments
 from ..selectors import MAX_ID, broadcast_audience
-from .outbound import SendRefused, sms_send
+from .outbound import RevealingRefused, SendRefused, sms_send
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +70,31 @@ def _selection_check(*, network_ids: list[int], location_ids: list[int], fp_ids:
         raise ValidationError(errors)
 
 
-def _texts_check(texts: dict[str, str]) -> dict[str, str]:
-    cleaned = {language: (texts.get(language) or "").strip() for language in Broadcast.LANGUAGES}
+def _texts_check(texts: dict[str, str], discreet_texts: dict[str, str]) -> dict[str, str]:
+    """The texts by field name (text_fr, discreet_text_fr...), stripped; errors by field."""
+    cleaned = {
+        f"{prefix}{language}": (given.get(language) or "").strip()
+        for prefix, given in (("text_", texts), ("discreet_text_", discreet_texts))
+        for language in Broadcast.LANGUAGES
+    }
     errors = {}
-    if not cleaned["fr"]:
+    if not cleaned["text_fr"]:
         errors["text_fr"] = ValidationError(
             _("The French text is required: it goes to everyone without a text in their language."),
             code="required",
         )
-    for language, text in cleaned.items():
+    for field, text in cleaned.items():
         if len(text) > BROADCAST_TEXT_MAX_LENGTH:
-            errors[f"text_{language}"] = ValidationError(
+            errors[field] = ValidationError(
                 _("At most %(max)s characters."),
                 code="max_length",
                 params={"max": BROADCAST_TEXT_MAX_LENGTH},
+            )
+        elif field.startswith("discreet_") and (words := revealing_words(text)):
+            errors[field] = ValidationError(
+                _("A discreet text may not say %(words)s."),
+                code="revealing",
+                params={"words": ", ".join(words)},
             )
     if errors:
         raise ValidationError(errors)
@@ -95,9 +109,11 @@ def broadcast_fill(
     network_ids: list[int],
     location_ids: list[int],
     focal_point_ids: list[int],
+    discreet_texts: dict[str, str] | None = None,
 ) -> None:
-    """Check a broadcast's title, texts and selection and set them (not saved: a preview of an
-    unsaved broadcast uses it too). Raises ValidationError by field."""
+    """Check a broadcast's title, texts (and the neutral ones focal points in discreet mode
+    get, by language) and selection, and set them (not saved: a preview of an unsaved
+    broadcast uses it too). Raises ValidationError by field."""
     title = (title or "").strip()
     errors = {}
     if not title:
@@ -107,7 +123,7 @@ def broadcast_fill(
             _("At most %(max)s characters."), code="max_length", params={"max": TITLE_MAX_LENGTH}
         )
     try:
-        cleaned = _texts_check(texts)
+        cleaned = _texts_check(texts, discreet_texts or {})
     except ValidationError as exc:
         errors.update(exc.error_dict)
     ids = {
@@ -126,8 +142,8 @@ def broadcast_fill(
     if errors:
         raise ValidationError(errors)
     broadcast.title = title
-    for language, text in cleaned.items():
-        setattr(broadcast, f"text_{language}", text)
+    for field, text in cleaned.items():
+        setattr(broadcast, field, text)
     for field, value in ids.items():
         setattr(broadcast, field, value)
 
@@ -140,6 +156,7 @@ def broadcast_create(
     location_ids: list[int],
     focal_point_ids: list[int],
     created_by,
+    discreet_texts: dict[str, str] | None = None,
 ) -> Broadcast:
     """A draft: nothing is sent until broadcast_send. Raises ValidationError by field."""
     broadcast = Broadcast(created_by=created_by)
@@ -147,6 +164,7 @@ def broadcast_create(
         broadcast=broadcast,
         title=title,
         texts=texts,
+        discreet_texts=discreet_texts,
         network_ids=network_ids,
         location_ids=location_ids,
         focal_point_ids=focal_point_ids,
@@ -163,6 +181,7 @@ def broadcast_update(
     network_ids: list[int],
     location_ids: list[int],
     focal_point_ids: list[int],
+    discreet_texts: dict[str, str] | None = None,
 ) -> Broadcast:
     """Change a draft; once sending has started a broadcast is what was sent."""
     if broadcast.status != Broadcast.Status.DRAFT:
@@ -171,6 +190,7 @@ def broadcast_update(
         broadcast=broadcast,
         title=title,
         texts=texts,
+        discreet_texts=discreet_texts,
         network_ids=network_ids,
         location_ids=location_ids,
         focal_point_ids=focal_point_ids,
@@ -241,10 +261,11 @@ def broadcast_fan_out(*, broadcast_id: int) -> int:
         location_ids=broadcast.location_ids,
         focal_point_ids=broadcast.focal_point_ids,
     )
-    segments = {}
+    segments = {}  # by (language, discreet); 0: no text may go to them
     for language in Broadcast.LANGUAGES:
-        _text_language, text = broadcast.text_for(language)
-        segments[language] = count_segments(text).segments
+        for discreet in (False, True):
+            _text_language, text = broadcast.text_for(language, discreet=discreet)
+            segments[language, discreet] = count_segments(text).segments if text else 0
     have = set(broadcast.recipients.values_list("focal_point_id", flat=True))
     missing = [(pk, language) for pk, language in audience.recipients if pk not in have]
     rate = settings.BROADCAST_RATE_PER_SECOND
@@ -258,16 +279,27 @@ def broadcast_fan_out(*, broadcast_id: int) -> int:
             turn = _next_turn(timezone.now())
             rows = []
             for pk, language in missing[start : start + FAN_OUT_BATCH]:
+                size = segments[language, pk in audience.discreet]
+                # Skipped at once, and counted with the reason: someone at risk (broadcasts
+                # to them are paused), someone in discreet mode whom every text would expose.
+                reason = "at_risk" if pk in audience.at_risk else "" if size else "revealing"
                 rows.append(
                     BroadcastRecipient(
                         broadcast=broadcast,
                         focal_point_id=pk,
                         language=language,
-                        segments=segments[language],
+                        segments=size or 1,
                         due_at=turn,
+                        state=(
+                            BroadcastRecipient.State.SKIPPED
+                            if reason
+                            else BroadcastRecipient.State.WAITING
+                        ),
+                        skip_reason=reason,
                     )
                 )
-                turn += dt.timedelta(seconds=segments[language] / rate)
+                if not reason:
+                    turn += dt.timedelta(seconds=size / rate)
             BroadcastRecipient.objects.bulk_create(rows, ignore_conflicts=True)
             made += len(rows)
     Broadcast.objects.filter(pk=broadcast.pk, status=Broadcast.Status.SENDING).update(
@@ -299,9 +331,15 @@ def broadcast_recipient_send(*, recipient_id: int) -> None:
             pk=recipient_id
         )
         broadcast, person = recipient.broadcast, recipient.focal_point
-        _language, text = broadcast.text_for(recipient.language)
+        # Their state now, not at fan-out: marked at risk or made discreet since is respected.
+        discreet = network_selectors.focal_point_discreet(person)
+        _language, text = broadcast.text_for(recipient.language, discreet=discreet)
         if not person.active:
             _skip(recipient, "inactive")
+        elif person.at_risk_since is not None:
+            _skip(recipient, "at_risk")
+        elif not text:
+            _skip(recipient, "revealing")
         else:
             try:
                 message = sms_send(
@@ -311,6 +349,8 @@ def broadcast_recipient_send(*, recipient_id: int) -> None:
                     sent_by=broadcast.sent_by,
                     status_callback=broadcast.status_callback,
                 )
+            except RevealingRefused:
+                _skip(recipient, "revealing")
             except SendRefused:
                 _skip(recipient, "opted_out" if person.opted_out_at else "refused")
             else:
@@ -320,9 +360,11 @@ def broadcast_recipient_send(*, recipient_id: int) -> None:
 
 
 def _skip(recipient: BroadcastRecipient, reason: str) -> None:
+    # No time sent: a later SMS from them is no reply to a broadcast they never got.
     recipient.state = BroadcastRecipient.State.SKIPPED
     recipient.skip_reason = reason
-    recipient.save(update_fields=["state", "skip_reason"])
+    recipient.sent_at = None
+    recipient.save(update_fields=["state", "skip_reason", "sent_at"])
 
 
 def _finish_if_complete(broadcast_id: int) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ..models import Alert, AlertEvent
-from ..signals import alert_priority_changed
+from ..signals import alert_categories_changed, alert_priority_changed
 from .events import alert_event_record
 
 S = Alert.Status
@@ -160,6 +160,8 @@ def alert_update(*, alert: Alert, by, note: str = "", **changes) -> Alert:
         if "priority" in fields:
             # The acknowledge deadline follows the new priority; a breach is notified afresh.
             alert_priority_changed.send(sender=Alert, alert=alert)
+        if "categories" in fields:
+            alert_categories_changed.send(sender=Alert, alert=alert, by=by)
     if new_status is not None:
         alert_transition(alert=alert, to=new_status, by=by, note=note)
     return alert

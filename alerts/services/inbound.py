@@ -150,6 +150,21 @@ def _opt_out_review(*, sms: InboundSMS, number: str, sender_hash: str, focal_poi
     )
 
 
+def _discreet(focal_point) -> bool:
+    """Whether the sender gets the neutral wording (an unknown number never has a setting)."""
+    return focal_point is not None and network_selectors.focal_point_discreet(focal_point)
+
+
+def _acknowledgement(focal_point, alert: Alert) -> str:
+    return reply_text(
+        "ack",
+        focal_point.language,
+        discreet=_discreet(focal_point),
+        reference=alert.reference,
+        alert_id=alert.pk,
+    )
+
+
 def _handle_keyword(
     *,
     keyword: Keyword,
@@ -164,6 +179,7 @@ def _handle_keyword(
     in the sender's latest open alert (none: an unknown number's opt-out, or an opt-in or help
     request the automatic answer fully serves, stays out of the queue)."""
     language = focal_point.language if focal_point else (keyword.language or "fr")
+    discreet = _discreet(focal_point)
     reply = ""
     alert = None
     if keyword.action == Keyword.Action.OPT_OUT:
@@ -176,14 +192,14 @@ def _handle_keyword(
                 sms=sms, number=number, sender_hash=sender_hash, focal_point=focal_point, now=now
             )
         if created:  # confirmed once; after that, silence
-            reply = reply_text("opt_out", language)
+            reply = reply_text("opt_out", language, discreet=discreet)
     elif keyword.action == Keyword.Action.OPT_IN:
         OptOut.objects.filter(phone_hash=sender_hash).delete()
         if focal_point is not None:
             network_services.focal_point_opt_in(focal_point=focal_point)
-        reply = reply_text("opt_in", language)
+        reply = reply_text("opt_in", language, discreet=discreet)
     else:
-        reply = reply_text("help", language)
+        reply = reply_text("help", language, discreet=discreet)
     if alert is None:
         alert = _latest_open_alert(sender_hash)
         if alert is not None:
@@ -210,7 +226,8 @@ def _with_help(reply: str, *, plea: Keyword | None, focal_point, flooded: bool) 
     if plea is None or plea.action != Keyword.Action.HELP or flooded:
         return reply
     language = focal_point.language if focal_point else (plea.language or "fr")
-    return "\n".join(text for text in (reply, reply_text("help", language)) if text)
+    how_to = reply_text("help", language, discreet=_discreet(focal_point))
+    return "\n".join(text for text in (reply, how_to) if text)
 
 
 def _message_for(
@@ -347,7 +364,7 @@ def _receive_alert_text_in_one_statement(
         # As outbound.is_opted_out, from what the statement read.
         opted_out = focal_point.opted_out_at is not None or intake.number_opted_out
         if not flooded and not opted_out:
-            reply = reply_text("ack", focal_point.language, reference=alert.reference)
+            reply = _acknowledgement(focal_point, alert)
         broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
     reply = _with_help(reply, plea=plea, focal_point=focal_point, flooded=flooded)
     if reply:
@@ -402,7 +419,7 @@ def _receive_alert_text(
             and not flooded
             and not is_opted_out(phone_hash=sender_hash, focal_point=focal_point)
         ):
-            reply = reply_text("ack", focal_point.language, reference=alert.reference)
+            reply = _acknowledgement(focal_point, alert)
         if focal_point is not None:  # an answer to a recent broadcast is filed with it
             broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
         transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded, text=alert.text))

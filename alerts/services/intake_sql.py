@@ -6,7 +6,8 @@ of the sender and one of their recent messages, then a transaction of four round
 two INSERTs, COMMIT). Here it is one statement, still atomic (PostgreSQL runs a statement in
 its own transaction, so both rows exist or neither does):
 
-    WITH sender AS (the focal point owning the number, as focal_point_by_hash finds it),
+    WITH sender AS (the focal point owning the number, as focal_point_by_hash finds it, and
+                    whether they are discreet),
          recent AS (their messages of the thread window, as inbound._recent_activity reads them),
          activity AS (how many texts they sent in the flood window, whether one of them is on
                       an alert still open, whether an analyst's reply to an open alert holds a
@@ -116,15 +117,16 @@ def _statement() -> tuple[str, tuple, tuple, int]:
     def values(fields, model) -> str:
         return ", ".join(EXPRESSIONS[model].get(f.name, "%s") for f in fields)
 
-    sender_columns = network_selectors.INTAKE_COLUMNS
+    sender_columns = network_selectors.INTAKE_SENDER_COLUMNS
+    focal_point_table = quote(network_selectors.focal_point_table())
     # Table and column names from the models, quoted; every value that comes with the SMS
     # is a parameter.
     sql = _TEMPLATE.format(
         recent=RECENT_SQL.format(
             message_table=quote(Message._meta.db_table), alert_table=quote(Alert._meta.db_table)
         ),
-        sender_columns=", ".join(sender_columns),
-        focal_point_table=quote(network_selectors.focal_point_table()),
+        sender_columns=network_selectors.intake_select_list(focal_point_table),
+        focal_point_table=focal_point_table,
         by_hash=network_selectors.BY_HASH_CONDITION,
         sender_row=", ".join(f"sender.{column}" for column in sender_columns),
         inbound=_literal(Message.Direction.INBOUND),
@@ -195,7 +197,7 @@ def sms_alert_insert(
     with db.cursor() as cursor, forget_on_lost_statement():
         cursor.execute(prepared(sql), params)
         row = cursor.fetchone()
-    columns = network_selectors.INTAKE_COLUMNS
+    columns = network_selectors.INTAKE_SENDER_COLUMNS
     sender, (flood_count, parent_id, message_id, alert_id, opted_out) = (
         row[: len(columns)],
         row[len(columns) :],

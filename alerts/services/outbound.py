@@ -10,14 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.crypto import lookup_hash
+from networks import selectors as network_selectors
 from networks.phones import normalise_phone
 
 from ..channels.backends import get_backend
 from ..channels.base import PermanentSendError, TransientSendError
 from ..constants import ABANDONED_AFTER, REQUEUE_AFTER
-from ..models import Alert, Message, OptOut, SendAttempt
+from ..discreet import revealing_words
+from ..models import Alert, AlertEvent, Message, OptOut, SendAttempt
 from ..segments import count_segments
 from .changes import alert_message_read
+from .events import alert_event_record
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,21 @@ PROVIDER_STATUS = {
 
 class SendRefused(Exception):
     """This SMS must not be sent (e.g. the recipient opted out); the reason is user-facing."""
+
+
+class RevealingRefused(SendRefused):
+    """The recipient is in discreet mode and the text names Kengele, an alert or the mission:
+    a search of their phone would expose them. `words` are the ones found, as written."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        super().__init__(
+            _(
+                "This person is in discreet mode: the message must not say %(words)s "
+                "(their phone may be searched)."
+            )
+            % {"words": ", ".join(f"“{word}”" for word in words)}
+        )
 
 
 def default_status_callback() -> str:
@@ -76,9 +94,12 @@ def sms_send(
     kind: str = Message.Kind.REPLY,
     sent_by=None,
     status_callback: str = "",
+    revealing_confirmed: bool = False,
 ) -> Message:
     """Queue one SMS. Every path (replies, broadcasts, notices) comes through here, so an
-    opted-out number is refused everywhere."""
+    opted-out number is refused everywhere, and so is a text that would expose a focal point
+    in discreet mode (RevealingRefused), unless an analyst confirmed it for their own reply
+    (`revealing_confirmed`, see alert_reply_send)."""
     body = (body or "").strip()
     if not body:
         raise SendRefused(_("The message is empty."))
@@ -94,6 +115,14 @@ def sms_send(
     phone_hash = lookup_hash(phone)
     if is_opted_out(phone_hash=phone_hash, focal_point=focal_point):
         raise SendRefused(_("This person has opted out (sent STOP): no SMS may be sent to them."))
+    analysts_choice = revealing_confirmed and kind == Message.Kind.REPLY and sent_by is not None
+    words = [] if analysts_choice else revealing_words(body)
+    if words:
+        # The number's owner, even when the caller named none (an alert from a number
+        # registered since, a notice to someone who is also a focal point).
+        owner = focal_point or network_selectors.focal_point_by_hash(phone_hash)
+        if owner is not None and network_selectors.focal_point_discreet(owner):
+            raise RevealingRefused(words)
     message = Message.objects.create(
         alert=alert,
         direction=Message.Direction.OUTBOUND,
@@ -110,6 +139,44 @@ def sms_send(
     transaction.on_commit(lambda: _enqueue_send(message.pk))
     if kind == Message.Kind.REPLY and alert is not None and sent_by is not None:
         alert_message_read(alert=alert, by=sent_by)  # answering it, they read what came in
+    return message
+
+
+def recipient_discreet(*, alert: Alert) -> bool:
+    """Whether a reply to this alert goes to someone in discreet mode (an unknown sender has
+    no setting)."""
+    return alert.reporter_id is not None and network_selectors.focal_point_discreet(alert.reporter)
+
+
+@transaction.atomic
+def alert_reply_send(
+    *,
+    alert: Alert,
+    body: str,
+    by,
+    status_callback: str = "",
+    revealing_confirmed: bool = False,
+) -> Message:
+    """An analyst's reply to the alert's reporter. To someone in discreet mode, a text with
+    words that would expose them is refused (RevealingRefused, with the words) unless the
+    analyst confirms it: then it is sent, and the alert's history records who chose to send
+    which words."""
+    message = sms_send(
+        alert=alert,
+        body=body,
+        kind=Message.Kind.REPLY,
+        sent_by=by,
+        status_callback=status_callback,
+        revealing_confirmed=revealing_confirmed,
+    )
+    words = revealing_words(message.body) if revealing_confirmed else []
+    if words and recipient_discreet(alert=alert):
+        alert_event_record(
+            alert=alert,
+            kind=AlertEvent.Kind.REVEALING_REPLY,
+            by=by,
+            after={"message": message.pk, "words": words},
+        )
     return message
 
 

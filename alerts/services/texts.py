@@ -1,10 +1,14 @@
 """Admin-editable automatic texts and keywords, cached briefly in each process."""
 
+import logging
 import time
 import unicodedata
 
 from ..constants import KEYWORD_CACHE_SECONDS
+from ..discreet import revealing_words, short_number
 from ..models import Keyword, ReplyText
+
+log = logging.getLogger(__name__)
 
 _cache: dict[str, tuple[float, dict]] = {}
 
@@ -38,17 +42,28 @@ def keyword_for(body: str) -> Keyword | None:
     return table.get(word)
 
 
-def reply_text(key: str, language: str, **values: str) -> str:
-    """The automatic text for this purpose in this language (French, then English, as fallback)."""
+def reply_text(key: str, language: str, *, discreet: bool = False, **values: str) -> str:
+    """The automatic text for this purpose in this language (French, then English, as
+    fallback). `discreet`: the neutral wording, with {number} (give `alert_id`); never a text
+    that would expose the recipient: without a safe one, nothing."""
     table = cached(
-        "replies", lambda: {(r.key, r.language): r.text for r in ReplyText.objects.all()}
+        "replies",
+        lambda: {(r.key, r.language): (r.text, r.discreet_text) for r in ReplyText.objects.all()},
     )
+    if discreet:
+        alert_id = values.get("alert_id")
+        values = {"number": short_number(int(alert_id)) if alert_id is not None else ""}
     for lang in (language, "fr", "en"):
-        text = table.get((key, lang))
-        if text:
-            try:
-                return text.format(**values)
-            except (KeyError, IndexError, ValueError):
-                # An admin's edit broke a placeholder: send the text as written, not nothing.
-                return text
+        text = table.get((key, lang), ("", ""))[1 if discreet else 0]
+        if not text:
+            continue
+        try:
+            text = text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            # An admin's edit broke a placeholder: send the text as written, not nothing.
+            pass
+        if discreet and revealing_words(text):
+            log.error("discreet %s text in %s reveals the sender: not sent", key, lang)
+            return ""
+        return text.strip()
     return ""

@@ -21,6 +21,19 @@ from .serializers import AlertSerializer
 MAX_SELECTED = 10_000  # ids in one list: more than any roster
 
 
+def _optional_text():
+    return serializers.CharField(
+        max_length=BROADCAST_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
+
+
+class DiscreetTextsSerializer(serializers.Serializer):
+    fr = _optional_text()
+    sw = _optional_text()
+    ln = _optional_text()
+    en = _optional_text()
+
+
 class TextsSerializer(serializers.Serializer):
     fr = serializers.CharField(max_length=BROADCAST_TEXT_MAX_LENGTH)
     sw = serializers.CharField(
@@ -49,6 +62,14 @@ class BroadcastWriteSerializer(serializers.Serializer):
     texts = TextsSerializer(
         help_text=_("The SMS per language (fr, sw, ln, en); French is required and the fallback.")
     )
+    discreet_texts = DiscreetTextsSerializer(
+        required=False,
+        help_text=_(
+            "What focal points in discreet mode get, per language, in words that name neither "
+            "Kengele, alerts nor the mission. Without one in their language they get the text "
+            "if it names none of these, else the French ones; else they are skipped."
+        ),
+    )
     networks = _ids(_("Network ids: their current members."))
     locations = _ids(_("Place ids: focal points living there or anywhere below."))
     focal_points = _ids(_("Focal point ids."))
@@ -58,6 +79,7 @@ class BroadcastWriteSerializer(serializers.Serializer):
         return {
             "title": data["title"],
             "texts": data["texts"],
+            "discreet_texts": data.get("discreet_texts") or {},
             "network_ids": data["networks"],
             "location_ids": data["locations"],
             "focal_point_ids": data["focal_points"],
@@ -71,6 +93,8 @@ def _refused(exc: DjangoValidationError) -> ValidationError:
     for field, messages in exc.message_dict.items():
         if field.startswith("text_"):
             errors.setdefault("texts", {})[field[5:]] = messages
+        elif field.startswith("discreet_text_"):
+            errors.setdefault("discreet_texts", {})[field[14:]] = messages
         else:
             errors[names.get(field, field)] = messages
     return ValidationError(errors)
@@ -78,6 +102,8 @@ def _refused(exc: DjangoValidationError) -> ValidationError:
 
 class BroadcastSerializer(serializers.ModelSerializer):
     texts = serializers.SerializerMethodField()
+    discreet_texts = serializers.SerializerMethodField()
+    skipped = serializers.SerializerMethodField()
     networks = serializers.JSONField(source="network_ids", read_only=True)
     locations = serializers.JSONField(source="location_ids", read_only=True)
     focal_points = serializers.JSONField(source="focal_point_ids", read_only=True)
@@ -94,6 +120,7 @@ class BroadcastSerializer(serializers.ModelSerializer):
             "title",
             "status",
             "texts",
+            "discreet_texts",
             "networks",
             "locations",
             "focal_points",
@@ -107,12 +134,23 @@ class BroadcastSerializer(serializers.ModelSerializer):
             "recipient_count",
             "excluded",
             "counts",
+            "skipped",
             "reply_count",
         ]
         read_only_fields = fields
 
     def get_texts(self, broadcast: Broadcast) -> dict[str, str]:
         return broadcast.texts()
+
+    def get_discreet_texts(self, broadcast: Broadcast) -> dict[str, str]:
+        return broadcast.discreet_texts()
+
+    def get_skipped(self, broadcast: Broadcast) -> dict[str, int]:
+        """Recipients skipped when their turn came, by reason (at_risk, revealing...)."""
+        skipped = self.context.get("skipped")
+        if skipped is None or broadcast.pk not in skipped:
+            skipped = selectors.broadcast_skip_counts(broadcast_ids=[broadcast.pk])
+        return skipped[broadcast.pk]
 
     def get_counts(self, broadcast: Broadcast) -> dict[str, int]:
         counts = self.context.get("counts")
@@ -130,12 +168,29 @@ class BroadcastPreviewSerializer(serializers.Serializer):
     selected = serializers.IntegerField(source="audience.selected")
     recipients = serializers.SerializerMethodField()
     excluded = serializers.DictField(source="audience.excluded", child=serializers.IntegerField())
+    at_risk = serializers.SerializerMethodField(
+        help_text=_("Recipients at risk: skipped, broadcasts to them are paused.")
+    )
+    discreet = serializers.SerializerMethodField(
+        help_text=_("Recipients in discreet mode (not at risk).")
+    )
+    revealing = serializers.IntegerField(
+        help_text=_(
+            "Recipients in discreet mode who will be skipped: every text would expose them."
+        )
+    )
     languages = serializers.ListField(child=serializers.DictField())
     segments = serializers.IntegerField()
     seconds = serializers.IntegerField()
 
     def get_recipients(self, preview) -> int:
         return len(preview.audience.recipients)
+
+    def get_at_risk(self, preview) -> int:
+        return len(preview.audience.at_risk)
+
+    def get_discreet(self, preview) -> int:
+        return len(preview.audience.discreet - preview.audience.at_risk)
 
 
 class BroadcastRecipientSerializer(serializers.ModelSerializer):
@@ -203,8 +258,10 @@ class BroadcastViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        counts = selectors.broadcast_counts(broadcast_ids=[b.pk for b in page])
-        context = dict(self.get_serializer_context(), counts=counts)
+        ids = [b.pk for b in page]
+        counts = selectors.broadcast_counts(broadcast_ids=ids)
+        skipped = selectors.broadcast_skip_counts(broadcast_ids=ids)
+        context = dict(self.get_serializer_context(), counts=counts, skipped=skipped)
         return self.get_paginated_response(
             BroadcastSerializer(page, many=True, context=context).data
         )

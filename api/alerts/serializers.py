@@ -164,3 +164,11 @@ class ReplySerializer(serializers.Serializer):
     body = serializers.CharField(
         max_length=1600, trim_whitespace=True, help_text=_("The SMS to send to the reporter.")
     )
+    confirm_revealing = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "To a reporter in discreet mode, a reply naming Kengele, an alert or the mission is "
+            "refused (400, with `revealing_words`) unless this is true: then it is sent and "
+            "recorded in the alert's history."
+        ),
+    )

@@ -67,20 +67,23 @@ class AlertViewSet(
     @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        """Send an SMS to the alert's reporter (refused with a reason if they opted out)."""
+        """Send an SMS to the alert's reporter (refused with a reason if they opted out, or if
+        they are in discreet mode and the text would expose them, unless `confirm_revealing`)."""
         alert = self.get_object()
         incoming = ReplySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            message = services.sms_send(
+            message = services.alert_reply_send(
                 alert=alert,
                 body=incoming.validated_data["body"],
-                kind=Message.Kind.REPLY,
-                sent_by=request.user,
+                by=request.user,
                 status_callback=services.status_callback_url(
                     request.build_absolute_uri(reverse("twilio-status"))
                 ),
+                revealing_confirmed=incoming.validated_data["confirm_revealing"],
             )
+        except services.RevealingRefused as exc:
+            raise ValidationError({"detail": str(exc), "revealing_words": exc.words}) from exc
         except services.SendRefused as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

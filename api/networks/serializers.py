@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.roles import can_see_identity
 from networks.models import AuditEntry, FocalPoint, Location, Network
+from networks.selectors import discreet_rule
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -45,6 +46,7 @@ class NetworkSerializer(serializers.ModelSerializer):
             "dormant_since",
             "closed_on",
             "cla",
+            "discreet",
         ]
 
 
@@ -52,6 +54,15 @@ class FocalPointSerializer(serializers.ModelSerializer):
     """Names and numbers only for roles whose work needs them; absent for everyone else."""
 
     networks = serializers.SerializerMethodField()
+    discreet = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Their own setting: true (neutral wording), false (standard), null (as their "
+        "networks).",
+    )
+    discreet_effective = serializers.SerializerMethodField(
+        help_text="Whether the SMS sent to them are in neutral wording, their networks counted."
+    )
 
     class Meta:
         model = FocalPoint
@@ -68,10 +79,18 @@ class FocalPointSerializer(serializers.ModelSerializer):
             "active",
             "opted_out_at",
             "consent_at",
+            "discreet",
+            "discreet_effective",
+            "at_risk_since",
         ]
 
     def get_networks(self, focal_point: FocalPoint) -> list[int]:
         return sorted(m.network_id for m in focal_point.open_memberships)
+
+    def get_discreet_effective(self, focal_point: FocalPoint) -> bool:
+        return discreet_rule(
+            focal_point.discreet, (m.network.discreet for m in focal_point.open_memberships)
+        )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

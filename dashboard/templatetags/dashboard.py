@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
@@ -241,6 +242,14 @@ def event_change(event) -> str:
         if before.get("priority") != after.get("priority"):
             priority = f"{_event_value('priority', before.get('priority'))} → {priority}"
         return f"{priority} · {_event_value('categories', after.get('categories'))}"
+    if event.kind == "revealing_reply":  # the words an analyst chose to send anyway
+        return ", ".join(f"“{word}”" for word in (event.after or {}).get("words", []))
+    if event.kind == "informant_threat":
+        return (
+            gettext("broadcasts to the reporter paused")
+            if (event.after or {}).get("marked")
+            else ""
+        )
     before, after = event.before, event.after
     if before is None and after is None:
         return ""

@@ -36,6 +36,13 @@ from .context import (
     to_decimal,
 )
 
+
+def _flag(value) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(_("true, false or null is expected, not %(value)r") % {"value": value})
+    return value
+
+
 # --- Users -----------------------------------------------------------------------------------
 
 
@@ -136,6 +143,7 @@ def dump_networks(ctx: ExportContext) -> Iterator[Row]:
             "base": ctx.ref("places", network.base_id),
             "area": ctx.refs("places", [place.pk for place in network.area.all()]),
             "cla": ctx.user(network.cla, cla=True),
+            "discreet": network.discreet,
             "notes": network.notes,
         }
 
@@ -162,6 +170,7 @@ def load_networks(ctx: ImportContext) -> None:
                 closed_on=to_date(row.get("closed_on")),
                 base=ctx.get_optional("places", row.get("base")),
                 cla=ctx.user(row.get("cla")),
+                discreet=_flag(row.get("discreet", False)),
                 notes=text(row.get("notes", "")),
             )
             network.full_clean()
@@ -190,6 +199,11 @@ def dump_focal_points(ctx: ExportContext) -> Iterator[Row]:
             "consent_at": iso(person.consent_at),
             "opted_out_at": iso(person.opted_out_at),
             "active": person.active,
+            # Their safety travels with them: the wording their phone may show, and a threat
+            # not yet seen to (who marked it stays here: a reason says what did).
+            "discreet": person.discreet,
+            "at_risk_since": iso(person.at_risk_since),
+            "at_risk_reason": person.at_risk_reason,
             "notes": person.notes,
             "created_at": iso(person.created_at),
         }
@@ -266,6 +280,9 @@ def load_focal_points(ctx: ImportContext) -> None:
                 consent_at=to_date(row["consent_at"]),
                 opted_out_at=to_datetime(row.get("opted_out_at")),
                 active=bool(row.get("active", True)),
+                discreet=_flag(row.get("discreet")),
+                at_risk_since=to_datetime(row.get("at_risk_since")),
+                at_risk_reason=text(row.get("at_risk_reason", "")),
                 notes=text(row.get("notes", "")),
             )
             keep_created_at(person, row.get("created_at"))

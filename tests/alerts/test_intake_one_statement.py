@@ -345,3 +345,15 @@ def test_the_statement_opens_a_flooded_alert_when_the_floods_alerts_are_closed(c
     assert flooded.flooded and flooded.messages.get().flooded
     post_signed(client, URL, sms_params("flood 1", focal_point.phone))
     assert flooded.messages.count() == 2
+
+
+def test_the_statement_reads_whether_the_sender_is_discreet(client, focal_point):
+    from tests.factories import MembershipFactory, NetworkFactory
+
+    standard = post_signed(client, URL, sms_params("Hommes armés à Mbau", focal_point.phone))
+    assert "Kengele" in standard.content.decode()
+    MembershipFactory(focal_point=focal_point, network=NetworkFactory(discreet=True))
+    with CaptureQueriesContext(connection) as queries:
+        answer = post_signed(client, URL, sms_params("Coups de feu à Oicha", focal_point.phone))
+    assert "Kengele" not in answer.content.decode() and "<Message>" in answer.content.decode()
+    assert not [s for s in statements(queries) if "networks_membership" in s]  # none of its own

@@ -20,6 +20,7 @@ def test_the_categories_and_the_fourteen_risk_factors():
         "looting",
         "hate_speech",
         "intercommunal_tension",
+        "threat_to_informant",
         "other",
     )
     assert RISK_FACTOR_CODES == tuple(f"RF{n}" for n in range(1, 15))

@@ -66,7 +66,7 @@ def test_an_export_imports_back(person):
     FocalPoint.objects.all().update(phone_hash="moved-away", phone_alt_hash="")
     result = focal_points_import(file=io.BytesIO(out.getvalue().encode()), by=None)
     assert result.ok, (result.file_errors, result.row_errors, result.warnings)
-    assert result.warnings == ["Ignored column(s): id, active, opted_out_at."]
+    assert result.warnings == ["Ignored column(s): id, active, opted_out_at, at_risk_since."]
 
 
 def test_it_lists_only_current_networks_in_two_queries(person, django_assert_num_queries):

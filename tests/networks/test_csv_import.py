@@ -233,7 +233,7 @@ def test_it_names_missing_required_columns(networks):
     assert result.created == 0
     assert result.file_errors == [
         "Missing required column(s): phone. Expected columns: name, phone, phone_alt, language, "
-        "gender, age_band, role, home_location, networks, consent_at, notes."
+        "gender, age_band, role, home_location, networks, consent_at, notes, discreet."
     ]
 
 

@@ -410,6 +410,22 @@ def test_an_import_into_a_fresh_instance_recreates_the_rows_and_finds_people_by_
     assert (mbau.alternate_names, mbau.latitude) == (["Mbawu"], Decimal("0.60123"))
 
 
+def test_discreet_settings_and_an_at_risk_mark_travel_with_the_archive(world, tmp_path):
+    from networks.services import focal_point_mark_at_risk
+
+    Network.objects.filter(code="can-mbau").update(discreet=True)
+    FocalPoint.objects.filter(pk=world["kavira"].pk).update(discreet=False)
+    focal_point_mark_at_risk(focal_point=world["kavira"], reason="A-2026-00042")
+    path = tmp_path / "h.zip"
+    export(path)
+    wipe()
+    import_(path)
+    assert Network.objects.get(code="can-mbau").discreet is True
+    kavira = FocalPoint.objects.get(pk=focal_point_by_phone(KAVIRA_PHONE).pk)
+    assert kavira.discreet is False
+    assert kavira.at_risk_since is not None and kavira.at_risk_reason == "A-2026-00042"
+
+
 def test_missing_users_are_created_inactive_without_a_password_and_reported(world, tmp_path):
     path = tmp_path / "h.zip"
     export(path)
@@ -679,6 +695,7 @@ def snapshot() -> dict:
                 _path(n.base),
                 sorted(p.path for p in n.area.all()),
                 _username(n.cla),
+                n.discreet,
                 n.notes,
             )
             for n in Network.objects.select_related("base", "cla").prefetch_related("area")
@@ -687,6 +704,7 @@ def snapshot() -> dict:
             p.phone: (
                 (p.name, p.phone_alt, p.language, p.gender, p.age_band, p.role),
                 (_path(p.home_location), p.consent_at, p.opted_out_at, p.active, p.notes),
+                (p.discreet, p.at_risk_since, p.at_risk_reason),
                 p.created_at,
                 _sorted(
                     (m.network.code, m.joined_on, m.left_on, m.left_reason)

@@ -8,7 +8,14 @@ UNDETERMINED = "und"
 # Harm done to people or property outranks who was seen or what was said: armed men who
 # shoot make an attack, not an "armed presence".
 EVENT_CATEGORIES = ("attack", "abduction", "sexual_violence", "looting")
-CONTEXT_CATEGORIES = ("armed_presence", "displacement", "hate_speech", "intercommunal_tension")
+# A threat to the reporter comes first among them: it is about the person who must be kept safe.
+CONTEXT_CATEGORIES = (
+    "threat_to_informant",
+    "armed_presence",
+    "displacement",
+    "hate_speech",
+    "intercommunal_tension",
+)
 # Tie-break between equal scores: the more dangerous reading first.
 SEVERITY_ORDER = EVENT_CATEGORIES + CONTEXT_CATEGORIES + ("other",)
 
@@ -27,6 +34,8 @@ BASE_PRIORITY = {
     "looting": 2,
     "hate_speech": 2,
     "intercommunal_tension": 3,
+    # Whoever threatens a focal point for reporting may act before anyone can protect them.
+    "threat_to_informant": 1,
     "other": 4,
 }
 # Categories that an "happening now" signal lifts to priority 1.
@@ -80,6 +89,7 @@ CATEGORY_RISK_FACTORS = {
     "looting": ("RF1",),
     "hate_speech": ("RF9",),
     "intercommunal_tension": ("RF9",),
+    "threat_to_informant": ("RF13",),
 }
 # This many dead or wounded in one message is a sign of a widespread attack (RF11).
 MASS_CASUALTIES = 5

@@ -139,7 +139,8 @@ class Lexicon:
     morphology: dict[str, list[re.Pattern[str]]]
     size: int
     post_negators: frozenset[str] = frozenset()
-    split_negators: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    # (before, after, subjects): "ne ... personne", and "personne ne ..." (see mark_negations)
+    split_negators: tuple[frozenset[str], ...] = (frozenset(), frozenset(), frozenset())
     keep_words: frozenset[str] = frozenset()
     grammars: dict[str, VerbGrammar] = field(default_factory=dict)
     verbs: dict[str, dict[str, list[Verb]]] = field(default_factory=dict)
@@ -244,6 +245,7 @@ class _Extras:
         self.post_negators: set[str] = set()
         self.split_before: set[str] = set()
         self.split_after: set[str] = set()
+        self.split_subjects: set[str] = set()
         self.keep_words: set[str] = set()
         self.grammar_specs: dict[str, Mapping[str, Any]] = {}
         self.verb_groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
@@ -253,6 +255,7 @@ class _Extras:
         split = data.get("split_negators") or {}
         self.split_before.update(fold(str(n)) for n in split.get("before") or ())
         self.split_after.update(fold(str(n)) for n in split.get("after") or ())
+        self.split_subjects.update(fold(str(n)) for n in split.get("subjects") or ())
         for word in data.get("keep_words") or ():
             self.keep_words.update(term_tokens(str(word)))
         if data.get("verb_grammar"):
@@ -261,7 +264,11 @@ class _Extras:
 
     def apply(self, lexicon: Lexicon) -> None:
         lexicon.post_negators = frozenset(self.post_negators)
-        lexicon.split_negators = (frozenset(self.split_before), frozenset(self.split_after))
+        lexicon.split_negators = (
+            frozenset(self.split_before),
+            frozenset(self.split_after),
+            frozenset(self.split_subjects),
+        )
         lexicon.keep_words = frozenset(self.keep_words)
         for language, groups in self.verb_groups.items():
             spec = self.grammar_specs.get(language)

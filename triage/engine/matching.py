@@ -199,10 +199,10 @@ def mark_negations(
     matches: list[TermMatch],
     negators: frozenset[str],
     post_negators: frozenset[str] = frozenset(),
-    split_negators: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+    split_negators: tuple[frozenset[str], ...] = (frozenset(), frozenset(), frozenset()),
 ) -> None:
-    """``pas de tirs``, ``hakuna risasi``, ``no shooting``, ``babomi bato te``: the term is
-    reported but not counted."""
+    """``pas de tirs``, ``hakuna risasi``, ``no shooting``, ``babomi bato te``, ``ils n'ont
+    tué personne``, ``personne ne m'a menacé``: the term is reported but not counted."""
     for match in matches:
         if match.negated:
             continue
@@ -217,7 +217,8 @@ def mark_negations(
                 break
             j -= 1
             steps += 1
-        before, after = split_negators
+        before, after, *rest = split_negators
+        subjects = rest[0] if rest else frozenset()
         if (
             not match.negated
             and match.end < len(tokens)
@@ -228,6 +229,13 @@ def mark_negations(
             )
         ):
             match.negated, match.negated_by = True, f"negator:{tokens[match.end].norm}"
+        if not match.negated and subjects:
+            # "Personne n'a tiré": nobody as the subject, "ne" right after it, the verb after.
+            window = tokens[max(0, match.start - NEGATION_WINDOW) : match.start]
+            for subject, particle in zip(window, window[1:], strict=False):
+                if subject.norm in subjects and particle.norm in before:
+                    match.negated, match.negated_by = True, f"negator:{subject.norm}"
+                    break
         if match.negated or not post_negators:
             continue
         for tok in tokens[match.end : match.end + POST_NEGATION_WINDOW]:

@@ -18,6 +18,7 @@ from .incidents import (
     incident_recount,
     incident_split,
 )
+from .informants import alert_informant_threat, informant_threat_notice
 from .pipeline import (
     alert_triage,
     alert_triage_by_id,
@@ -45,6 +46,8 @@ __all__ = [
     "alert_claim",
     "alert_deadline_reset",
     "alert_group",
+    "alert_informant_threat",
+    "informant_threat_notice",
     "alert_release",
     "alert_triage",
     "alert_triage_by_id",

@@ -37,6 +37,7 @@ from .incidents import (
     incident_choose,
     incident_counted_in,
 )
+from .informants import THREAT_TO_INFORMANT, alert_informant_threat
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def alert_triage(*, alert: Alert) -> Alert:
     try:
         # Optimistic: the update only applies if nobody changed the alert since it was read.
         with transaction.atomic():
-            return _write(alert, dict(changes), location, analysis, seen=seen)
+            return _triaged(_write(alert, dict(changes), location, analysis, seen=seen))
     except _Changed:
         pass
     # Someone did (acknowledged, assigned or placed it meanwhile, or a duplicate task triaged
@@ -215,7 +216,15 @@ def alert_triage(*, alert: Alert) -> Alert:
         current = Alert.objects.select_for_update().filter(pk=alert.pk).values(*_GUARDED).first()
         if current is None or current["triaged_at"] is not None:
             return alert
-        return _write(alert, dict(changes), location, analysis, seen=current, locked=True)
+        return _triaged(_write(alert, dict(changes), location, analysis, seen=current, locked=True))
+
+
+def _triaged(alert: Alert) -> Alert:
+    """What follows triage's decision, in its transaction: a threat to the reporter marks them
+    at risk and tells the supervisors."""
+    if THREAT_TO_INFORMANT in alert.categories:
+        alert_informant_threat(alert=alert)
+    return alert
 
 
 # What triage's update relies on having read: it applies only if these are still the same.

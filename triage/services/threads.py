@@ -33,6 +33,7 @@ from ..models import AnalystProfile, Incident
 from ..selectors import supervisors_to_notify
 from .deadlines import deadline_for, notice_place
 from .incidents import category_families, incident_recount
+from .informants import alert_informant_threat
 from .pipeline import place_with_ancestors, text_analysis
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def _same_event(alert: Alert, message: Message, analysis: Analysis) -> None:
         if incident is not None:
             incident_recount(incident=incident)
     _notify(alert, raised=raised)
+    alert_informant_threat(alert=alert)  # the text says the reporter is threatened
 
 
 def _change_note(before: dict, after: dict, changes: dict) -> str:
