@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedJSONField, EncryptedTextField
+from core.redact import NumbersMaskedCharField
 
 # Statuses of an alert someone still has to deal with.
 OPEN_STATUSES = ("new", "triaged", "acknowledged", "verified", "unverified", "escalated")
@@ -329,7 +330,8 @@ class Message(models.Model):
     body = models.TextField(_("text"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     error_code = models.CharField(_("error code"), max_length=12, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
+    # The provider's words, which may quote the number: stored with long digit runs masked.
+    error_message = NumbersMaskedCharField(max_length=300, blank=True)
     segments = models.PositiveSmallIntegerField(_("segments"), default=1)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The other party: From on inbound, To on outbound. Encrypted, with a hash for lookups.
@@ -411,7 +413,7 @@ class SendAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=12, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
+    error_message = NumbersMaskedCharField(max_length=300, blank=True)
     permanent = models.BooleanField(default=False)
 
     class Meta:

@@ -156,7 +156,7 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> None:
 def _record(attempt: SendAttempt, exc, *, permanent: bool) -> None:
     attempt.http_status = getattr(exc, "http_status", None)
     attempt.error_code = getattr(exc, "code", "")[:12]
-    attempt.error_message = str(exc)[:300]
+    attempt.error_message = str(exc)  # masked and cut to length by the field
     attempt.permanent = permanent
     attempt.save()
 
@@ -165,7 +165,7 @@ def _fail(message: Message, *, code: str, text: str) -> None:
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.FAILED,
         error_code=code[:12],
-        error_message=text[:300],
+        error_message=text,  # masked and cut to length by the field
         updated_at=timezone.now(),
     )
 
