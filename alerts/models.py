@@ -345,7 +345,8 @@ class Message(models.Model):
         on_delete=models.PROTECT,
         related_name="messages",
     )
-    media_urls = models.JSONField(default=list, blank=True)
+    # Links to pictures sent with the text: what they show may identify the sender.
+    media_urls = EncryptedJSONField(default=list, blank=True)
     raw = EncryptedJSONField(null=True, blank=True)
     # The automatic answer given in TwiML (acknowledgement, keyword confirmation), if any.
     auto_reply = models.TextField(blank=True)

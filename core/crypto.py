@@ -94,11 +94,15 @@ class EncryptedTextField(models.TextField):
 
 
 class EncryptedJSONField(models.TextField):
-    """JSON stored encrypted (raw provider payloads, which carry phone numbers)."""
+    """JSON stored encrypted (raw provider payloads, which carry phone numbers; media links).
+
+    An empty value (None, [], {}) is stored as NULL or "" rather than encrypted, so that "has
+    nothing" stays a plain comparison in SQL (retention, indexes); it reads back as the field's
+    default (None, or a fresh [] for `default=list`)."""
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
-            return None
+            return self.get_default()
         return json.loads(decrypt(value))
 
     def to_python(self, value):
@@ -109,4 +113,6 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value):
         if value is None:
             return None
+        if value in ("", [], {}, ()):
+            return ""
         return encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
