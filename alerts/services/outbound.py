@@ -18,6 +18,7 @@ from ..constants import ABANDONED_AFTER, REQUEUE_AFTER
 from ..models import Alert, Message, OptOut, SendAttempt
 from ..segments import count_segments
 from .changes import alert_message_read
+from .provider_copies import FINAL_OUTBOUND, messages_provider_copy_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ def _fail(message: Message, *, code: str, text: str) -> None:
 
 
 def message_status_update(*, provider_sid: str, status: str, error_code: str = "") -> bool:
-    """Apply a delivery callback. Out-of-order callbacks never move a status backwards."""
+    """Apply a delivery callback. Out-of-order callbacks never move a status backwards. Once
+    the status is final, the provider's copy of the message is deleted."""
     new = PROVIDER_STATUS.get((status or "").lower())
     if new is None:
         return False
@@ -179,9 +181,12 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
     changes = {"status": new, "updated_at": timezone.now()}
     if error_code:
         changes["error_code"] = error_code[:12]
-    updated = Message.objects.filter(
-        provider_sid=provider_sid, direction=Message.Direction.OUTBOUND, status__in=lower
-    ).update(**changes)
+    outbound = Message.objects.filter(
+        provider_sid=provider_sid, direction=Message.Direction.OUTBOUND
+    )
+    updated = outbound.filter(status__in=lower).update(**changes)
+    if updated and new in FINAL_OUTBOUND:
+        messages_provider_copy_enqueue(message_ids=list(outbound.values_list("pk", flat=True)))
     return bool(updated)
 
 
