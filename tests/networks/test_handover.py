@@ -123,6 +123,12 @@ def data_counts() -> dict[str, int]:
 
 @pytest.fixture
 def world(make_user):
+    return build_world(make_user)
+
+
+def build_world(make_user) -> dict:
+    """Places, two networks, focal points with their history and equipment, a committee with
+    members and a meeting, and a CLA's visit that recruited someone: what an archive carries."""
     cla = make_user("cla.nord", "cla", first_name="Esther", last_name="Kahindo")
     giver = make_user("logistics", "admin")
     province = Location.objects.create(name="Nord-Kivu", kind="province")
