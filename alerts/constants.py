@@ -46,6 +46,8 @@ PUBLISH_RETRY_AFTER = dt.timedelta(seconds=10)
 PUBLISH_FAILED_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 # --- The provider's copies (alerts.services.provider_copies) ---
+# Their tasks' queue (also in CELERY_TASK_ROUTES): housekeeping, never ahead of a reply.
+PROVIDER_COPY_QUEUE = "default"
 PROVIDER_COPY_BATCH = 200  # the most messages, and the most recordings, one sweep queues
 # A deletion queued this long ago and still not done (task lost, provider refused) is queued
 # again: longer than a task's retries take.

@@ -391,7 +391,7 @@ CELERY_TASK_ROUTES = {
     "triage.tasks.triage_message": {"queue": "triage"},
     "alerts.tasks.send_sms": {"queue": "outbound"},
     "alerts.tasks.broadcast_*": {"queue": "broadcast"},
-    # REST calls deleting the provider's copies: housekeeping, never ahead of a reply.
+    # REST calls deleting the provider's copies (alerts.constants.PROVIDER_COPY_QUEUE).
     "alerts.tasks.provider_*": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

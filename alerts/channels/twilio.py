@@ -184,9 +184,10 @@ RECORDING_PATH = re.compile(r"/Accounts/(AC[0-9A-Za-z]+)/Recordings/(RE[0-9A-Za-
 
 
 class RecordingUnavailable(Exception):
-    def __init__(self, message: str, *, transient: bool = False):
+    def __init__(self, message: str, *, transient: bool = False, gone: bool = False):
         super().__init__(message)
         self.transient = transient  # the provider may well serve it on a later try
+        self.gone = gone  # the provider has no such recording (any more)
 
 
 def recording_fetch(url: str) -> tuple[bytes, str]:
@@ -209,6 +210,7 @@ def recording_fetch(url: str) -> tuple[bytes, str]:
                 raise RecordingUnavailable(
                     f"Twilio answered {response.status_code}",
                     transient=response.status_code >= 500 or response.status_code == 429,
+                    gone=response.status_code == 404,
                 )
             body = response.raw.read(RECORDING_MAX_BYTES + 1, decode_content=True)
     except (RequestException, OSError) as exc:

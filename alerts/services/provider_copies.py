@@ -15,7 +15,6 @@ still fetched and kept here).
 import datetime as dt
 import logging
 
-from celery import current_app as celery_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,9 +26,11 @@ from ..channels.twilio import RecordingUnavailable, recording_fetch
 from ..constants import (
     OUTBOUND_SETTLED_AFTER,
     PROVIDER_COPY_BATCH,
+    PROVIDER_COPY_QUEUE,
     PROVIDER_COPY_RETRY_AFTER,
 )
 from ..models import Alert, Message, Recording
+from .queueing import task_publish
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +46,20 @@ def deleting() -> bool:
 
 # --- Queueing ---------------------------------------------------------------------------------
 def _publish(task: str, model, ids: list[int], now: dt.datetime) -> int:
-    """Mark `ids` queued now and publish one task each; an id whose publish fails is unmarked,
-    so the next sweep takes it again."""
+    """Mark `ids` queued now and publish one task each, within the intake's publish deadline
+    (a delivery report's webhook waits for it); the ids not published are unmarked, so the
+    next sweep takes them again."""
     if not ids:
         return 0
     model.objects.filter(pk__in=ids).update(provider_delete_queued_at=now)
-    published = 0
-    for pk in ids:
+    for done, pk in enumerate(ids):
         try:
-            celery_app.send_task(task, args=(pk,))
-            published += 1
-        except Exception:  # broker down: the sweep queues it again
+            task_publish(task, (pk,), queue=PROVIDER_COPY_QUEUE)
+        except Exception:  # broker down: the sweep queues them again
             log.exception("could not queue %s for %s; the sweep will retry", task, pk)
-            model.objects.filter(pk=pk).update(provider_delete_queued_at=None)
-    return published
+            model.objects.filter(pk__in=ids[done:]).update(provider_delete_queued_at=None)
+            return done
+    return len(ids)
 
 
 def messages_provider_copy_enqueue(*, message_ids: list[int]) -> None:
@@ -165,8 +166,10 @@ def recording_keep(*, recording_id: int) -> Recording | None:
         except RecordingUnavailable as exc:
             if exc.transient:
                 raise TransientProviderError(str(exc)) from exc
-            # Nothing to keep, and never delete what was not kept: a person looks into it.
             log.warning("recording %s cannot be fetched: %s", recording.pk, exc)
+            if exc.gone:  # the provider holds no copy: nothing to keep, nothing to delete
+                Recording.objects.filter(pk=recording.pk).update(provider_deleted_at=timezone.now())
+            # Otherwise never delete what was not kept: the sweep tries again later.
             return None
         now = timezone.now()
         Recording.objects.filter(pk=recording.pk, fetched_at__isnull=True).update(

@@ -16,10 +16,12 @@ from alerts.services import (
     message_deliver,
     message_provider_copy_delete,
     provider_copies_queue,
+    queueing,
     recording_keep,
     sms_send,
 )
 from alerts.tasks import provider_message_delete, provider_recording_keep
+from tests.outages import broker_down
 from tests.twilio_support import post_signed, sms_params
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +88,31 @@ def test_the_sweep_queues_a_message_once_then_again_only_an_hour_later(client, f
     with published() as tasks:  # the task was lost, or the provider refused: try again
         provider_copies_queue(now=timezone.now() + dt.timedelta(minutes=61))
     assert [args for _name, args, _queue in tasks] == [[message.pk]]
+
+
+def test_a_message_the_broker_could_not_take_is_queued_by_the_next_sweep(client, focal_point):
+    message = inbound(client, focal_point)
+    with broker_down():
+        assert provider_copies_queue() == 0
+    message.refresh_from_db()
+    assert message.provider_delete_queued_at is None  # not marked: nothing was queued
+    queueing.triage_publish_resume()  # the broker is back
+    with published() as tasks:
+        assert provider_copies_queue() == 1
+    assert tasks == [(MESSAGE_TASK, [message.pk], "default")]
+
+
+def test_the_tasks_route_to_the_queue_they_are_published_on(settings):
+    from config.celery import app
+
+    for task in (MESSAGE_TASK, RECORDING_TASK, "alerts.tasks.provider_copies_sweep"):
+        assert app.amqp.router.route({}, task)["queue"].name == "default"
+    (sweep,) = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "alerts.tasks.provider_copies_sweep"
+    ]
+    assert sweep["schedule"] == 30
 
 
 def test_deleting_twice_is_harmless_and_a_404_means_already_gone(client, focal_point, fake_twilio):
@@ -254,12 +281,27 @@ def test_a_recording_is_fetched_kept_encrypted_then_deleted_at_the_provider(
     assert len([r for r in fake_twilio.requests if "/Recordings/" in r["_path"]]) == 2
 
 
-def test_a_recording_the_provider_cannot_serve_is_never_deleted_unkept(
+def test_a_recording_the_provider_no_longer_has_is_not_asked_for_again(
     client, focal_point, fake_twilio, settings
 ):
     alert = call_recorded(client, focal_point, settings)
     recording = Recording.objects.get(alert=alert)
     fake_twilio.deleted.append(recording.provider_url.rsplit("/", 1)[1])  # the GET answers 404
+    assert recording_keep(recording_id=recording.pk) is None
+    assert fake_twilio.deletes == []
+    recording.refresh_from_db()
+    assert recording.fetched_at is None and recording.provider_deleted_at is not None
+    with published() as tasks:
+        provider_copies_queue(now=timezone.now() + dt.timedelta(hours=2))
+    assert tasks == []
+
+
+def test_a_recording_refused_for_good_is_never_deleted_unkept(
+    client, focal_point, fake_twilio, settings
+):
+    alert = call_recorded(client, focal_point, settings)
+    recording = Recording.objects.get(alert=alert)
+    fake_twilio.recording = b"x" * (20 * 1024 * 1024 + 1)  # larger than any recording
     assert recording_keep(recording_id=recording.pk) is None
     assert fake_twilio.deletes == []
     recording.refresh_from_db()
