@@ -44,3 +44,14 @@ PUBLISH_RETRY_AFTER = dt.timedelta(seconds=10)
 # Alert.queued_at of an alert whose triage publish failed: a time before any alert, so that the
 # sweeper takes it first.
 PUBLISH_FAILED_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+# --- The provider's copies (alerts.services.provider_copies) ---
+# Their tasks' queue (also in CELERY_TASK_ROUTES): housekeeping, never ahead of a reply.
+PROVIDER_COPY_QUEUE = "default"
+PROVIDER_COPY_BATCH = 200  # the most messages, and the most recordings, one sweep queues
+# A deletion queued this long ago and still not done (task lost, provider refused) is queued
+# again: longer than a task's retries take.
+PROVIDER_COPY_RETRY_AFTER = dt.timedelta(hours=1)
+# An outbound SMS with no final delivery status after this long never gets one (carriers that
+# report nothing past "sent"): its provider copy is deleted all the same.
+OUTBOUND_SETTLED_AFTER = dt.timedelta(days=1)

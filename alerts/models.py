@@ -10,7 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedJSONField, EncryptedTextField
+from core.crypto import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
+from core.redact import NumbersMaskedCharField
 
 from .discreet import revealing_words
 
@@ -336,7 +337,8 @@ class Message(models.Model):
     body = models.TextField(_("text"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     error_code = models.CharField(_("error code"), max_length=12, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
+    # The provider's words, which may quote the number: stored with long digit runs masked.
+    error_message = NumbersMaskedCharField(max_length=300, blank=True)
     segments = models.PositiveSmallIntegerField(_("segments"), default=1)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The other party: From on inbound, To on outbound. Encrypted, with a hash for lookups.
@@ -350,7 +352,8 @@ class Message(models.Model):
         on_delete=models.PROTECT,
         related_name="messages",
     )
-    media_urls = models.JSONField(default=list, blank=True)
+    # Links to pictures sent with the text: what they show may identify the sender.
+    media_urls = EncryptedJSONField(default=list, blank=True)
     raw = EncryptedJSONField(null=True, blank=True)
     # The automatic answer given in TwiML (acknowledgement, keyword confirmation), if any.
     auto_reply = models.TextField(blank=True)
@@ -368,6 +371,10 @@ class Message(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     status_callback = models.URLField(max_length=300, blank=True)
+    # The provider's copy (text and number): when its deletion was last queued, and when the
+    # provider confirmed it gone (alerts.services.provider_copies).
+    provider_delete_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    provider_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -389,6 +396,12 @@ class Message(models.Model):
             # The sweeper's question for threads: which texts has triage not read yet?
             models.Index(
                 fields=["created_at"], condition=Q(triage_pending=True), name="message_untriaged"
+            ),
+            # The provider-copy sweep's question: which messages does the provider still hold?
+            models.Index(
+                fields=["created_at"],
+                condition=Q(provider_deleted_at__isnull=True, provider_sid__isnull=False),
+                name="message_provider_copy",
             ),
         ]
 
@@ -418,7 +431,7 @@ class SendAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=12, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
+    error_message = NumbersMaskedCharField(max_length=300, blank=True)
     permanent = models.BooleanField(default=False)
 
     class Meta:
@@ -426,6 +439,35 @@ class SendAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.pk} ({'ok' if self.succeeded else self.error_code or 'error'})"
+
+
+class Recording(models.Model):
+    """A call's voice message, copied from the provider and kept here encrypted (a voice
+    identifies its speaker); the provider's copy is deleted once this one is stored."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="recording")
+    provider_url = models.URLField(max_length=500)
+    audio = EncryptedBytesField(blank=True, editable=False)
+    content_type = models.CharField(max_length=40, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    provider_delete_queued_at = models.DateTimeField(null=True, blank=True)
+    provider_deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(provider_deleted_at__isnull=True),
+                name="recording_provider_copy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"recording of alert {self.alert_id}"
 
 
 class OptOut(models.Model):

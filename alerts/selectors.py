@@ -35,7 +35,15 @@ from networks import selectors as network_selectors
 from networks.models import Location, Membership, Network
 from networks.selectors import location_ids_within
 
-from .models import Alert, AlertEvent, Broadcast, BroadcastRecipient, Message, OptOut
+from .models import (
+    Alert,
+    AlertEvent,
+    Broadcast,
+    BroadcastRecipient,
+    Message,
+    OptOut,
+    Recording,
+)
 from .segments import count_segments
 
 # The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
@@ -631,3 +639,12 @@ class BroadcastRecipientFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(delivery_status=value)
+
+
+def recording_audio(*, alert: Alert) -> tuple[bytes, str] | None:
+    """The call's recording as kept here and its type, or None when it is not kept yet (it is
+    still only at the provider)."""
+    recording = Recording.objects.filter(alert=alert, fetched_at__isnull=False).first()
+    if recording is None or not recording.audio:
+        return None
+    return recording.audio, recording.content_type or "audio/mpeg"

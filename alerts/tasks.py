@@ -2,19 +2,25 @@
 
 from celery import shared_task
 
-from .channels.base import TransientSendError
+from .channels.base import TransientProviderError, TransientSendError
 from .services import (
     alerts_requeue_stale,
     broadcast_fan_out,
     broadcast_recipient_send,
     broadcasts_requeue_due,
     message_deliver,
+    message_provider_copy_delete,
     messages_requeue_pending,
+    provider_copies_queue,
+    recording_keep,
     spool_import,
     thread_texts_requeue_stale,
 )
 
 SEND_MAX_RETRIES = 8
+# Deleting the provider's copies: about an hour of retries (PROVIDER_COPY_RETRY_AFTER), after
+# which the sweep queues it again.
+PROVIDER_COPY_MAX_RETRIES = 8
 
 
 @shared_task(
@@ -55,3 +61,32 @@ def broadcast_deliver(recipient_id: int) -> None:
 @shared_task
 def broadcast_requeue_due() -> None:
     broadcasts_requeue_due()
+
+
+# The provider's copies: routed to the default queue (alerts.tasks.provider_* in
+# CELERY_TASK_ROUTES).
+@shared_task(
+    autoretry_for=(TransientProviderError,),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=PROVIDER_COPY_MAX_RETRIES,
+)
+def provider_message_delete(message_id: int) -> None:
+    message_provider_copy_delete(message_id=message_id)
+
+
+@shared_task(
+    autoretry_for=(TransientProviderError,),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=PROVIDER_COPY_MAX_RETRIES,
+)
+def provider_recording_keep(recording_id: int) -> None:
+    recording_keep(recording_id=recording_id)
+
+
+@shared_task
+def provider_copies_sweep() -> None:
+    provider_copies_queue()

@@ -18,17 +18,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
-# Seven or more digits, each after the first optionally preceded by one space, as in
-# "+243991234567" or "+243 991 234 567". Dates and times (dashes, colons) are left alone.
-LONG_NUMBER = re.compile(r"\d(?: ?\d){6,}")
-MASK = "[number]"
+from core.redact import mask_numbers
 
 _request: ContextVar[tuple[str, str] | None] = ContextVar("kengele_log_request", default=None)
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-def mask_numbers(text: str) -> str:
-    return LONG_NUMBER.sub(MASK, text)
 
 
 class RequestIdMiddleware:

@@ -278,6 +278,9 @@ if not DEBUG and not TWILIO_AUTH_TOKEN:
         "TWILIO_AUTH_TOKEN must be set when DEBUG is false: webhooks cannot be verified without it."
     )
 SMS_BACKEND = env("SMS_BACKEND", "console" if DEBUG else "twilio")
+# Delete Twilio's copies (message texts and numbers, call recordings) once Kengele holds its own:
+# inbound messages once stored, outbound ones once delivered or failed, recordings once fetched.
+TWILIO_DELETE_PROVIDER_COPIES = envbool("TWILIO_DELETE_PROVIDER_COPIES", True)
 SMS_DEFAULT_REGION = env("SMS_DEFAULT_REGION", "CD")
 # Focal points often "bip" (ring once, no credit): reject such calls and open a call-back alert.
 VOICE_REJECT_MISSED_CALLS = envbool("VOICE_REJECT_MISSED_CALLS", False)
@@ -391,6 +394,8 @@ CELERY_TASK_ROUTES = {
     "triage.tasks.triage_message": {"queue": "triage"},
     "alerts.tasks.send_sms": {"queue": "outbound"},
     "alerts.tasks.broadcast_*": {"queue": "broadcast"},
+    # REST calls deleting the provider's copies (alerts.constants.PROVIDER_COPY_QUEUE).
+    "alerts.tasks.provider_*": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -410,6 +415,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale": {"task": "alerts.tasks.requeue_stale", "schedule": 15.0},
     "broadcasts-requeue": {"task": "alerts.tasks.broadcast_requeue_due", "schedule": 60.0},
     "import-spool": {"task": "alerts.tasks.import_spool", "schedule": 30.0},
+    "provider-copies": {"task": "alerts.tasks.provider_copies_sweep", "schedule": 30.0},
     "escalate-overdue": {
         "task": "triage.tasks.escalate_overdue",
         "schedule": 60.0,

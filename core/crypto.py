@@ -48,8 +48,16 @@ class UndecryptableValue(ValueError):
 
 
 def decrypt(token: str) -> str:
+    return decrypt_bytes(token).decode()
+
+
+def encrypt_bytes(value: bytes) -> str:
+    return fernet().encrypt(value).decode()
+
+
+def decrypt_bytes(token: str) -> bytes:
     try:
-        return fernet().decrypt(token.encode()).decode()
+        return fernet().decrypt(token.encode())
     except InvalidToken as exc:
         # Refuse loudly: showing a placeholder would let the next save overwrite the real value.
         raise UndecryptableValue(
@@ -94,11 +102,15 @@ class EncryptedTextField(models.TextField):
 
 
 class EncryptedJSONField(models.TextField):
-    """JSON stored encrypted (raw provider payloads, which carry phone numbers)."""
+    """JSON stored encrypted (raw provider payloads, which carry phone numbers; media links).
+
+    An empty value (None, [], {}) is stored as NULL or "" rather than encrypted, so that "has
+    nothing" stays a plain comparison in SQL (retention, indexes); it reads back as the field's
+    default (None, or a fresh [] for `default=list`)."""
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
-            return None
+            return self.get_default()
         return json.loads(decrypt(value))
 
     def to_python(self, value):
@@ -109,4 +121,26 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value):
         if value is None:
             return None
+        if value in ("", [], {}, ()):
+            return ""
         return encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+class EncryptedBytesField(models.TextField):
+    """Binary content (a call recording) stored encrypted, as the Fernet token's text: the
+    same kind of column as the other encrypted fields, so key rotation treats it alike."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return b""
+        return decrypt_bytes(value)
+
+    def to_python(self, value):
+        if isinstance(value, memoryview):
+            return bytes(value)
+        return value
+
+    def get_prep_value(self, value):
+        if not value:
+            return ""
+        return encrypt_bytes(bytes(value))

@@ -1,7 +1,7 @@
 """Re-encrypt every encrypted column under the first FIELD_ENCRYPTION_KEY.
 
-Columns are found by field class (EncryptedTextField, EncryptedJSONField) across every
-installed app, so a new app's encrypted fields are rotated without being listed anywhere.
+Columns are found by field class (ENCRYPTED_FIELD_CLASSES) across every installed app, so a new
+app's encrypted fields are rotated without being listed anywhere.
 Rows are read and written in batches, each committed on its own: an interrupted run keeps its
 work, and a rerun skips values already under the first key. A row changed by the application
 meanwhile is left as it is (it was written under the first key anyway).
@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from .crypto import (
+    EncryptedBytesField,
     EncryptedJSONField,
     EncryptedTextField,
     UndecryptableValue,
@@ -26,7 +27,7 @@ from .crypto import (
     fernet_key,
 )
 
-ENCRYPTED_FIELD_CLASSES = (EncryptedTextField, EncryptedJSONField)
+ENCRYPTED_FIELD_CLASSES = (EncryptedTextField, EncryptedJSONField, EncryptedBytesField)
 DEFAULT_BATCH_SIZE = 500
 
 

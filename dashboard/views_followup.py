@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET
 from alerts.channels.twilio import RecordingUnavailable, recording_fetch
 from alerts.discreet import revealing_patterns, revealing_words, short_number
 from alerts.models import Alert, CannedReply, Message, ResponseUnit
-from alerts.selectors import alert_history, alert_thread, reliability_score, reporter_outcomes
+from alerts.selectors import (
+    alert_history,
+    alert_thread,
+    recording_audio,
+    reliability_score,
+    reporter_outcomes,
+)
 from alerts.services import (
     TransitionRefused,
     alert_callback_done,
@@ -241,22 +247,26 @@ def alert_thread_partial(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @capability_required(htmx_login_next="dashboard:queue")
 def alert_recording(request: HttpRequest, pk: int) -> HttpResponse:
-    """The call's recording, passed through from Twilio. A voice identifies its speaker: only
-    roles that may see reporters' identities hear it."""
+    """The call's recording: the copy kept here, or, until it is, passed through from Twilio.
+    A voice identifies its speaker: only roles that may see reporters' identities hear it."""
     if not can_see_identity(request.user):
         raise PermissionDenied
     alert = alert_for_user(pk, request.user)
     if not alert.recording_url:
         raise Http404
-    try:
-        body, content_type = recording_fetch(alert.recording_url)
-    except RecordingUnavailable as exc:
-        return HttpResponse(
-            gettext("The recording cannot be fetched from Twilio right now (%(why)s).")
-            % {"why": exc},
-            status=502,
-            content_type="text/plain; charset=utf-8",
-        )
+    kept = recording_audio(alert=alert)
+    if kept is not None:
+        body, content_type = kept
+    else:
+        try:
+            body, content_type = recording_fetch(alert.recording_url)
+        except RecordingUnavailable as exc:
+            return HttpResponse(
+                gettext("The recording cannot be fetched from Twilio right now (%(why)s).")
+                % {"why": exc},
+                status=502,
+                content_type="text/plain; charset=utf-8",
+            )
     response = HttpResponse(body, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response

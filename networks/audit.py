@@ -2,7 +2,8 @@
 
 Every export, every page or response that shows focal points' names and numbers unmasked, every
 login and every change of membership or role goes through `audit_record`. Entries hold ids and
-field names, never the names or numbers themselves.
+field names, never the names or numbers themselves: what someone typed in a search box is
+recorded as "[text]", and any long digit run in the details is masked.
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.redact import mask_numbers
 from core.requests import client_ip, current_request
 from core.roles import can_see_identity
 
@@ -26,6 +28,9 @@ Action = AuditEntry.Action
 FOCAL_POINT = "networks.focalpoint"
 MEMBERSHIP = "networks.membership"
 USER = "auth.user"
+# Filters whose value is whatever someone typed (it may be a name or a number).
+FREE_TEXT_FILTERS = frozenset({"q", "search"})
+FREE_TEXT = "[text]"
 
 
 def _ids_text(ids: Iterable[Any]) -> str:
@@ -37,14 +42,25 @@ def _ids_text(ids: Iterable[Any]) -> str:
 
 def _storable(value: Any) -> Any:
     """Details as JSON every database keeps: text without NUL characters (PostgreSQL refuses
-    them), dates and other objects as text."""
+    them) and without phone numbers, dates and other objects as text."""
     if isinstance(value, dict):
         return {_storable(str(k)): _storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_storable(v) for v in value]
     if value is None or isinstance(value, bool | int | float):
         return value
-    return str(value).replace("\x00", "")
+    return mask_numbers(str(value).replace("\x00", ""))
+
+
+def _filters_storable(filters: dict | str | None) -> dict | str:
+    """An export's filters, with what was typed in a search box left out (only that there was
+    a search)."""
+    if not isinstance(filters, dict):
+        return filters or {}
+    return {
+        key: (FREE_TEXT if key in FREE_TEXT_FILTERS and value not in ("", [], [""]) else value)
+        for key, value in filters.items()
+    }
 
 
 def _person(user) -> AbstractBaseUser | None:
@@ -117,7 +133,7 @@ def audit_export_record(
         target_ids=ids,
         details={
             "export": export,
-            "filters": filters or {},
+            "filters": _filters_storable(filters),
             "identities": identities,
             "count": len(ids) if count is None else count,
         },

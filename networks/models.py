@@ -238,7 +238,8 @@ class FocalPoint(models.Model):
         related_name="+",
     )
     at_risk_reason = models.CharField(_("why at risk"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    # Free text about a person (who they are, how to reach them): encrypted like the name.
+    notes = EncryptedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -332,7 +333,8 @@ class Equipment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    # About one person's phone or SIM, so possibly a number: encrypted like the serial.
+    notes = EncryptedTextField(_("notes"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("equipment")

@@ -37,6 +37,7 @@ def _fresh_intake_caches():
     place_index_reset()  # each test builds its own gazetteer
     lexicon_reset()
     LocmemBackend.outbox.clear()
+    LocmemBackend.deleted.clear()
     yield
     texts.clear_cache()
     place_index_reset()

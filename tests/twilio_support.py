@@ -2,6 +2,7 @@
 stand-in for Twilio's REST API."""
 
 import json
+import re
 import threading
 import urllib.parse
 import uuid
@@ -43,14 +44,23 @@ def post_signed(client, path: str, params: dict, *, url: str | None = None, **ex
     )
 
 
+# The resource a DELETE or GET names: .../Messages/SM….json, .../Recordings/RE…[.mp3]
+RESOURCE = re.compile(r"/(Messages|Recordings)/([A-Z]{2}[0-9A-Za-z]+)")
+
+
 class FakeTwilioAPI:
     """Answers POST .../Messages.json like Twilio; `script` holds canned failures to play first
-    (e.g. [(503, {})] or [(400, {"code": 21610, "message": "unsubscribed"})])."""
+    (e.g. [(503, {})] or [(400, {"code": 21610, "message": "unsubscribed"})]). Serves call
+    recordings (GET) and deletes Message and Recording resources (DELETE: 204, then 404 once
+    gone, as Twilio does; a deleted recording is no longer served); `delete_script` holds
+    canned failures for deletes."""
 
     def __init__(self, script: list[tuple[int, dict]] | None = None):
         self.requests: list[dict] = []
         self.accepted: list[dict] = []  # the sends answered 201, each a message Twilio took
         self.script = list(script or [])
+        self.delete_script: list[tuple[int, dict]] = []
+        self.deleted: list[str] = []  # SIDs of the resources deleted, in order
         self.recording = b"ID3fake-mp3-bytes"
         outer = self
 
@@ -86,7 +96,12 @@ class FakeTwilioAPI:
                 outer.requests.append(
                     {"_path": self.path, "_auth": self.headers.get("Authorization")}
                 )
-                if "/Recordings/" not in self.path or not self.headers.get("Authorization"):
+                resource = RESOURCE.search(self.path)
+                if (
+                    "/Recordings/" not in self.path
+                    or not self.headers.get("Authorization")
+                    or (resource is not None and resource.group(2) in outer.deleted)
+                ):
                     self._reply(404, {"message": "not found"})
                     return
                 body = outer.recording
@@ -95,6 +110,27 @@ class FakeTwilioAPI:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_DELETE(self):
+                resource = RESOURCE.search(self.path)
+                outer.requests.append(
+                    {
+                        "_path": self.path,
+                        "_method": "DELETE",
+                        "_auth": self.headers.get("Authorization"),
+                    }
+                )
+                if outer.delete_script:
+                    code, payload = outer.delete_script.pop(0)
+                    self._reply(code, dict({"status": code}, **payload))
+                    return
+                if resource is None or resource.group(2) in outer.deleted:
+                    self._reply(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                outer.deleted.append(resource.group(2))
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _reply(self, code, payload):
                 body = json.dumps(payload).encode()
@@ -112,6 +148,11 @@ class FakeTwilioAPI:
     @property
     def sent(self) -> list[dict]:
         return [r for r in self.requests if r["_path"].endswith("/Messages.json")]
+
+    @property
+    def deletes(self) -> list[str]:
+        """The paths of every DELETE received, answered with success or not."""
+        return [r["_path"] for r in self.requests if r.get("_method") == "DELETE"]
 
     def close(self) -> None:
         self.server.shutdown()

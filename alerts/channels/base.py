@@ -61,3 +61,11 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     """The provider refused for good (invalid number, unsubscribed, landline): never retry."""
+
+
+class ProviderError(Exception):
+    """The provider refused a request about a copy it keeps (other than "not found")."""
+
+
+class TransientProviderError(ProviderError):
+    """Network trouble or a provider 5xx/429 while deleting or fetching a copy: try again."""

@@ -1,6 +1,8 @@
 """Twilio: webhook signature checks, request parsing, TwiML, and the REST SMS backend."""
 
 import logging
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -20,7 +22,9 @@ from .base import (
     InboundSMS,
     MalformedInbound,
     PermanentSendError,
+    ProviderError,
     SendResult,
+    TransientProviderError,
     TransientSendError,
 )
 
@@ -175,10 +179,15 @@ def rest_client(account_sid: str, auth_token: str, base_url: str) -> Client:
 
 
 RECORDING_MAX_BYTES = 20 * 1024 * 1024  # about twenty minutes of MP3
+# A recording's address: .../Accounts/{account}/Recordings/{recording}[.mp3|.wav|.json]
+RECORDING_PATH = re.compile(r"/Accounts/(AC[0-9A-Za-z]+)/Recordings/(RE[0-9A-Za-z]+)")
 
 
 class RecordingUnavailable(Exception):
-    pass
+    def __init__(self, message: str, *, transient: bool = False, gone: bool = False):
+        super().__init__(message)
+        self.transient = transient  # the provider may well serve it on a later try
+        self.gone = gone  # the provider has no such recording (any more)
 
 
 def recording_fetch(url: str) -> tuple[bytes, str]:
@@ -198,20 +207,57 @@ def recording_fetch(url: str) -> tuple[bytes, str]:
         )
         with response:
             if response.status_code != 200:
-                raise RecordingUnavailable(f"Twilio answered {response.status_code}")
+                raise RecordingUnavailable(
+                    f"Twilio answered {response.status_code}",
+                    transient=response.status_code >= 500 or response.status_code == 429,
+                    gone=response.status_code == 404,
+                )
             body = response.raw.read(RECORDING_MAX_BYTES + 1, decode_content=True)
     except (RequestException, OSError) as exc:
-        raise RecordingUnavailable(str(exc)[:200]) from exc
+        raise RecordingUnavailable(str(exc)[:200], transient=True) from exc
     if len(body) > RECORDING_MAX_BYTES:
         raise RecordingUnavailable("recording too large")
     return body, response.headers.get("Content-Type", "audio/mpeg")
 
 
+def _deleted(delete: Callable[[], object]) -> bool:
+    """Run one REST DELETE: True when deleted, False when Twilio had nothing there (404: an
+    earlier try already deleted it)."""
+    try:
+        delete()
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return False
+        reason = f"Twilio answered {exc.status} (error {exc.code or '-'})"
+        if exc.status >= 500 or exc.status == 429:
+            raise TransientProviderError(reason) from exc
+        raise ProviderError(reason) from exc
+    except (RequestException, TwilioException, OSError) as exc:
+        raise TransientProviderError(str(exc)[:200]) from exc
+    return True
+
+
+def _client() -> Client:
+    return rest_client(
+        settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_BASE_URL
+    )
+
+
 class TwilioBackend:
+    def delete_message(self, *, provider_sid: str) -> bool:
+        """DELETE the Message resource: its text and both numbers go from the account."""
+        return _deleted(_client().messages(provider_sid).delete)
+
+    def delete_recording(self, *, url: str) -> bool:
+        """DELETE the Recording resource the URL names (in the account that made it)."""
+        match = RECORDING_PATH.search(url)
+        if match is None:
+            raise ProviderError("not a Twilio recording URL")
+        account, recording = match.groups()
+        return _deleted(_client().api.v2010.accounts(account).recordings(recording).delete)
+
     def send(self, *, to: str, body: str, status_callback: str = "") -> SendResult:
-        client = rest_client(
-            settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_API_BASE_URL
-        )
+        client = _client()
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID

@@ -43,6 +43,13 @@ from .outbound import (
     sms_send,
     status_callback_url,
 )
+from .provider_copies import (
+    message_provider_copy_delete,
+    messages_provider_copy_enqueue,
+    provider_copies_queue,
+    recording_keep,
+    recording_register,
+)
 from .retention import retention_purge as retention_purge
 from .spool import spool_import, spool_write, spool_write_call
 from .voice import (
@@ -88,6 +95,11 @@ __all__ = [
     "enqueue_triage",
     "inbound_receive",
     "message_deliver",
+    "message_provider_copy_delete",
+    "messages_provider_copy_enqueue",
+    "provider_copies_queue",
+    "recording_keep",
+    "recording_register",
     "message_status_update",
     "messages_requeue_pending",
     "sms_send",

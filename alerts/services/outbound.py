@@ -21,6 +21,7 @@ from ..models import Alert, AlertEvent, Message, OptOut, SendAttempt
 from ..segments import count_segments
 from .changes import alert_message_read
 from .events import alert_event_record
+from .provider_copies import FINAL_OUTBOUND, messages_provider_copy_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +224,7 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> None:
 def _record(attempt: SendAttempt, exc, *, permanent: bool) -> None:
     attempt.http_status = getattr(exc, "http_status", None)
     attempt.error_code = getattr(exc, "code", "")[:12]
-    attempt.error_message = str(exc)[:300]
+    attempt.error_message = str(exc)  # masked and cut to length by the field
     attempt.permanent = permanent
     attempt.save()
 
@@ -232,13 +233,14 @@ def _fail(message: Message, *, code: str, text: str) -> None:
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.FAILED,
         error_code=code[:12],
-        error_message=text[:300],
+        error_message=text,  # masked and cut to length by the field
         updated_at=timezone.now(),
     )
 
 
 def message_status_update(*, provider_sid: str, status: str, error_code: str = "") -> bool:
-    """Apply a delivery callback. Out-of-order callbacks never move a status backwards."""
+    """Apply a delivery callback. Out-of-order callbacks never move a status backwards. Once
+    the status is final, the provider's copy of the message is deleted."""
     new = PROVIDER_STATUS.get((status or "").lower())
     if new is None:
         return False
@@ -246,9 +248,12 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
     changes = {"status": new, "updated_at": timezone.now()}
     if error_code:
         changes["error_code"] = error_code[:12]
-    updated = Message.objects.filter(
-        provider_sid=provider_sid, direction=Message.Direction.OUTBOUND, status__in=lower
-    ).update(**changes)
+    outbound = Message.objects.filter(
+        provider_sid=provider_sid, direction=Message.Direction.OUTBOUND
+    )
+    updated = outbound.filter(status__in=lower).update(**changes)
+    if updated and new in FINAL_OUTBOUND:
+        messages_provider_copy_enqueue(message_ids=list(outbound.values_list("pk", flat=True)))
     return bool(updated)
 
 

@@ -1,9 +1,11 @@
 """Data retention: past MESSAGE_RETENTION_DAYS, what people wrote goes and the counts stay.
 
-Messages (inbound and outbound) lose their text, the raw provider request, the number and any
-media links; closed alerts lose their text and the sender's number. Every row stays with its
-timestamps, status, direction, kind, segments, categories, priority, place and lookup hashes, so
-statistics (alerts per week, per category, per place; SMS segments sent) do not change.
+Messages (inbound and outbound) lose their text, the raw provider request, the number, any
+media links and the provider's error text (with its send attempts'); closed alerts lose their
+text, the sender's number and the call's recording. Every row stays with its timestamps,
+status, direction, kind, segments, error codes, categories, priority, place, recording length
+and lookup hashes, so statistics (alerts per week, per category, per place; SMS segments sent)
+do not change.
 """
 
 import datetime as dt
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from networks.audit import Action, audit_record
 
-from ..models import Alert, Message
+from ..models import Alert, Message, Recording, SendAttempt
 
 BATCH_SIZE = 500
 # Alerts that may still move on keep their text: only these are done with.
@@ -34,8 +36,15 @@ class RetentionResult:
 
 def messages_to_purge(*, cutoff: dt.datetime) -> QuerySet[Message]:
     """Messages older than `cutoff` that still hold something to blank."""
+    # Encrypted columns hold "" (or NULL) when empty, so "holds something" is plain SQL.
+    attempts_with_text = SendAttempt.objects.exclude(error_message="").values("message_id")
     return Message.objects.filter(created_at__lt=cutoff).filter(
-        ~Q(body="") | Q(raw__isnull=False) | ~Q(peer="") | ~Q(media_urls=[])
+        ~Q(body="")
+        | Q(raw__isnull=False)
+        | ~Q(peer="")
+        | ~Q(media_urls=[])
+        | ~Q(error_message="")
+        | Q(pk__in=attempts_with_text)
     )
 
 
@@ -44,19 +53,34 @@ def alerts_to_purge(*, cutoff: dt.datetime) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(status__in=FINISHED_STATUSES, received_at__lt=cutoff)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__lt=cutoff))
-        .filter(~Q(text="") | ~Q(sender=""))
+        .filter(~Q(text="") | ~Q(sender="") | ~Q(recording_url=""))
     )
 
 
-def _blank_in_batches(queryset: QuerySet, **blank) -> int:
+def _blank_in_batches(queryset: QuerySet, also=None, **blank) -> int:
     # Ids first, then batches by id: each batch commits on its own, so an interrupted purge
-    # keeps what it did and the next run carries on (the rows done no longer match).
+    # keeps what it did and the next run carries on (the rows done no longer match). `also`
+    # does the same batch's dependent rows, in its transaction.
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
         with transaction.atomic():
             # QuerySet.update writes the columns as given: updated_at and the like stay.
-            queryset.model.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).update(**blank)
+            queryset.model.objects.filter(pk__in=batch).update(**blank)
+            if also is not None:
+                also(batch)
     return len(ids)
+
+
+def _attempts_blank(message_ids: list[int]) -> None:
+    SendAttempt.objects.filter(message_id__in=message_ids).exclude(error_message="").update(
+        error_message=""
+    )
+
+
+def _recordings_drop(alert_ids: list[int]) -> None:
+    # The voice itself: nothing of it is a statistic (the length stays on the alert).
+    Recording.objects.filter(alert_id__in=alert_ids).delete()
 
 
 def retention_purge(
@@ -78,8 +102,18 @@ def retention_purge(
             cutoff=cutoff, messages=messages.count(), alerts=alerts.count(), dry_run=True
         )
     # Encrypted columns are blanked with "" and NULL, which their fields store as such.
-    message_count = _blank_in_batches(messages, body="", raw=None, peer="", media_urls=[])
-    alert_count = _blank_in_batches(alerts, text="", sender="")
+    message_count = _blank_in_batches(
+        messages,
+        also=_attempts_blank,
+        body="",
+        raw=None,
+        peer="",
+        media_urls=[],
+        error_message="",
+    )
+    alert_count = _blank_in_batches(
+        alerts, also=_recordings_drop, text="", sender="", recording_url=""
+    )
     audit_record(
         actor=by,
         action=Action.RETENTION_PURGE,

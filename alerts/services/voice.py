@@ -40,6 +40,7 @@ from ..constants import (
 )
 from ..models import Alert, VoicePrompt
 from .alerts import enqueue_triage, unrecorded_calls_mark_missed
+from .provider_copies import recording_register
 from .texts import cached
 
 # Said when the database cannot be reached: the prompts themselves live in the database.
@@ -265,8 +266,9 @@ def call_category_choose(*, call: InboundCall, language: str, base_url: str) -> 
 def call_recording_complete(
     *, call: InboundCall, language: str, category: str = "", base_url: str
 ) -> VoiceResponse:
-    """The recording is done: complete the call's alert (recording, length, keypad category)
-    and queue triage after commit. Twilio retrying makes no second alert and no second task."""
+    """The recording is done: complete the call's alert (recording, length, keypad category),
+    register the recording to be kept here (provider_copies), and queue both triage and the
+    recording's fetch after commit. Twilio retrying makes no second alert and no second task."""
     if not call.recording_url:
         raise MalformedInbound("RecordingUrl is missing")
     language = voice_language(language)
@@ -294,6 +296,7 @@ def call_recording_complete(
                 callback_requested_at=None,
             )
         Alert.objects.filter(pk=alert.pk).update(**fields)
+        recording_register(alert=alert, url=call.recording_url)
         if retriage:
             transaction.on_commit(lambda: enqueue_triage(alert.pk))
         _Menu(base_url=base_url).goodbye(response, language)

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from alerts.channels.base import TransientSendError
@@ -65,6 +66,41 @@ def test_a_permanent_error_is_not_retried(fake_twilio, focal_point):
     message.refresh_from_db()
     assert (message.status, message.error_code) == ("failed", "21610")
     assert SendAttempt.objects.get(message=message).permanent
+
+
+def test_the_providers_error_text_is_kept_with_the_number_masked(fake_twilio, focal_point):
+    number = focal_point.phone  # Twilio quotes it: "The 'To' number +243… is not valid"
+    fake_twilio.script = [
+        (503, {"message": f"Queue overflow for {number}"}),
+        (400, {"code": 21211, "message": f"The 'To' number {number} is not a valid phone number."}),
+    ]
+    message = _reply(focal_point)
+    with pytest.raises(TransientSendError):
+        message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.error_code == "21211"
+    assert message.error_message.endswith("The 'To' number +[number] is not a valid phone number.")
+    first, second = SendAttempt.objects.filter(message=message).order_by("id")
+    assert first.error_message.endswith("Queue overflow for +[number]")
+    assert (second.error_code, second.http_status) == ("21211", 400)
+    for table in ("alerts_message", "alerts_sendattempt"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT error_message FROM {table}")  # noqa: S608
+            stored = " ".join(row[0] for row in cursor.fetchall())
+        assert number[-9:] not in stored and "[number]" in stored
+
+
+def test_an_error_text_is_masked_however_it_is_written(focal_point):
+    message = _reply(focal_point)
+    long_text = "x" * 296 + " +243991234567"
+    Message.objects.filter(pk=message.pk).update(error_message=long_text)
+    message.refresh_from_db()
+    assert len(message.error_message) == 300 and "2439912" not in message.error_message
+    message.error_message = "to 0991 234 567, code 30003"
+    message.save()
+    message.refresh_from_db()
+    assert message.error_message == "to [number], code 30003"
 
 
 def test_giving_up_after_the_last_retry_marks_the_message_failed(fake_twilio, focal_point):

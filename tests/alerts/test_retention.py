@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from alerts.models import Alert, Message
+from alerts.models import Alert, Message, Recording, SendAttempt
 from alerts.services import retention_purge
 from networks.models import AuditEntry
 from tests.factories import AlertFactory, MessageFactory
@@ -116,6 +116,41 @@ def test_old_texts_numbers_and_raw_requests_are_blanked(history, settings):
     assert (old_closed.text, old_closed.sender) == ("", "")
 
 
+def test_old_provider_error_texts_and_recordings_are_blanked_too(history, settings):
+    settings.MESSAGE_RETENTION_DAYS = 365
+    alerts, messages = history
+    failed, recent = messages["old_out"], messages["recent"]
+    for message in (failed, recent):
+        Message.objects.filter(pk=message.pk).update(
+            error_code="30003", error_message="Unreachable destination handset"
+        )
+        SendAttempt.objects.create(
+            message=message, http_status=503, error_code="20500", error_message="Service down"
+        )
+    old_call, recent_call = alerts["old_closed"], alerts["recent_closed"]
+    for alert in (old_call, recent_call):
+        Alert.objects.filter(pk=alert.pk).update(
+            recording_url="https://api.twilio.com/x/Recordings/RE1", recording_duration=40
+        )
+        Recording.objects.create(
+            alert=alert, provider_url="https://api.twilio.com/x/Recordings/RE1", audio=b"ID3voice"
+        )
+    result = retention_purge()
+    assert (result.messages, result.alerts) == (3, 1)
+
+    failed.refresh_from_db()
+    assert (failed.error_code, failed.error_message) == ("30003", "")  # the code still counts
+    assert SendAttempt.objects.get(message=failed).error_message == ""
+    assert SendAttempt.objects.get(message=failed).error_code == "20500"
+    old_call.refresh_from_db()
+    assert (old_call.recording_url, old_call.recording_duration) == ("", 40)
+    assert not Recording.objects.filter(alert=old_call).exists()
+    # Recent ones are kept.
+    assert Message.objects.get(pk=recent.pk).error_message == "Unreachable destination handset"
+    assert SendAttempt.objects.get(message=recent).error_message == "Service down"
+    assert Recording.objects.get(alert=recent_call).audio == b"ID3voice"
+
+
 def test_nothing_statistics_read_changes(history, settings):
     settings.MESSAGE_RETENTION_DAYS = 365
     before = stats()
@@ -143,10 +178,10 @@ def test_the_blanked_values_are_gone_from_the_database_itself(history, settings)
     retention_purge()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT body, raw, peer FROM {Message._meta.db_table} WHERE id = %s",
+            f"SELECT body, raw, peer, media_urls FROM {Message._meta.db_table} WHERE id = %s",
             [messages["old_in"].pk],
         )
-        assert cursor.fetchone() == ("", None, "")
+        assert cursor.fetchone() == ("", None, "", "")
 
 
 def test_it_is_idempotent_and_audited_once_per_run(history, settings):

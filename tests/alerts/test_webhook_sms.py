@@ -30,6 +30,29 @@ def test_it_stores_a_signed_sms_as_one_new_alert_and_answers_twiml(client):
     assert message.direction == "inbound" and message.status == "received"
 
 
+def test_media_links_are_kept_encrypted(client, focal_point):
+    link = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    params = dict(
+        sms_params("Photo du camp", sender=focal_point.phone), NumMedia="1", MediaUrl0=link
+    )
+    assert post_signed(client, URL, params).status_code == 200
+    message = Message.objects.get(provider_sid=params["MessageSid"])
+    assert message.media_urls == [link]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT media_urls FROM alerts_message WHERE id = %s", [message.pk])
+        [stored] = cursor.fetchone()
+    assert "twilio" not in stored and "MM1" not in stored
+    # A text without media stores nothing at all there.
+    plain = sms_params("Calme à Oicha", sender=focal_point.phone)
+    post_signed(client, URL, plain)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT media_urls FROM alerts_message WHERE provider_sid = %s", [plain["MessageSid"]]
+        )
+        assert cursor.fetchone() == ("",)
+    assert Message.objects.get(provider_sid=plain["MessageSid"]).media_urls == []
+
+
 def test_the_answer_states_its_length(client):
     response = post_signed(client, URL, sms_params("Tirs à Beni"))
     assert int(response["Content-Length"]) == len(response.content)

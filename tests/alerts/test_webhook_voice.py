@@ -216,7 +216,10 @@ def test_the_recording_completes_the_alert_and_queues_triage_after_commit(
     assert alert.category_hint == "armed_presence"
     assert alert.reporter == focal_point and alert.text == ""
     assert alert.callback_requested_at is None
-    assert len(callbacks) == 1  # triage, queued once the transaction committed
+    # Triage, and keeping the recording here (then deleting Twilio's copy), each queued once
+    # the transaction committed.
+    assert len(callbacks) == 2
+    assert alert.recording.provider_url == params["RecordingUrl"]
 
 
 def test_the_recording_callback_creates_the_alert_when_the_call_start_was_missed(client):
@@ -264,7 +267,7 @@ def test_twilio_retrying_the_same_call_sid_makes_one_alert_and_one_triage(
         post_signed(client, f"{RECORDING}?lang=fr", recording)
         post_signed(client, f"{RECORDING}?lang=fr", recording)
     assert Alert.objects.count() == 1
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # one triage, one fetch of the recording
 
 
 @pytest.mark.django_db(transaction=True)
@@ -560,4 +563,4 @@ def test_a_recording_after_the_call_was_triaged_as_missed_is_triaged_again_as_vo
         post_signed(client, RECORDING, recording_params(call))
     alert = Alert.objects.get()
     assert (alert.source, alert.status, alert.recording_duration) == ("voice", "new", 42)
-    assert len(callbacks) == 1  # queued for triage again
+    assert len(callbacks) == 2  # queued for triage again, and the recording's fetch

@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from alerts.models import Alert, Message
+from alerts.models import Alert, Message, Recording
 from core.crypto import UndecryptableValue
 from core.key_rotation import encrypted_fields, field_label
 from networks.models import AuditEntry, Equipment, FocalPoint
@@ -31,7 +31,11 @@ def data(old_key):
         name="Kavira Masika", phone="+243991234567", phone_alt="+243971234567"
     )
     Equipment.objects.create(
-        focal_point=person, kind="sim", given_on="2025-01-01", serial="8924300000012"
+        focal_point=person,
+        kind="sim",
+        given_on="2025-01-01",
+        serial="8924300000012",
+        notes="Ancienne puce",
     )
     alert = Alert.objects.create(source="sms", text="Calme", sender="+243991234567")
     Message.objects.create(
@@ -41,7 +45,9 @@ def data(old_key):
         body="Calme",
         peer="+243991234567",
         raw={"From": "+243991234567", "Body": "Calme"},
+        media_urls=["https://api.twilio.com/media/ME1"],
     )
+    Recording.objects.create(alert=alert, provider_url="https://x/RE1", audio=b"ID3voice")
     return person
 
 
@@ -68,6 +74,10 @@ def test_fields_are_discovered_across_apps():
         "alerts.Alert.sender",
         "alerts.Message.peer",
         "alerts.Message.raw",
+        "alerts.Message.media_urls",
+        "alerts.Recording.audio",
+        "networks.FocalPoint.notes",
+        "networks.Equipment.notes",
         "lpc.LPCMember.name",
     } <= labels
 
@@ -83,9 +93,12 @@ def test_after_rotation_the_new_key_alone_reads_everything(data, settings, capsy
         "+243971234567",
     )
     assert Equipment.objects.get().serial == "8924300000012"
+    assert Equipment.objects.get().notes == "Ancienne puce"
     assert Alert.objects.get().sender == "+243991234567"
     message = Message.objects.get()
     assert message.peer == "+243991234567" and message.raw["Body"] == "Calme"
+    assert message.media_urls == ["https://api.twilio.com/media/ME1"]
+    assert Recording.objects.get().audio == b"ID3voice"
     # The webhook's lookup of a sender still finds them, by either number.
     assert focal_point_by_phone("+243991234567").pk == data.pk
     assert focal_point_by_phone("0971234567").pk == data.pk
@@ -108,7 +121,7 @@ def test_a_second_run_changes_nothing_and_each_run_is_audited(data, settings, ca
     assert stored(FocalPoint, "name", data.pk) == before
     assert "0 values re-encrypted" in capsys.readouterr().out.splitlines()[-1]
     first, second = AuditEntry.objects.filter(action="key_rotated").order_by("id")
-    assert first.details["total"] == 7 and second.details["total"] == 0
+    assert first.details["total"] == 10 and second.details["total"] == 0
     assert "Kavira" not in str(first.details)
 
 
@@ -123,7 +136,7 @@ def test_a_dry_run_changes_nothing(data, settings, capsys):
     before = stored(FocalPoint, "phone", data.pk)
     rotate(settings, "--dry-run")
     assert stored(FocalPoint, "phone", data.pk) == before
-    assert "Dry run: 7 values would be re-encrypted." in capsys.readouterr().out
+    assert "Dry run: 10 values would be re-encrypted." in capsys.readouterr().out
     assert not AuditEntry.objects.filter(action="key_rotated").exists()
 
 

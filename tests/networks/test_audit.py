@@ -231,6 +231,27 @@ def test_the_csv_export_is_recorded_with_its_filters_and_what_it_revealed(client
     assert shown.target_id_list == [str(kept.pk)]
 
 
+def test_a_search_for_a_name_or_number_is_recorded_without_what_was_typed(client):
+    person = FocalPointFactory(name="Kavira Masika")
+    client.force_login(UserFactory.with_role("admin", is_staff=True))
+    for typed in ("Kavira Masika", person.phone, person.phone[-9:]):
+        response = client.get("/admin/networks/focalpoint/export/", {"q": typed})
+        assert response.status_code == 200
+    exports = entries(Action.EXPORT)
+    assert [entry.details["filters"] for entry in exports] == [{"q": "[text]"}] * 3
+    assert all(entry.target_id_list == [str(person.pk)] for entry in exports)
+
+
+def test_numbers_never_reach_an_entry_whatever_a_caller_passes():
+    entry = audit_record(
+        actor=None,
+        action=Action.EXPORT,
+        details={"note": "sent to +243 991 234 567", "nested": ["0991234567"], "count": 1234567},
+    )
+    entry.refresh_from_db()
+    assert entry.details == {"note": "sent to +[number]", "nested": ["[number]"], "count": 1234567}
+
+
 # --- Changes of membership and role ----------------------------------------------------------
 
 

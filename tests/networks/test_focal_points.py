@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from core.crypto import lookup_hash
-from networks.models import FocalPoint
+from networks.models import Equipment, FocalPoint
 from networks.selectors import focal_point_by_phone, focal_point_list
 from networks.services import focal_point_create, focal_point_set_phones, phones_normalise
 from tests.factories import FocalPointFactory, MembershipFactory
@@ -120,6 +120,24 @@ def test_name_and_numbers_are_encrypted_at_rest():
     for secret in ("Kavira", "Mapendo", "991234567", "812345678"):
         assert secret not in raw
     assert FocalPoint.objects.get(pk=person.pk).name == "Kavira Mapendo"
+
+
+def test_notes_about_a_person_are_encrypted_at_rest():
+    person = focal_point_create(
+        name="Kavira Mapendo", phone="+243991234567", notes="Sa soeur Neema: 0812345678"
+    )
+    sim = Equipment.objects.create(
+        focal_point=person, kind="sim", given_on=dt.date(2025, 1, 1), notes="Ancienne 0971112233"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes FROM networks_focalpoint WHERE id = %s", [person.pk])
+        [person_notes] = cursor.fetchone()
+        cursor.execute("SELECT notes FROM networks_equipment WHERE id = %s", [sim.pk])
+        [sim_notes] = cursor.fetchone()
+    for secret in ("Neema", "812345678", "971112233", "Ancienne"):
+        assert secret not in person_notes + sim_notes
+    assert FocalPoint.objects.get(pk=person.pk).notes == "Sa soeur Neema: 0812345678"
+    assert Equipment.objects.get(pk=sim.pk).notes == "Ancienne 0971112233"
 
 
 def test_its_string_form_never_shows_the_name():

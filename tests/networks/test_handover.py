@@ -122,7 +122,13 @@ def data_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def world():
+def world(db):
+    return build_world()
+
+
+def build_world() -> dict:
+    """Places, two networks, focal points with their history and equipment, a committee with
+    members and a meeting, and a CLA's visit that recruited someone: what an archive carries."""
     cla = UserFactory(username="cla.nord", role="cla", first_name="Esther", last_name="Kahindo")
     giver = UserFactory(username="logistics", role="admin")
     province = Location.objects.create(name="Nord-Kivu", kind="province")
