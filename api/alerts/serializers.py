@@ -152,7 +152,8 @@ class AlertUpdateSerializer(serializers.ModelSerializer):
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for what the system did (triage, deadlines) rather than a person.
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = AlertEvent

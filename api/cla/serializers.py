@@ -275,8 +275,12 @@ class FieldVisitUpdateSerializer(FieldVisitWriteSerializer):
         super().__init__(*args, **kwargs)
         for name in ("idempotency_key", "alert_text", "alert_location"):
             self.fields.pop(name)
+        # Optional at the top only, without defaults (a field left out stays as it is). Not
+        # DRF's `partial`, which reaches into nested recruits and would let their equipment
+        # through without its `kind`.
         for field in self.fields.values():
             field.required = False
+            field.default = serializers.empty
 
 
 class VisitAlertInSerializer(serializers.Serializer):

@@ -99,7 +99,7 @@ class FieldVisitViewSet(
     @extend_schema(request=FieldVisitUpdateSerializer, responses={200: FieldVisitSerializer})
     def partial_update(self, request, *args, **kwargs):
         visit = self._edited()
-        incoming = FieldVisitUpdateSerializer(data=request.data, partial=True)
+        incoming = FieldVisitUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
             services.field_visit_update(

@@ -279,3 +279,21 @@ def test_recruits_identities_follow_can_see_identity(rf, visit_factory, make_use
         request.user = make_user(username, role)
         data = RecruitmentSerializer(recruitment, context={"request": request}).data
         assert (data["name"], data["phone"]) == (name, phone)
+
+
+def test_a_correction_with_equipment_lacking_its_kind_is_a_400_naming_it(
+    api, cla_user, visit_factory
+):
+    visit = visit_factory()
+    body = {"recruits": [{"phone": "0991 234 999", "name": "Neema", "equipment": [{}]}]}
+    response = api(cla_user).patch(f"{URL}{visit.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert "kind" in str(response.json()["recruits"])
+
+
+def test_a_correction_leaves_fields_it_does_not_name_as_they_are(api, cla_user, visit_factory):
+    visit = visit_factory(purpose="assessment")
+    response = api(cla_user).patch(f"{URL}{visit.pk}/", {"men_met": 7}, format="json")
+    assert response.status_code == 200, response.content
+    visit.refresh_from_db()
+    assert (visit.men_met, visit.purpose) == (7, "assessment")
