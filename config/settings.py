@@ -439,6 +439,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community early-warning alerts, incidents and networks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ and /api/docs/ need a login unless DEBUG.
+    "SERVE_PERMISSIONS": ["core.permissions.SignedInUnlessDebug"],
     # Swagger UI from the installed sidecar package, not a CDN (and within our CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
