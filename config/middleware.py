@@ -48,8 +48,8 @@ class RequestSizeLimitMiddleware:
 
 
 class WebhookFastPathMiddleware:
-    """Serve the provider webhooks (signed machine-to-machine posts) straight after the security
-    and size checks, without the browser's middleware: sessions, users, CSRF (they are exempt,
+    """Serve the provider webhooks (signed machine-to-machine posts) straight after the security,
+    size and host checks, without the browser's middleware: sessions, users, CSRF (they are exempt,
     being signed), messages, language, content policy and lockout have nothing to do with
     Twilio, and skipping them is a good share of a webhook's cost under a surge of alerts."""
 
@@ -65,6 +65,9 @@ class WebhookFastPathMiddleware:
         except Resolver404:
             return self.get_response(request)  # the full stack answers the 404
         request.resolver_match = match
+        # CommonMiddleware's host check, skipped with it: a request for another host is a 400
+        # (DisallowedHost) and never reaches the view, signed or not.
+        request.get_host()
         if getattr(match.func, "spools_on_database_error", False):
             # Spare this request the connection's health check (a SELECT 1 each time): should
             # the connection have broken, the view keeps the message in the spool and answers

@@ -78,3 +78,20 @@ def test_a_connection_broken_behind_our_back_spools_the_sms_and_the_next_one_is_
         "pendant la coupure",
         "après",
     }
+
+
+@pytest.mark.parametrize("public_base_url", ["", "https://alerts.example.org"])
+def test_a_signed_webhook_for_another_host_is_a_400_and_stores_nothing(
+    client, db, settings, public_base_url
+):
+    settings.PUBLIC_BASE_URL = public_base_url
+    signed_for = f"{public_base_url or 'http://evil.example.com'}/webhooks/twilio/sms/"
+    response = post_signed(
+        client,
+        "/webhooks/twilio/sms/",
+        sms_params("Hommes armés à Mbau"),
+        url=signed_for,
+        HTTP_HOST="evil.example.com",
+    )
+    assert response.status_code == 400
+    assert not Alert.objects.exists()
