@@ -157,9 +157,13 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Login lockout (django-axes) ------------------------------------------------------------
 # LOGIN_FAILURE_LIMIT failures for one username from one address lock that pair out for
-# LOGIN_LOCKOUT_MINUTES; the right password is refused meanwhile. API tokens are not concerned.
+# LOGIN_LOCKOUT_MINUTES; LOGIN_USERNAME_FAILURE_LIMIT failures of one username from all
+# addresses together lock it out everywhere as long. The right password is refused meanwhile.
+# API tokens are not concerned.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_USERNAME_FAILURE_LIMIT = envint("LOGIN_USERNAME_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_HANDLER = "config.security.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -167,7 +171,9 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (netw
 AXES_CLIENT_IP_CALLABLE = "core.requests.client_ip"
 AXES_VERBOSE = False
 # Proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+# None is assumed unless said: without a proxy adding its entry, the header is the client's own
+# and any address can be claimed in it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- Languages: French is the users' working language --------------------------------------
 LANGUAGE_CODE = "fr"
