@@ -48,7 +48,9 @@ any_role = capability_required()
 
 def _visit_for(request: HttpRequest, pk: int, *, edit: bool = False) -> FieldVisit:
     """The visit if the user may read it (404 otherwise) and, for a change, edit it (403)."""
-    visible = selectors.field_visits_visible_to(selectors.field_visit_detail(), user=request.user)
+    visible = selectors.field_visits_visible_to(
+        selectors.field_visit_detail(reader=request.user), user=request.user
+    )
     visit = get_object_or_404(visible, pk=pk)
     if edit and not selectors.may_edit_visit(user=request.user, visit=visit):
         raise PermissionDenied

@@ -4,6 +4,7 @@ it, missed deadlines, an analyst's duty. Reads only (through triage.selectors)."
 from django.http import HttpRequest
 from django.utils import timezone
 
+from access.alerts import alerts_visible, incidents_visible
 from alerts.models import Alert
 from core.roles import can
 from triage.constants import MERGE_SUGGESTIONS
@@ -13,6 +14,7 @@ from triage.selectors import (
     analyst_profile,
     claim_holder,
     incident_alerts,
+    incident_list,
     incidents_nearby,
 )
 
@@ -61,9 +63,13 @@ def alert_page_context(request: HttpRequest, alert: Alert) -> dict:
         "nearby_incidents": [],
     }
     if alert.incident is not None:
-        context["siblings"] = [a for a in incident_alerts(incident=alert.incident) if a != alert]
+        # Only the incident's alerts, and the incidents nearby, that the reader may see.
+        siblings = alerts_visible(incident_alerts(incident=alert.incident), request.user)
+        context["siblings"] = [a for a in siblings if a != alert]
         if can(request.user, "work_alerts"):
             context["nearby_incidents"] = incidents_nearby(
-                incident=alert.incident, limit=MERGE_SUGGESTIONS
+                incident=alert.incident,
+                limit=MERGE_SUGGESTIONS,
+                among=incidents_visible(incident_list(), request.user),
             )
     return context

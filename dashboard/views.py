@@ -30,6 +30,7 @@ from alerts.selectors import (
     alerts_with_new_message,
 )
 from alerts.services import (
+    AssignmentRefused,
     SendRefused,
     TransitionRefused,
     alert_message_read,
@@ -442,7 +443,11 @@ def alert_set_priority(request: HttpRequest, alert: Alert):
 
 @alert_action
 def alert_assign_me(request: HttpRequest, alert: Alert):
-    alert_update(alert=alert, by=request.user, assignee=request.user)
+    try:
+        alert_update(alert=alert, by=request.user, assignee=request.user)
+    except AssignmentRefused as exc:
+        messages.error(request, str(exc))
+        return
     messages.success(request, gettext("The alert is assigned to you."))
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.alerts import alerts_visible
 from alerts.models import Broadcast
 from alerts.selectors import (
     BROADCAST_DELIVERY_STATUSES,
@@ -232,7 +233,7 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         "status_filter": status,
         "rows": rows,
         "page": page,
-        "replies": broadcast_reply_alerts(broadcast=broadcast)[:50],
+        "replies": alerts_visible(broadcast_reply_alerts(broadcast=broadcast), request.user)[:50],
         "excluded": [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n],
     }
 

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from access.alerts import alerts_visible
 from alerts import selectors, services
 from alerts.models import Broadcast, BroadcastRecipient
 from alerts.services.broadcasts import BROADCAST_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -302,8 +303,8 @@ class BroadcastViewSet(
     @extend_schema(responses={200: AlertSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def replies(self, request, pk=None):
-        """Alerts raised by SMS recipients sent back, newest first."""
+        """Alerts raised by SMS recipients sent back, newest first (those one may see)."""
         alerts = selectors.broadcast_reply_alerts(broadcast=self._broadcast(pk))
-        page = self.paginate_queryset(alerts)
+        page = self.paginate_queryset(alerts_visible(alerts, request.user))
         data = AlertSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(data.data)

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from alerts.models import Alert, AlertEvent, Message
+from alerts.selectors import alert_assignees
 from core.roles import can_see_identity
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 
@@ -135,6 +136,15 @@ class AlertUpdateSerializer(serializers.ModelSerializer):
         required=False,
         write_only=True,
         help_text=_("Why: kept with the change in the alert's history."),
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=alert_assignees(),
+        allow_null=True,
+        required=False,
+        help_text=_("A user who works alerts (analysts, supervisors, admins), or null."),
+        error_messages={
+            "does_not_exist": _("User {pk_value} does not work alerts: they cannot be assigned.")
+        },
     )
 
     class Meta:

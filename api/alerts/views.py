@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from access.alerts import alerts_visible
+from access.alerts import alerts_visible, messages_visible
 from alerts import selectors, services
 from alerts.models import Message
 from core.permissions import CapabilityPermission
@@ -62,6 +62,8 @@ class AlertViewSet(
             alert = services.alert_update(alert=alert, by=request.user, **incoming.validated_data)
         except services.TransitionRefused as exc:
             raise ValidationError({"status": [str(exc)]}) from exc
+        except services.AssignmentRefused as exc:
+            raise ValidationError({"assignee": [str(exc)]}) from exc
         return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
@@ -104,10 +106,14 @@ class AlertViewSet(
 
 
 class MessageViewSet(viewsets.ReadOnlyModelViewSet):
+    """Inbound and outbound messages of the alerts one may see (analysts their areas')."""
+
     serializer_class = MessageSerializer
     permission_classes = [CapabilityPermission]
     read_capability = "work_alerts"
     filterset_fields = ["alert", "direction", "status", "kind"]
 
     def get_queryset(self):
-        return Message.objects.order_by("-created_at", "-id")
+        return messages_visible(Message.objects.all(), self.request.user).order_by(
+            "-created_at", "-id"
+        )

@@ -53,7 +53,7 @@ class FieldVisitViewSet(
 
     def get_queryset(self):
         visits = selectors.field_visits_visible_to(
-            selectors.field_visit_detail(), user=self.request.user
+            selectors.field_visit_detail(reader=self.request.user), user=self.request.user
         )
         return visits.order_by("-visited_on", "-id")
 
