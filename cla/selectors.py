@@ -36,6 +36,11 @@ def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
     return location_ids_within_any(roots)
 
 
+def cla_recruits(*, user: User) -> QuerySet:
+    """The ids of the focal points this CLA recruited on their visits (a values queryset)."""
+    return Recruitment.objects.filter(visit__cla_id=user.pk).values("focal_point_id")
+
+
 def cla_users() -> QuerySet[User]:
     """Users in the CLA role, for choosing one."""
     return User.objects.filter(groups__name=CLA, is_active=True).order_by("username").distinct()

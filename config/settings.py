@@ -171,6 +171,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (networks.AuditEntry)
 AXES_CLIENT_IP_CALLABLE = "core.requests.client_ip"
 AXES_VERBOSE = False
+# Names and numbers of more than this many different focal points within an hour are a bulk
+# read: refused, and recorded for supervisors (admins are not limited).
+IDENTITY_READS_PER_HOUR = envint("IDENTITY_READS_PER_HOUR", 50)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
 # None is assumed unless said: without a proxy adding its entry, the header is the client's own
 # and any address can be claimed in it.

@@ -110,7 +110,8 @@ def api():
     def as_user(user) -> APIClient:
         client = APIClient()
         client.credentials(
-            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}",
+            HTTP_ACCEPT_LANGUAGE="en",  # messages asserted in their English source
         )
         return client
 

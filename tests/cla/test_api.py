@@ -264,21 +264,37 @@ def test_a_viewer_gets_no_visits_and_no_names(api, make_user, visit_factory, gaz
     assert client.post(URL, payload(gazetteer), format="json").status_code == 403
 
 
-def test_recruits_identities_follow_can_see_identity(rf, visit_factory, make_user):
+def test_recruits_are_named_only_when_the_view_may_show_them(visit_factory):
     from api.cla.serializers import RecruitmentSerializer
+    from networks.identities import Reveal
 
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
     )
     recruitment = visit.recruitments.get()
-    for username, role, name, phone in (
-        ("sup", "supervisor", "Amani Kambale", "+243991234321"),
-        ("vera", "viewer", "A. K.", "+243 ••• ••• 321"),
+    for shown, name, phone in (
+        ({recruitment.focal_point_id}, "Amani Kambale", "+243991234321"),
+        (set(), "A. K.", "+243 ••• ••• 321"),
     ):
-        request = rf.get("/")
-        request.user = make_user(username, role)
-        data = RecruitmentSerializer(recruitment, context={"request": request}).data
+        context = {"identities": Reveal(shown=frozenset(shown))}
+        data = RecruitmentSerializer(recruitment, context=context).data
         assert (data["name"], data["phone"]) == (name, phone)
+
+
+def test_a_supervisor_reads_recruits_in_clear_and_an_analyst_of_elsewhere_masked(
+    api, make_user, visit_factory, gazetteer
+):
+    from triage.models import AnalystProfile
+
+    visit = visit_factory(
+        recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
+    )
+    supervisor = api(make_user("sup", "supervisor")).get(f"{URL}{visit.pk}/").json()
+    assert supervisor["recruits"][0]["name"] == "Amani Kambale"
+    analyst = make_user("lubero-analyst", "analyst")
+    AnalystProfile.objects.create(user=analyst).areas.add(gazetteer["Lubero"])
+    elsewhere = api(analyst).get(f"{URL}{visit.pk}/").json()
+    assert elsewhere["recruits"][0]["name"] == "A. K."
 
 
 def test_a_correction_with_equipment_lacking_its_kind_is_a_400_naming_it(
