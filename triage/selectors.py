@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -47,6 +47,17 @@ def incidents_with_alerts(
     )
     rows = rows.order_by("received_at", "pk")
     return queryset.prefetch_related(Prefetch("alerts", queryset=rows, to_attr="alert_rows"))
+
+
+def incidents_with_place_is_home(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`queryset` with `place_is_home`: true when the incident's place is only where a reporter
+    lives (an alert of it was placed there by triage's fallback, and none names that place).
+    What goes outside the team then shows its territory instead."""
+    at_place = Alert.objects.filter(incident=OuterRef("pk"), location_id=OuterRef("location_id"))
+    return queryset.annotate(
+        place_is_home=Exists(at_place.filter(location_is_fallback=True))
+        & ~Exists(at_place.filter(location_is_fallback=False))
+    )
 
 
 def incident_window() -> dt.timedelta:

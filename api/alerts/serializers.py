@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from alerts.exports import shared_place
 from alerts.models import Alert, AlertEvent, Message
 from alerts.selectors import alert_assignees
 from core.roles import can_see_identity
@@ -98,7 +99,16 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
 
     def get_location_name(self, alert: Alert) -> str | None:
-        return alert.location.name if alert.location_id else None
+        place = shared_place(alert.location, is_home=alert.location_is_fallback)
+        return place.name if place else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.location_is_fallback:
+            # Only the reporter's home: its territory, as the exports give it.
+            place = shared_place(instance.location, is_home=True)
+            data["location"] = place.pk if place else None
+        return data
 
     def get_reporter(self, alert: Alert) -> int | None:
         request = self.context.get("request")

@@ -27,10 +27,11 @@ class AlertViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Alerts from every source. Viewers read them without the reporter's identity."""
+    """Alerts from every source. Viewers read them without the reporter's identity; an alert
+    placed only at its reporter's home shows its territory, not the village."""
 
     serializer_class = AlertSerializer
-    filterset_class = selectors.AlertFilter
+    filterset_class = selectors.SharedAlertFilter
     permission_classes = [CapabilityPermission]
     write_capabilities = {
         "create": "raise_alert",
@@ -41,9 +42,9 @@ class AlertViewSet(
 
     def get_queryset(self):
         # Analysts see their areas, CLAs their places (access.alerts.alert_visibility).
-        return alerts_visible(selectors.alert_list(), self.request.user).order_by(
-            "-received_at", "-id"
-        )
+        # The place's parents too: an alert placed at its reporter's home shows its territory.
+        alerts = selectors.alert_list().select_related("location__parent__parent__parent__parent")
+        return alerts_visible(alerts, self.request.user).order_by("-received_at", "-id")
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request, *args, **kwargs):

@@ -31,7 +31,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         user = self.request.user
         incidents = selectors.incident_list().select_related("location__parent__parent__parent")
-        incidents = incidents_visible(incidents, user)
+        incidents = selectors.incidents_with_place_is_home(incidents_visible(incidents, user))
         alerts = alerts_visible(Alert.objects.all(), user)
         return selectors.incidents_with_alerts(incidents, alerts=alerts).order_by(
             "-last_seen_at", "-id"
