@@ -19,6 +19,11 @@ from networks.services import focal_point_create
 from triage.models import AnalystProfile, Incident
 
 
+@pytest.fixture(autouse=True)
+def _quick_passwords(fast_password_hashing):
+    """Every test here makes six users."""
+
+
 @pytest.fixture
 def world(db, make_user):
     beni = Location.objects.create(name="Beni", kind="territory")

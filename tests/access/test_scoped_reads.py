@@ -89,6 +89,7 @@ def test_merging_or_splitting_outside_ones_areas_is_refused(world, api):
     # An incident she cannot see does not exist for her.
     merge = client.post(f"/api/v1/incidents/{beni.pk}/merge/", {"incident": lubero.pk})
     assert merge.status_code == 400
+    assert merge.json() == {"incident": ["No such incident."]}
     assert (
         client.post(f"/api/v1/incidents/{lubero.pk}/merge/", {"incident": beni.pk}).status_code
         == 404
