@@ -303,8 +303,11 @@ class EquipmentInline(EditorsOnly, admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         fields = ["kind", "given_on", "amount", "currency", "serial", "given_by", "notes"]
-        if obj is None or obj.pk not in _shown(request):
-            fields.remove("serial")  # a SIM number is a phone number
+        # A SIM number is a phone number: in clear only as the page decided (a new focal
+        # point's blank form: for those who may read identities).
+        clear = can_see_identity(request.user) if obj is None else obj.pk in _shown(request)
+        if not clear:
+            fields.remove("serial")
         return fields
 
 
@@ -610,11 +613,12 @@ class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelA
 
     def get_fields(self, request, obj=None):
         fields = ["focal_point", "kind", "given_on", "amount", "currency", "serial", "given_by"]
-        clear = (
-            can_see_identity(request.user) if obj is None else obj.focal_point_id in _shown(request)
-        )
+        if obj is None:
+            clear = can_see_identity(request.user)
+        else:
+            clear = obj.focal_point_id in _shown(request)
         if not clear:
-            fields.remove("serial")
+            fields.remove("serial")  # a SIM number is a phone number
         return [*fields, "notes"]
 
     def save_model(self, request, obj, form, change):

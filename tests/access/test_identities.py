@@ -249,3 +249,17 @@ def test_unplaced_alerts_reporters_follow_the_same_rule(world, api):
     rows = api(world["ana"]).get("/api/v1/alerts/?page_size=200").json()["results"]
     assert unplaced.pk in {row["id"] for row in rows}  # she sees the alert
     assert set(_people(api(world["ana"]))) == {world["fp_beni"].pk}  # not who sent it
+
+
+def test_the_admin_asks_a_new_focal_points_sim_number_and_shows_a_known_one(world, client):
+    from networks.models import Equipment
+
+    Equipment.objects.create(
+        focal_point=world["fp_beni"], kind="sim", given_on="2025-01-02", serial="0991000077"
+    )
+    world["root"].is_staff = True
+    world["root"].save()
+    client.force_login(world["root"])
+    assert "__prefix__-serial" in client.get("/admin/networks/focalpoint/add/").content.decode()
+    page = client.get(f"/admin/networks/focalpoint/{world['fp_beni'].pk}/change/")
+    assert "0991000077" in page.content.decode()
