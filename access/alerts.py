@@ -1,13 +1,18 @@
 """Which alerts a person may see. Supervisors, admins and viewers see every alert (viewers
 without who reported it). Analysts with areas see the alerts placed in them, the ones no place
 was found for and the ones assigned to them; an analyst without areas sees everything (a small
-mission). CLAs see the alerts placed in their places and those they raised themselves."""
+mission). CLAs see the alerts placed in their places and those they raised themselves.
+
+Everything that comes with an alert follows it: its messages, its history, its place in an
+incident (an incident shows the alerts one may see, and only who sees all of them acts on it)."""
 
 from django.db.models import Q, QuerySet
 
+from alerts.models import Alert, Message
 from cla.selectors import cla_place_ids
 from core.roles import ANALYST, CLA, can, roles_of
 from networks.selectors import location_ids_within_any
+from triage.models import Incident
 from triage.selectors import analyst_area_ids
 
 # The scope is kept on the user object for the request it came with (False: not worked out).
@@ -47,3 +52,30 @@ def alerts_visible(queryset: QuerySet, user) -> QuerySet:
     """`queryset` narrowed to the alerts `user` may see (the API, dashboard, map and exports)."""
     scope = alert_visibility(user)
     return queryset if scope is None else queryset.filter(scope)
+
+
+def messages_visible(queryset: QuerySet[Message], user) -> QuerySet[Message]:
+    """Messages of the alerts `user` may see. Someone limited to areas or places sees no
+    message that belongs to no alert: it has no place to be in."""
+    scope = alert_visibility(user)
+    if scope is None:
+        return queryset
+    return queryset.filter(alert__in=Alert.objects.filter(scope).values("pk"))
+
+
+def incidents_visible(queryset: QuerySet[Incident], user) -> QuerySet[Incident]:
+    """Incidents holding at least one alert `user` may see."""
+    scope = alert_visibility(user)
+    if scope is None:
+        return queryset
+    holding = Alert.objects.filter(scope, incident__isnull=False).values("incident_id")
+    return queryset.filter(pk__in=holding)
+
+
+def incident_workable(incident: Incident, user) -> bool:
+    """May `user` merge or split this incident? Only when they see every alert in it: an
+    action on it moves alerts, and nobody moves what lies outside their areas."""
+    if alert_visibility(user) is None:
+        return True
+    unseen = incident.alerts.exclude(pk__in=alerts_visible(Alert.objects.all(), user).values("pk"))
+    return not unseen.exists()

@@ -1,4 +1,6 @@
-"""Alerts for partners: CSV, HXL-tagged CSV and GeoJSON, streamed, never naming who reported.
+"""Alerts for partners: CSV, HXL-tagged CSV and GeoJSON, streamed, never naming who reported nor
+pointing at where they live (an alert placed only at its reporter's home goes out at its
+territory).
 
 The Humanitarian Exchange Language (HXL) adds a row of hashtags under the headers so
 humanitarian data platforms can read the columns without a mapping.
@@ -103,13 +105,29 @@ def _mechanism(source: str) -> str:
     return "can" if source in CAN_SOURCES else source
 
 
-def place_ancestor(location: Location | None, kind: str) -> str:
+def place_ancestor_node(location: Location | None, kind: str) -> Location | None:
     node = location
     while node is not None:
         if node.kind == kind:
-            return node.name
+            return node
         node = node.parent
-    return ""
+    return None
+
+
+def place_ancestor(location: Location | None, kind: str) -> str:
+    node = place_ancestor_node(location, kind)
+    return node.name if node else ""
+
+
+def shared_place(location: Location | None, *, is_home: bool) -> Location | None:
+    """Where an alert (or an incident) may be shown outside the team: its place, or when that
+    place is only the reporter's home, the territory around it (else the province), since a
+    village would point at the reporter."""
+    if location is None or not is_home:
+        return location
+    return place_ancestor_node(location, Location.Kind.TERRITORY) or place_ancestor_node(
+        location, Location.Kind.PROVINCE
+    )
 
 
 def place_coordinates(location: Location | None) -> tuple[float | None, float | None]:
@@ -124,8 +142,9 @@ def place_coordinates(location: Location | None) -> tuple[float | None, float | 
 
 
 def alert_record(alert: Alert, *, include_text: bool) -> dict:
-    """One alert as an export row: places, times and decisions; no reporter identity."""
-    place = alert.location
+    """One alert as an export row: places, times and decisions; no reporter identity, and an
+    alert placed only at its reporter's home at its territory."""
+    place = shared_place(alert.location, is_home=alert.location_is_fallback)
     lat, lon = place_coordinates(place)
     record = {
         "reference": alert.reference,
@@ -144,7 +163,8 @@ def alert_record(alert: Alert, *, include_text: bool) -> dict:
         "province": place_ancestor(place, Location.Kind.PROVINCE),
         "territory": place_ancestor(place, Location.Kind.TERRITORY),
         "place": place.name if place else "",
-        # True when triage found no place in the text and used the reporter's home.
+        # True when triage found no place in the text and the reporter's home stood in for it:
+        # the row then gives only the territory.
         "place_is_fallback": alert.location_is_fallback if place else None,
         "latitude": lat,
         "longitude": lon,

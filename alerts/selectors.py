@@ -386,6 +386,37 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(Q(text__icontains=value) | Q(location_id__in=places))
 
 
+# Places coarse enough to show an alert at when its only place is its reporter's home.
+COARSE_PLACE_KINDS = (Location.Kind.PROVINCE, Location.Kind.TERRITORY)
+
+
+class SharedAlertFilter(AlertFilter):
+    """The alert filters as the API and the exports apply them. There an alert placed only at
+    its reporter's home shows at its territory, so a place below a territory (by id or by name
+    in `q`) matches only the alerts that name it: filtering by a village must not tell where
+    reporters live."""
+
+    def filter_location(self, queryset, name, value):
+        queryset = super().filter_location(queryset, name, value)
+        if Location.objects.filter(pk=value, kind__in=COARSE_PLACE_KINDS).exists():
+            return queryset
+        return queryset.filter(location_is_fallback=False)
+
+    def filter_q(self, queryset, name, value):
+        if REFERENCE.match(value):
+            return super().filter_q(queryset, name, value)
+        places = list(
+            Location.objects.filter(name__icontains=value).order_by().values_list("pk", "kind")
+        )
+        coarse = [pk for pk, kind in places if kind in COARSE_PLACE_KINDS]
+        fine = [pk for pk, kind in places if kind not in COARSE_PLACE_KINDS]
+        return queryset.filter(
+            Q(text__icontains=value)
+            | Q(location_id__in=coarse)
+            | Q(location_id__in=fine, location_is_fallback=False)
+        )
+
+
 # --- Broadcasts ----------------------------------------------------------------------------------
 
 # Why someone in a broadcast's selection gets no SMS, in the order checked: each person counts

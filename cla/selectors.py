@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import Alert
+from alerts.visibility import alerts_visible_to
 from core.roles import CLA, can, has_role
 from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES
 from networks.selectors import location_ids_within_any
@@ -32,6 +34,11 @@ def cla_place_ids(*, user: User | AnonymousUser) -> set[int]:
         claprofile__user_id=user.pk
     ).values_list("location_id", flat=True)
     return location_ids_within_any(roots)
+
+
+def cla_recruits(*, user: User) -> QuerySet:
+    """The ids of the focal points this CLA recruited on their visits (a values queryset)."""
+    return Recruitment.objects.filter(visit__cla_id=user.pk).values("focal_point_id")
 
 
 def cla_users() -> QuerySet[User]:
@@ -91,12 +98,16 @@ def field_visits_visible_to(queryset: QuerySet[FieldVisit], *, user) -> QuerySet
     return queryset.none()
 
 
-def field_visit_detail() -> QuerySet[FieldVisit]:
-    """A visit with everything its page and the API show, in a fixed number of queries."""
+def field_visit_detail(*, reader=None) -> QuerySet[FieldVisit]:
+    """A visit with everything its page and the API show, in a fixed number of queries: the
+    alerts raised from it only those `reader` may see, when one is named."""
     recruitments = Recruitment.objects.select_related(
         "focal_point__home_location", "network"
     ).order_by("id")
     alerts = VisitAlert.objects.select_related("alert__location").order_by("id")
+    if reader is not None:
+        seen = alerts_visible_to(Alert.objects.all(), reader).values("pk")
+        alerts = alerts.filter(alert__in=seen)
     return field_visit_list().prefetch_related(
         Prefetch("recruitments", queryset=recruitments),
         Prefetch("follow_ups", queryset=FollowUp.objects.select_related("done_by")),

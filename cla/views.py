@@ -20,7 +20,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.permissions import capability_required
-from core.roles import can, can_see_identity
+from core.roles import can
+from networks.identities import identities_reveal
 from networks.models import Location, Network
 
 from . import selectors, services
@@ -48,7 +49,9 @@ any_role = capability_required()
 
 def _visit_for(request: HttpRequest, pk: int, *, edit: bool = False) -> FieldVisit:
     """The visit if the user may read it (404 otherwise) and, for a change, edit it (403)."""
-    visible = selectors.field_visits_visible_to(selectors.field_visit_detail(), user=request.user)
+    visible = selectors.field_visits_visible_to(
+        selectors.field_visit_detail(reader=request.user), user=request.user
+    )
     visit = get_object_or_404(visible, pk=pk)
     if edit and not selectors.may_edit_visit(user=request.user, visit=visit):
         raise PermissionDenied
@@ -178,12 +181,19 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 @reads_visits
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit_for(request, pk)
+    # Recruits' names and numbers as far as networks.identities allows.
+    shown = identities_reveal(
+        request=request,
+        focal_point_ids=[r.focal_point_id for r in visit.recruitments.all()],
+        where="field_visit",
+        visit=visit.pk,
+    )
     return render(
         request,
         "cla/visit_detail.html",
         {
             "visit": visit,
-            "show_identity": can_see_identity(request.user),
+            "shown": shown,
             "may_edit": selectors.may_edit_visit(user=request.user, visit=visit),
         },
     )

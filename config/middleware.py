@@ -47,8 +47,8 @@ class RequestSizeLimitMiddleware:
 
 
 class WebhookFastPathMiddleware:
-    """Serve the provider webhooks (signed machine-to-machine posts) straight after the security
-    and size checks, without the browser's middleware: sessions, users, CSRF (they are exempt,
+    """Serve the provider webhooks (signed machine-to-machine posts) straight after the security,
+    size and host checks, without the browser's middleware: sessions, users, CSRF (they are exempt,
     being signed), messages, language, content policy and lockout have nothing to do with
     Twilio, and skipping them is a good share of a webhook's cost under a surge of alerts."""
 
@@ -64,6 +64,9 @@ class WebhookFastPathMiddleware:
         except Resolver404:
             return self.get_response(request)  # the full stack answers the 404
         request.resolver_match = match
+        # CommonMiddleware's host check, skipped with it: a request for another host is a 400
+        # (DisallowedHost) and never reaches the view, signed or not.
+        request.get_host()
         response = match.func(request, *match.args, **match.kwargs)
         # What CommonMiddleware, skipped here, does: with its length known, the server sends
         # the answer as it is instead of in chunks.

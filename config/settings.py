@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore
 ]
@@ -160,17 +161,26 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Login lockout (django-axes) ------------------------------------------------------------
 # LOGIN_FAILURE_LIMIT failures for one username from one address lock that pair out for
-# LOGIN_LOCKOUT_MINUTES; the right password is refused meanwhile. API tokens are not concerned.
+# LOGIN_LOCKOUT_MINUTES; LOGIN_USERNAME_FAILURE_LIMIT failures of one username from all
+# addresses together lock it out everywhere as long. The right password is refused meanwhile.
+# API tokens are not concerned.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_USERNAME_FAILURE_LIMIT = envint("LOGIN_USERNAME_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_HANDLER = "config.security.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (networks.AuditEntry)
 AXES_CLIENT_IP_CALLABLE = "core.requests.client_ip"
 AXES_VERBOSE = False
+# Names and numbers of more than this many different focal points within an hour are a bulk
+# read: refused, and recorded for supervisors (admins are not limited).
+IDENTITY_READS_PER_HOUR = envint("IDENTITY_READS_PER_HOUR", 50)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+# None is assumed unless said: without a proxy adding its entry, the header is the client's own
+# and any address can be claimed in it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- Languages: French is the users' working language --------------------------------------
 LANGUAGE_CODE = "fr"
@@ -448,6 +458,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community early-warning alerts, incidents and networks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ and /api/docs/ need a login unless DEBUG.
+    "SERVE_PERMISSIONS": ["core.permissions.SignedInUnlessDebug"],
     # Swagger UI from the installed sidecar package, not a CDN (and within our CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.permissions import login_required_unless_debug
+
 from .health import healthz
 from .metrics import metrics
 
@@ -23,8 +25,10 @@ urlpatterns = [
     # Swagger UI's start-up script is served apart (?script), so no inline script is needed.
     path(
         "api/docs/",
-        csp_update(settings.API_DOCS_CSP_UPDATE)(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        login_required_unless_debug(
+            csp_update(settings.API_DOCS_CSP_UPDATE)(
+                SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+            )
         ),
         name="api-docs",
     ),

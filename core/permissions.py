@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -52,3 +53,24 @@ class CapabilityPermission(BasePermission):
             return can(request.user, getattr(view, "read_capability", "use"))
         capability = writes.get(action)
         return capability is not None and can(request.user, capability)
+
+
+class SignedInUnlessDebug(BasePermission):
+    """The API's schema and docs: open under DEBUG, for signed-in users otherwise (they name
+    every endpoint and filter, a map for whoever probes the API)."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.DEBUG or bool(request.user and request.user.is_authenticated)
+
+
+def login_required_unless_debug(view):
+    """A page that anyone may open under DEBUG and only signed-in users otherwise (the API's
+    browsable docs): a visitor goes to the login page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not settings.DEBUG and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -12,8 +12,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "use": frozenset(ROLES),
     # Every alert, whatever its place (the others see their areas' or places' alerts).
     "see_all_alerts": frozenset({ADMIN, SUPERVISOR, VIEWER}),
-    # Focal points' and reporters' names and phone numbers (calling back, recruiting).
+    # Focal points' and reporters' names and phone numbers (calling back, recruiting): those of
+    # one's areas or places (access.identities) ...
     "see_identity": frozenset({ADMIN, SUPERVISOR, ANALYST, CLA}),
+    # ... or everyone's.
+    "see_all_identities": frozenset({ADMIN, SUPERVISOR}),
+    # More than IDENTITY_READS_PER_HOUR of them in an hour (the roster's export, a handover).
+    "read_identities_in_bulk": frozenset({ADMIN}),
     # Raise an alert by hand (a call taken, a visit, a meeting).
     "raise_alert": frozenset({ADMIN, SUPERVISOR, ANALYST, CLA}),
     # Act on alerts: triage corrections, status, replies, claims, incidents, the triage banner.

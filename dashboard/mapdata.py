@@ -94,9 +94,17 @@ def alert_places(queryset: QuerySet[Alert]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def incident_places(*, since: dt.datetime, until: dt.datetime | None = None) -> dict:
-    """Incidents seen in the period, one feature each, at their place. Two queries."""
-    incidents = Incident.objects.filter(last_seen_at__gte=since, location__isnull=False)
+def incident_places(
+    *,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+    among: QuerySet[Incident] | None = None,
+) -> dict:
+    """Incidents (of `among`, else any) seen in the period, one feature each, at their place.
+    Two queries."""
+    incidents = (Incident.objects.all() if among is None else among).filter(
+        last_seen_at__gte=since, location__isnull=False
+    )
     if until is not None:
         incidents = incidents.filter(first_seen_at__lt=until)
     incidents = list(

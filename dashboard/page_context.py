@@ -1,11 +1,15 @@
 """What the dashboard's pages show beyond the alert itself: its incident, who is working on
 it, missed deadlines, an analyst's duty. Reads only (through triage.selectors)."""
 
+import datetime as dt
+
 from django.http import HttpRequest
 from django.utils import timezone
 
+from access.alerts import alerts_visible, incidents_visible
 from alerts.models import Alert
 from core.roles import can
+from networks.audit import identity_refusals
 from triage.constants import MERGE_SUGGESTIONS
 from triage.selectors import (
     UNACKNOWLEDGED,
@@ -13,21 +17,27 @@ from triage.selectors import (
     analyst_profile,
     claim_holder,
     incident_alerts,
+    incident_list,
     incidents_nearby,
 )
 
 BREACHES_SHOWN = 20
+IDENTITY_REFUSALS_SHOWN = dt.timedelta(hours=24)  # the queue tells supervisors of these
 
 
 def queue_page_context(request: HttpRequest) -> dict:
     """The queue page's duty switch and, for supervisors, the alerts whose missed deadline was
-    escalated and that nobody has acknowledged since."""
+    escalated and that nobody has acknowledged since, and how many bulk reads of names and
+    numbers were refused within a day."""
     context: dict = {"may_take_duty": can(request.user, "work_alerts")}
     if context["may_take_duty"]:
         profile = analyst_profile(user=request.user)
         context["on_duty"] = bool(profile and profile.on_duty)
         context["duty_areas"] = list(profile.areas.all()) if profile else []
     if can(request.user, "supervise"):
+        context["identity_refusals"] = identity_refusals(
+            since=timezone.now() - IDENTITY_REFUSALS_SHOWN
+        ).count()
         breached = alerts_breached()
         context["breached"] = list(breached[:BREACHES_SHOWN])
         context["breached_total"] = (
@@ -61,9 +71,13 @@ def alert_page_context(request: HttpRequest, alert: Alert) -> dict:
         "nearby_incidents": [],
     }
     if alert.incident is not None:
-        context["siblings"] = [a for a in incident_alerts(incident=alert.incident) if a != alert]
+        # Only the incident's alerts, and the incidents nearby, that the reader may see.
+        siblings = alerts_visible(incident_alerts(incident=alert.incident), request.user)
+        context["siblings"] = [a for a in siblings if a != alert]
         if can(request.user, "work_alerts"):
             context["nearby_incidents"] = incidents_nearby(
-                incident=alert.incident, limit=MERGE_SUGGESTIONS
+                incident=alert.incident,
+                limit=MERGE_SUGGESTIONS,
+                among=incidents_visible(incident_list(), request.user),
             )
     return context

@@ -3,6 +3,7 @@ from django.urls import include, path
 from . import (
     views,
     views_followup,
+    views_identities,
     views_incidents,
     views_map,
     views_operator,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("rows/", views.queue_rows, name="queue-rows"),
     path("bulk/", views.queue_bulk, name="queue-bulk"),
     path("overdue/", views_overdue.overdue_list, name="overdue"),
+    path("identity-reads/", views_identities.identity_reads, name="identity-reads"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
     path("stats/", stats_page, name="stats"),

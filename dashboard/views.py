@@ -30,6 +30,7 @@ from alerts.selectors import (
     alerts_with_new_message,
 )
 from alerts.services import (
+    AssignmentRefused,
     RevealingRefused,
     SendRefused,
     TransitionRefused,
@@ -43,12 +44,12 @@ from alerts.services import (
 from core.permissions import capability_required, require
 from core.roles import can, can_see_identity
 from core.taxonomy import CATEGORY_CHOICES
-from networks.audit import audit_identities_shown
+from networks.identities import identities_reveal
 
 from .alert_access import alert_action, alert_for_user
 from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
-from .views_followup import followup_context
+from .views_followup import followup_context, may_hear_recording
 
 PAGE_SIZE = 50
 COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past the one shown
@@ -379,6 +380,11 @@ def _alert_page(
     revealing: list[str] | None = None,
 ):
     may_act = can(request.user, "work_alerts")
+    # The reporter's name and number: only within the reader's areas, and not past the hourly
+    # limit (networks.identities); recorded in the audit trail when shown.
+    reporter = identities_reveal(
+        request=request, focal_point_ids=[alert.reporter_id], where="alert"
+    )
     context = {
         "revealing": revealing or [],
         "alert": alert,
@@ -387,6 +393,9 @@ def _alert_page(
         "follows": _visible_alert(request, alert.thread_parent_id),
         "followers": list(alerts_visible(alert_followers(alert=alert), request.user)),
         "show_identity": can_see_identity(request.user),
+        "show_reporter": alert.reporter_id in reporter,
+        "reporter_refused": reporter.refused,
+        "may_hear": may_hear_recording(request.user, alert),
         "may_act": may_act,
         "may_acknowledge": may_acknowledge(alert),
         "reply_form": reply_form or ReplyForm(),
@@ -395,8 +404,7 @@ def _alert_page(
         "now": timezone.now(),
         **alert_page_context(request, alert),
     }
-    context.update(followup_context(request, alert))
-    audit_identities_shown(request=request, focal_point_ids=[alert.reporter_id], where="alert")
+    context.update(followup_context(request, alert, reporter_shown=context["show_reporter"]))
     return render(request, "dashboard/alert.html", context)
 
 
@@ -461,7 +469,11 @@ def alert_set_priority(request: HttpRequest, alert: Alert):
 
 @alert_action
 def alert_assign_me(request: HttpRequest, alert: Alert):
-    alert_update(alert=alert, by=request.user, assignee=request.user)
+    try:
+        alert_update(alert=alert, by=request.user, assignee=request.user)
+    except AssignmentRefused as exc:
+        messages.error(request, str(exc))
+        return
     messages.success(request, gettext("The alert is assigned to you."))
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.alerts import alerts_visible
 from alerts.models import Broadcast
 from alerts.selectors import (
     BROADCAST_DELIVERY_STATUSES,
@@ -43,8 +44,9 @@ from alerts.services import (
 )
 from alerts.services.broadcasts import BROADCAST_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from core.permissions import capability_required
-from core.roles import can, can_see_identity, mask_name, mask_phone
+from core.roles import can, mask_name, mask_phone
 from networks import selectors as network_selectors
+from networks.identities import Reveal, identities_reveal
 
 PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 50
@@ -109,7 +111,15 @@ class BroadcastForm(forms.Form):
         "discreet_text_en",
     )
 
-    def __init__(self, *args, broadcast: Broadcast | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        broadcast: Broadcast | None = None,
+        request: HttpRequest | None = None,
+        **kwargs,
+    ):
+        """`request`: the form is drawn for it, naming the focal points it may read in clear
+        (networks.identities); without one, every name is masked."""
         places = list(network_selectors.location_list().order_by("name"))
         territories = [p for p in places if p.kind == "territory"]
         others = [p for p in places if p.kind not in ("territory", "province")]
@@ -132,10 +142,21 @@ class BroadcastForm(forms.Form):
         self.fields["places"].choices = [
             (p.pk, f"{p.name} ({p.parent.name})" if p.parent else p.name) for p in others
         ]
+        roster = list(network_selectors.focal_point_list().prefetch_related(None))
+        names = Reveal()
+        if request is not None:
+            names = identities_reveal(
+                request=request, focal_point_ids=[fp.pk for fp in roster], where="broadcast_form"
+            )
+        self.identities_refused = names.refused
         people = sorted(
             (
-                (fp.pk, f"{fp.name} · {fp.home_location.name if fp.home_location else '—'}")
-                for fp in network_selectors.focal_point_list().prefetch_related(None)
+                (
+                    fp.pk,
+                    f"{fp.name if fp.pk in names else mask_name(fp.name)}"
+                    f" · {fp.home_location.name if fp.home_location else '—'}",
+                )
+                for fp in roster
             ),
             key=lambda choice: choice[1].casefold(),
         )
@@ -226,12 +247,27 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         broadcast_recipients(broadcast=broadcast, status=status or None), RECIPIENTS_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
-    identity = can_see_identity(request.user)
     skip_labels = dict(BROADCAST_SKIP_REASONS)
+    # Names and numbers in clear as far as networks.identities allows (masked past the limit);
+    # a draft's page lists no recipients.
+    shown = Reveal()
+    if broadcast.status != Broadcast.Status.DRAFT:
+        shown = identities_reveal(
+            request=request,
+            focal_point_ids=[r.focal_point_id for r in page],
+            where="broadcast_recipients",
+            broadcast=broadcast.pk,
+        )
     rows = [
         {
-            "name": r.focal_point.name if identity else mask_name(r.focal_point.name),
-            "phone": r.focal_point.phone if identity else mask_phone(r.focal_point.phone),
+            "name": r.focal_point.name
+            if r.focal_point_id in shown
+            else mask_name(r.focal_point.name),
+            "phone": (
+                r.focal_point.phone
+                if r.focal_point_id in shown
+                else mask_phone(r.focal_point.phone)
+            ),
             "language": r.language,
             "status": r.delivery_status,
             "status_label": statuses.get(r.delivery_status, r.delivery_status),
@@ -260,8 +296,9 @@ def _progress_context(request: HttpRequest, broadcast: Broadcast) -> dict:
         f"{poll_params.urlencode()}",
         "status_filter": status,
         "rows": rows,
+        "identities_refused": shown.refused,
         "page": page,
-        "replies": broadcast_reply_alerts(broadcast=broadcast)[:50],
+        "replies": alerts_visible(broadcast_reply_alerts(broadcast=broadcast), request.user)[:50],
         "excluded": [(labels.get(k, k), n) for k, n in broadcast.excluded.items() if n],
         "skipped": [
             (skip_labels.get(reason, reason), n)
@@ -297,7 +334,7 @@ def broadcast_index(request: HttpRequest) -> HttpResponse:
 
 def _form_page(request: HttpRequest, broadcast: Broadcast | None) -> HttpResponse:
     if request.method == "POST":
-        form = BroadcastForm(request.POST, broadcast=broadcast)
+        form = BroadcastForm(request.POST, broadcast=broadcast, request=request)
         if form.is_valid():
             try:
                 if broadcast is None:
@@ -312,7 +349,7 @@ def _form_page(request: HttpRequest, broadcast: Broadcast | None) -> HttpRespons
                 messages.success(request, gettext("Draft saved. Check who gets it, then send it."))
                 return redirect("dashboard:broadcast", pk=broadcast.pk)
     else:
-        form = BroadcastForm(broadcast=broadcast)
+        form = BroadcastForm(broadcast=broadcast, request=request)
     context = {
         "form": form,
         "broadcast": broadcast,

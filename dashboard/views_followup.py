@@ -32,6 +32,7 @@ from alerts.services import (
 from core.permissions import capability_required, require
 from core.roles import can, can_see_identity
 from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
+from networks.identities import identity_in_scope
 from networks.models import Location
 from networks.selectors import focal_point_card
 from networks.services import focal_point_clear_at_risk
@@ -118,9 +119,17 @@ class NoteForm(forms.Form):
     )
 
 
-def followup_context(request: HttpRequest, alert: Alert) -> dict:
-    """What the alert page adds for follow-up: reporter card, history, forms, canned replies,
-    and which wording a reply to the reporter must keep to."""
+def may_hear_recording(user, alert: Alert) -> bool:
+    """A voice identifies its speaker: only who may read the reporter's identity hears it (an
+    unknown caller's, whoever may read identities)."""
+    if not can_see_identity(user):
+        return False
+    return alert.reporter_id is None or identity_in_scope(user, alert.reporter_id)
+
+
+def followup_context(request: HttpRequest, alert: Alert, *, reporter_shown: bool) -> dict:
+    """What the alert page adds for follow-up: reporter card (when the page shows who reported),
+    history, forms, canned replies, and which wording a reply to the reporter must keep to."""
     discreet = recipient_discreet(alert=alert)
     context: dict = {
         "reply_discreet": discreet,
@@ -132,7 +141,7 @@ def followup_context(request: HttpRequest, alert: Alert) -> dict:
         "thread_polling": alert.messages.filter(direction="outbound", status__in=SETTLING).exists(),
         "thread_poll_seconds": THREAD_POLL_SECONDS,
     }
-    if alert.reporter_id and can_see_identity(request.user):
+    if alert.reporter_id and reporter_shown:
         outcomes = reporter_outcomes(reporter_id=alert.reporter_id)
         context["reporter_outcomes"] = outcomes
         context["reporter_reliability"] = reliability_score(outcomes)
@@ -248,10 +257,10 @@ def alert_thread_partial(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(htmx_login_next="dashboard:queue")
 def alert_recording(request: HttpRequest, pk: int) -> HttpResponse:
     """The call's recording: the copy kept here, or, until it is, passed through from Twilio.
-    A voice identifies its speaker: only roles that may see reporters' identities hear it."""
-    if not can_see_identity(request.user):
-        raise PermissionDenied
+    A voice identifies its speaker: only roles that may read this reporter's identity hear it."""
     alert = alert_for_user(pk, request.user)
+    if not may_hear_recording(request.user, alert):
+        raise PermissionDenied
     if not alert.recording_url:
         raise Http404
     kept = recording_audio(alert=alert)

@@ -1,16 +1,19 @@
-"""Incidents on the dashboard: the incident page, and merging and splitting incidents."""
+"""Incidents on the dashboard: the incident page, and merging and splitting incidents. An
+incident shows the alerts one may see (a 404 when none); only who sees all of them acts on it."""
 
 import re
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from access.alerts import alerts_visible, incident_workable, incidents_visible
 from alerts.selectors import MAX_ID
 from core.permissions import capability_required, require
 from core.roles import can
@@ -29,14 +32,21 @@ class MergeForm(forms.Form):
         help_text=_("Its reference, e.g. I-12: its alerts join this incident."),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_other(self) -> Incident:
         match = INCIDENT_REFERENCE.match(self.cleaned_data["other"])
         pk = int(match.group(1)) if match else 0
-        incident = incident_list().filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+        visible = incidents_visible(incident_list(), self.user)
+        incident = visible.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
         if incident is None:
             raise forms.ValidationError(
                 gettext("There is no incident “%(ref)s”.") % {"ref": self.cleaned_data["other"]}
             )
+        if not incident_workable(incident, self.user):
+            raise forms.ValidationError(str(OUTSIDE_AREAS))
         return incident
 
 
@@ -57,23 +67,40 @@ class SplitForm(forms.Form):
         ]
 
 
-def _incident(pk: int) -> Incident:
-    return get_object_or_404(incident_list(), pk=pk)
+OUTSIDE_AREAS = _(
+    "This incident holds alerts outside your areas: a supervisor can merge or split it."
+)
+
+
+def _incident(request: HttpRequest, pk: int) -> Incident:
+    """The incident, or a 404 when it holds no alert the user may see."""
+    return get_object_or_404(incidents_visible(incident_list(), request.user), pk=pk)
+
+
+def _workable(request: HttpRequest, pk: int) -> Incident:
+    """The incident, for merging or splitting: only by who sees every alert in it."""
+    require(request.user, "work_alerts")
+    incident = _incident(request, pk)
+    if not incident_workable(incident, request.user):
+        raise PermissionDenied(OUTSIDE_AREAS)
+    return incident
 
 
 @require_GET
 @capability_required(htmx_login_next="dashboard:queue")
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(pk)
-    may_act = can(request.user, "work_alerts")
+    incident = _incident(request, pk)
+    may_act = can(request.user, "work_alerts") and incident_workable(incident, request.user)
+    nearby = []
+    if may_act:
+        visible = incidents_visible(incident_list(), request.user)
+        nearby = incidents_nearby(incident=incident, limit=MERGE_SUGGESTIONS, among=visible)
     context = {
         "incident": incident,
-        "alerts": list(incident_alerts(incident=incident)),
+        "alerts": list(alerts_visible(incident_alerts(incident=incident), request.user)),
         "may_act": may_act,
-        "nearby_incidents": (
-            incidents_nearby(incident=incident, limit=MERGE_SUGGESTIONS) if may_act else []
-        ),
-        "merge_form": MergeForm(),
+        "nearby_incidents": nearby,
+        "merge_form": MergeForm(user=request.user),
     }
     return render(request, "dashboard/incident.html", context)
 
@@ -88,9 +115,8 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 @login_required
 def incident_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge the incident named in the form into this one; back to this incident's page."""
-    require(request.user, "work_alerts")
-    incident = _incident(pk)
-    form = MergeForm(request.POST)
+    incident = _workable(request, pk)
+    form = MergeForm(request.POST, user=request.user)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("dashboard:incident", pk=incident.pk)
@@ -112,8 +138,7 @@ def incident_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_split_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the chosen alerts into a new incident, whose page comes next."""
-    require(request.user, "work_alerts")
-    incident = _incident(pk)
+    incident = _workable(request, pk)
     form = SplitForm(request.POST, incident=incident)
     if not form.is_valid():
         _form_errors(request, form)

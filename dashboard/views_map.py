@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from access.alerts import alerts_visible
+from access.alerts import alerts_visible, incidents_visible
 from alerts.models import Alert
 from alerts.selectors import AlertFilter, alert_list
 from core.permissions import capability_required
 from core.taxonomy import CATEGORY_CHOICES
+from triage.selectors import incident_list
 
 from .mapdata import alert_places, incident_places
 
@@ -81,6 +82,8 @@ def map_data(request: HttpRequest) -> HttpResponse:
         {
             "since": since.isoformat(),
             "alerts": alert_places(queryset),
-            "incidents": incident_places(since=since),
+            "incidents": incident_places(
+                since=since, among=incidents_visible(incident_list(), request.user)
+            ),
         }
     )

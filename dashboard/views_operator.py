@@ -2,7 +2,8 @@
 
 Analysts, supervisors and admins fill it in; the alert is created through
 alerts.services.alert_create (recorded with who typed it) and triaged like any other. An analyst
-with areas picks among the places and focal points of those areas, as the queue shows them.
+with areas picks among the places of those areas and the focal points whose identity they may
+read (access.identities), named in clear unless that is a bulk read.
 """
 
 from django import forms
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 from alerts.models import Alert
 from alerts.services import alert_create
 from core.permissions import capability_required, require
-from core.roles import can
+from core.roles import can, mask_name
 from networks import selectors as network_selectors
-from networks.audit import audit_identities_shown
+from networks.identities import focal_points_identifiable, identities_reveal
 from triage.selectors import analyst_area_ids
 
 OPERATOR_SOURCES = (Alert.Source.RADIO, Alert.Source.PHONE, Alert.Source.IN_PERSON)
@@ -51,24 +52,32 @@ class OperatorAlertForm(forms.Form):
         help_text=_("In the reporter's words, as far as possible: triage reads it."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request: HttpRequest, **kwargs):
         super().__init__(*args, **kwargs)
+        user = request.user
         places = network_selectors.location_list().order_by("name", "pk")
-        people = network_selectors.focal_point_list().prefetch_related(None).filter(active=True)
+        active = network_selectors.focal_point_list().prefetch_related(None).filter(active=True)
+        # The focal points whose identity the user may read (an analyst: their areas').
+        people = focal_points_identifiable(active, user)
         areas = set() if can(user, "supervise") else analyst_area_ids(user=user)
         if areas:  # an analyst with areas: theirs only, as for the alerts they see
-            within = network_selectors.location_ids_within_any(areas)
-            places = places.filter(pk__in=within)
-            people = people.filter(home_location_id__in=within)
+            places = places.filter(pk__in=network_selectors.location_ids_within_any(areas))
         self.places = {p.pk: p for p in places}
         self.people = {fp.pk: fp for fp in people}
+        # Their names in clear unless that is a bulk read (networks.identities): then masked.
+        names = identities_reveal(request=request, focal_point_ids=self.people, where="alert_new")
+        self.identities_refused = names.refused
         self.fields["location"].choices = [("", _("Unknown: triage will look for it"))] + [
             (p.pk, f"{p.name} ({p.parent.name})" if p.parent_id else p.name)
             for p in self.places.values()
         ]
         self.fields["reporter"].choices = [("", _("Not a focal point"))] + sorted(
             (
-                (fp.pk, f"{fp.name} · {fp.home_location.name if fp.home_location else '—'}")
+                (
+                    fp.pk,
+                    f"{fp.name if fp.pk in names else mask_name(fp.name)}"
+                    f" · {fp.home_location.name if fp.home_location else '—'}",
+                )
                 for fp in self.people.values()
             ),
             key=lambda choice: choice[1].casefold(),
@@ -97,7 +106,7 @@ class OperatorAlertForm(forms.Form):
 @capability_required(htmx_login_next="dashboard:queue")
 def alert_new(request: HttpRequest) -> HttpResponse:
     require(request.user, "work_alerts")
-    form = OperatorAlertForm(request.POST or None, user=request.user)
+    form = OperatorAlertForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         alert = alert_create(created_by=request.user, **form.service_arguments())
         messages.success(
@@ -106,5 +115,4 @@ def alert_new(request: HttpRequest) -> HttpResponse:
             % {"reference": alert.reference},
         )
         return redirect("dashboard:alert", pk=alert.pk)
-    audit_identities_shown(request=request, focal_point_ids=list(form.people), where="alert_new")
     return render(request, "dashboard/alert_new.html", {"form": form})

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import Alert
+from alerts.visibility import alerts_visible_to
 from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.selectors import location_ids_within
 
@@ -73,21 +75,30 @@ def member_list() -> QuerySet[LPCMember]:
     return LPCMember.objects.select_related("lpc").order_by("lpc__name", "id")
 
 
-def meeting_list() -> QuerySet[LPCMeeting]:
-    """Meetings with their committee, place, action points, members present and alerts."""
+def _links_seen_by(links: QuerySet, reader) -> QuerySet:
+    """Links to the alerts `reader` may see (all of them when no reader is named)."""
+    if reader is None:
+        return links
+    return links.filter(alert__in=alerts_visible_to(Alert.objects.all(), reader).values("pk"))
+
+
+def meeting_list(*, reader=None) -> QuerySet[LPCMeeting]:
+    """Meetings with their committee, place, action points, members present and alerts (those
+    `reader` may see, when one is named)."""
+    links = _links_seen_by(MeetingAlert.objects.select_related("alert"), reader)
     return (
         LPCMeeting.objects.select_related("lpc", "place", "recorded_by")
         .prefetch_related(
             Prefetch("action_points", queryset=ActionPoint.objects.order_by("due_on", "id")),
             "members_present",
-            Prefetch("alert_links", queryset=MeetingAlert.objects.select_related("alert")),
+            Prefetch("alert_links", queryset=links),
         )
         .order_by("-held_on", "-id")
     )
 
 
-def lpc_meetings(*, lpc: LPC) -> QuerySet[LPCMeeting]:
-    return meeting_list().filter(lpc=lpc)
+def lpc_meetings(*, lpc: LPC, reader=None) -> QuerySet[LPCMeeting]:
+    return meeting_list(reader=reader).filter(lpc=lpc)
 
 
 def action_points_open(*, lpc: LPC | None = None) -> QuerySet[ActionPoint]:
@@ -103,8 +114,10 @@ def action_points_overdue(queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoi
     return queryset.filter(status=ActionPoint.Status.OPEN, due_on__lt=timezone.localdate())
 
 
-def meeting_alerts(*, meeting: LPCMeeting) -> QuerySet[MeetingAlert]:
-    return meeting.alert_links.select_related("alert", "raised_by").order_by("raised_at", "id")
+def meeting_alerts(*, meeting: LPCMeeting, reader) -> QuerySet[MeetingAlert]:
+    """The alerts raised from the meeting that `reader` may see."""
+    links = meeting.alert_links.select_related("alert", "raised_by").order_by("raised_at", "id")
+    return _links_seen_by(links, reader)
 
 
 def _within(field: str, place_id: int) -> Q:

@@ -89,7 +89,7 @@ def lpc_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": rules.can_edit_lpc(request.user, lpc),
         "show_names": rules.can_see_member_names(request.user),
         "show_groups": rules.can_see_member_groups(request.user, lpc),
-        "meetings": selectors.lpc_meetings(lpc=lpc),
+        "meetings": selectors.lpc_meetings(lpc=lpc, reader=request.user),
         "today": timezone.localdate(),
     }
     if may_read:
@@ -299,7 +299,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for gender, label in ATTENDANCE_GENDERS
             ],
             "bands": ATTENDANCE_BANDS,
-            "alert_links": selectors.meeting_alerts(meeting=meeting),
+            "alert_links": selectors.meeting_alerts(meeting=meeting, reader=request.user),
         },
     )
 

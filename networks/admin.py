@@ -1,7 +1,10 @@
 """Admin of places, networks, focal points, memberships and equipment.
 
-Two rules from core.roles apply everywhere here: only membership editors change
-anything, and users who may not see identities get names, numbers, serials and notes masked.
+Two rules apply everywhere here: only membership editors change anything (core.roles), and
+names, numbers, serials and notes are shown in clear only for the focal points
+networks.identities allows (within the user's scope, and not past the hourly limit on bulk
+reads); the others are masked. Each page decides once what it shows, when it knows who is on it,
+and the columns read that decision when the page is drawn.
 """
 
 from django import forms
@@ -44,7 +47,6 @@ from .audit import (
     Action,
     audit_entry_list,
     audit_export_record,
-    audit_identities_shown,
     audit_record,
 )
 from .constants import CSV_COLUMNS, CSV_IMPORT_MAX_BYTES, CSV_REQUIRED_COLUMNS, MAX_ID
@@ -57,6 +59,7 @@ from .forms import (
     MembershipInlineFormSet,
     NetworkAdminForm,
 )
+from .identities import Reveal, identities_reveal
 from .models import AuditEntry, Equipment, FocalPoint, Location, Membership, Network
 from .selectors import focal_point_list, focal_point_search, location_search, network_list
 from .services import (
@@ -103,25 +106,68 @@ class HistoryKept(EditorsOnly):
         return False
 
 
+# What this request's page may show in clear (a Reveal), set once the page knows who is on it.
+_SHOWN_ATTRIBUTE = "kengele_identities_shown"
+
+
+def _shown(request: HttpRequest) -> Reveal:
+    return getattr(request, _SHOWN_ATTRIBUTE, Reveal())
+
+
+def _reveal(request: HttpRequest, focal_point_ids, where: str, **details) -> Reveal:
+    """Decide (and record) whose names and numbers this page shows in clear; a page refused
+    for the hourly limit says so."""
+    shown = identities_reveal(
+        request=request, focal_point_ids=list(focal_point_ids), where=where, **details
+    )
+    setattr(request, _SHOWN_ATTRIBUTE, shown)
+    if shown.refused:
+        messages.warning(
+            request,
+            _(
+                "Names and numbers are masked: you have read many within the hour, and bulk "
+                "reading is refused to protect focal points. Supervisors are told."
+            ),
+        )
+    return shown
+
+
 def _person_column(request: HttpRequest):
-    """A 'name' column for membership rows, clear or masked for this request's user.
+    """A 'name' column for membership rows, clear or masked as the page decided.
 
     A closure rather than a method: admin instances are shared between requests, so the
     user cannot be kept on them. Memoised on the request so fields and readonly_fields agree.
     """
     column = getattr(request, "kengele_person_column", None)
     if column is None:
-        reveal = can_see_identity(request.user)
 
         @admin.display(description=_("name"))
         def person(obj: Membership) -> str:
             if not obj.focal_point_id:
                 return ""
             name = obj.focal_point.name
-            return name if reveal else mask_name(name)
+            return name if obj.focal_point_id in _shown(request) else mask_name(name)
 
         column = request.kengele_person_column = person
     return column
+
+
+def _identity_columns(request: HttpRequest):
+    """The focal point list's name and phone columns, clear or masked per row as the page
+    decided (closures, for the reason _person_column gives)."""
+    columns = getattr(request, "_kengele_identity_columns", None)
+    if columns is None:
+
+        @admin.display(description=_("name"))
+        def person_name(obj: FocalPoint) -> str:
+            return obj.name if obj.pk in _shown(request) else mask_name(obj.name)
+
+        @admin.display(description=_("phone"))
+        def person_phone(obj: FocalPoint) -> str:
+            return obj.phone if obj.pk in _shown(request) else mask_phone(obj.phone)
+
+        columns = request._kengele_identity_columns = (person_name, person_phone)
+    return columns
 
 
 def _save_memberships(request: HttpRequest, formset) -> None:
@@ -146,15 +192,11 @@ def _save_memberships(request: HttpRequest, formset) -> None:
         )
 
 
-def _audit_listed(request: HttpRequest, response, where: str, focal_point_id) -> None:
-    """Record the focal points a changelist page shows, when it shows them unmasked."""
+def _reveal_listed(request: HttpRequest, response, where: str, focal_point_id) -> None:
+    """Decide whose identities a changelist page shows, now that its rows are known."""
     changelist = (getattr(response, "context_data", None) or {}).get("cl")
     if changelist is not None:
-        audit_identities_shown(
-            request=request,
-            focal_point_ids=[focal_point_id(obj) for obj in changelist.result_list],
-            where=where,
-        )
+        _reveal(request, [focal_point_id(obj) for obj in changelist.result_list], where)
 
 
 # --- Places ----------------------------------------------------------------------------------
@@ -247,10 +289,10 @@ class NetworkAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelAdm
         response = super().change_view(request, object_id, form_url, extra_context)
         shown = (getattr(response, "context_data", None) or {}).get("original")
         if shown is not None:  # the members inline shows every member's name, past and present
-            audit_identities_shown(
-                request=request,
-                focal_point_ids=shown.memberships.values_list("focal_point_id", flat=True),
-                where="admin_network_members",
+            _reveal(
+                request,
+                shown.memberships.values_list("focal_point_id", flat=True),
+                "admin_network_members",
                 network=shown.pk,
             )
         return response
@@ -279,8 +321,11 @@ class EquipmentInline(EditorsOnly, admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         fields = ["kind", "given_on", "amount", "currency", "serial", "given_by", "notes"]
-        if not can_see_identity(request.user):
-            fields.remove("serial")  # a SIM number is a phone number
+        # A SIM number is a phone number: in clear only as the page decided (a new focal
+        # point's blank form: for those who may read identities).
+        clear = can_see_identity(request.user) if obj is None else obj.pk in _shown(request)
+        if not clear:
+            fields.remove("serial")
         return fields
 
 
@@ -314,15 +359,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
     def get_queryset(self, request):
         return focal_point_list()
 
-    # Masked or clear identity columns, chosen per user.
-    @admin.display(description=_("name"))
-    def person_name(self, obj: FocalPoint) -> str:
-        return obj.name
-
-    @admin.display(description=_("phone"))
-    def person_phone(self, obj: FocalPoint) -> str:
-        return obj.phone
-
+    # Masked identity fields, for a page that may not show them in clear.
     @admin.display(description=_("name"))
     def masked_name(self, obj: FocalPoint) -> str:
         return mask_name(obj.name)
@@ -411,7 +448,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
         )
 
     def get_list_display(self, request):
-        identity = ("person_name", "person_phone")
+        identity = _identity_columns(request)
         if not can_see_identity(request.user):
             identity = ("masked_name", "masked_phone")
         return (
@@ -429,17 +466,24 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
         )
 
     def get_list_display_links(self, request, list_display):
-        return ("id", list_display[1])
+        return ("id",)
+
+    def _in_clear(self, request, obj) -> bool:
+        """A new focal point's form is blank: in clear for those who may read identities."""
+        if obj is None:
+            return can_see_identity(request.user)
+        return obj.pk in _shown(request)
 
     def get_fieldsets(self, request, obj=None):
-        identity = IDENTITY_FIELDS if can_see_identity(request.user) else MASKED_FIELDS
+        clear = self._in_clear(request, obj)
+        identity = IDENTITY_FIELDS if clear else MASKED_FIELDS
         fieldsets = [
             (_("Identity"), {"fields": identity}),
             (_("Profile"), {"fields": ("language", "gender", "age_band", "role", "home_location")}),
             (_("Status"), {"fields": ("consent_at", "active", "opted_out_at")}),
             (_("Safety"), {"fields": ("discreet", "at_risk_status")}),
         ]
-        if can_see_identity(request.user):
+        if clear:
             fieldsets.append((_("Notes"), {"fields": ("notes",)}))
         if obj is not None:
             fieldsets.append((_("Record"), {"fields": ("created_at", "updated_at")}))
@@ -447,7 +491,7 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not can_see_identity(request.user):
+        if not self._in_clear(request, obj):
             readonly += MASKED_FIELDS
         return readonly
 
@@ -487,17 +531,15 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_add_permission(request)}
         response = super().changelist_view(request, extra_context)
-        _audit_listed(request, response, "admin_focal_point_list", lambda person: person.pk)
+        _reveal_listed(request, response, "admin_focal_point_list", lambda person: person.pk)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        shown = (getattr(response, "context_data", None) or {}).get("original")
-        if shown is not None:
-            audit_identities_shown(
-                request=request, focal_point_ids=[shown.pk], where="admin_focal_point"
-            )
-        return response
+        # Decided before the form is built: its fields depend on it.
+        person = self.get_object(request, object_id)
+        if person is not None:
+            _reveal(request, [person.pk], "admin_focal_point")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -562,12 +604,14 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
 
     def _csv_response(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        reveal = can_see_identity(request.user)
+        ids = sorted(queryset.values_list("pk", flat=True))
+        # In clear only when every row may be (networks.identities records them); else masked.
+        shown = identities_reveal(request=request, focal_point_ids=ids, where="focal_points_csv")
+        reveal = bool(ids) and set(ids) <= shown.shown
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="focal-points-{stamp}.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 only with a byte-order mark
         focal_points_export(queryset=queryset, writer=response, reveal_identity=reveal)
-        ids = sorted(queryset.values_list("pk", flat=True))
         filters = {
             key: value
             for key, value in request.GET.items()
@@ -581,7 +625,6 @@ class FocalPointAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.Model
             filters=filters,
             identities=reveal,
         )
-        audit_identities_shown(request=request, focal_point_ids=ids, where="focal_points_csv")
         return response
 
 
@@ -638,17 +681,14 @@ class MembershipAdmin(NulSafeFilters, CheckedSelection, HistoryKept, admin.Model
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        _audit_listed(request, response, "admin_membership_list", lambda m: m.focal_point_id)
+        _reveal_listed(request, response, "admin_membership_list", lambda m: m.focal_point_id)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        shown = (getattr(response, "context_data", None) or {}).get("original")
-        if shown is not None:
-            audit_identities_shown(
-                request=request, focal_point_ids=[shown.focal_point_id], where="admin_membership"
-            )
-        return response
+        membership = self.get_object(request, object_id)
+        if membership is not None:
+            _reveal(request, [membership.focal_point_id], "admin_membership")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Equipment)
@@ -663,8 +703,12 @@ class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelA
 
     def get_fields(self, request, obj=None):
         fields = ["focal_point", "kind", "given_on", "amount", "currency", "serial", "given_by"]
-        if not can_see_identity(request.user):
-            fields.remove("serial")
+        if obj is None:
+            clear = can_see_identity(request.user)
+        else:
+            clear = obj.focal_point_id in _shown(request)
+        if not clear:
+            fields.remove("serial")  # a SIM number is a phone number
         return [*fields, "notes"]
 
     def save_model(self, request, obj, form, change):
@@ -672,13 +716,10 @@ class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelA
         super().save_model(request, obj, form, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        shown = (getattr(response, "context_data", None) or {}).get("original")
-        if shown is not None:  # the serial is a SIM number, a phone number
-            audit_identities_shown(
-                request=request, focal_point_ids=[shown.focal_point_id], where="admin_equipment"
-            )
-        return response
+        item = self.get_object(request, object_id)
+        if item is not None:  # the serial is a SIM number, a phone number
+            _reveal(request, [item.focal_point_id], "admin_equipment")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # --- Audit trail -------------------------------------------------------------------------------

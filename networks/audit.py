@@ -112,6 +112,21 @@ def audit_identities_shown(
     )
 
 
+def audit_identity_reads_refused(
+    *, request: HttpRequest, focal_point_ids: Iterable[int], where: str, read: int, limit: int
+) -> AuditEntry:
+    """Record that a response would have shown more names and numbers than one person may read
+    in an hour, and was refused: what was asked, how many were read already, the limit."""
+    return audit_record(
+        actor=request.user,
+        action=Action.IDENTITY_LIMIT,
+        target_type=FOCAL_POINT,
+        target_ids=focal_point_ids,
+        details={"where": where, "already_read": read, "limit": limit},
+        request=request,
+    )
+
+
 def audit_export_record(
     *,
     request: HttpRequest | None,
@@ -146,6 +161,19 @@ def audit_export_record(
 
 def audit_entry_list() -> QuerySet[AuditEntry]:
     return AuditEntry.objects.select_related("actor")
+
+
+def identity_ids_read(*, actor, since: dt.datetime) -> set[str]:
+    """The focal points whose names and numbers `actor` was shown since `since`, each once."""
+    rows = AuditEntry.objects.filter(
+        actor=actor, action=Action.IDENTITY_VIEWED, target_type=FOCAL_POINT, at__gte=since
+    ).values_list("target_ids", flat=True)
+    return {part for ids in rows for part in ids.split(",") if part}
+
+
+def identity_refusals(*, since: dt.datetime) -> QuerySet[AuditEntry]:
+    """Bulk reads of names and numbers refused since `since`, the latest first."""
+    return audit_entry_list().filter(action=Action.IDENTITY_LIMIT, at__gte=since)
 
 
 def audit_entries_about(

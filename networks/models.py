@@ -371,6 +371,7 @@ class AuditEntry(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out")
         LOGOUT = "logout", _("Logged out")
         IDENTITY_VIEWED = "identity_viewed", _("Names and numbers shown")
+        IDENTITY_LIMIT = "identity_limit", _("Too many names and numbers asked: refused")
         FOCAL_POINT_CHANGED = "focal_point_changed", _("Focal point changed")
         MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
         ROLE_CHANGED = "role_changed", _("Role changed")

@@ -1,15 +1,23 @@
 """Incidents for partners: CSV, HXL-tagged CSV and GeoJSON, streamed. An incident carries
-counts of reporters and mechanisms, never who they are."""
+counts of reporters and mechanisms, never who they are, nor where they live: an incident placed
+only at a reporter's home (no alert of it names that place) goes out at its territory."""
 
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from alerts.exports import Column, export_stream, place_ancestor, place_coordinates
+from alerts.exports import (
+    Column,
+    export_stream,
+    place_ancestor,
+    place_coordinates,
+    shared_place,
+)
 from networks.models import Location
 
 from .models import Incident
+from .selectors import incidents_with_place_is_home
 
 CHUNK = 2000
 _PLACE_DEPTH = 5
@@ -38,7 +46,8 @@ def _iso(value) -> str:
 
 
 def incident_record(incident: Incident) -> dict:
-    place = incident.location
+    """One incident as an export row (annotated by incidents_with_place_is_home)."""
+    place = shared_place(incident.location, is_home=incident.place_is_home)
     lat, lon = place_coordinates(place)
     return {
         "reference": str(incident),
@@ -59,6 +68,8 @@ def incident_record(incident: Incident) -> dict:
 
 
 def incident_export_stream(queryset: QuerySet[Incident], *, file_format: str) -> Iterator[str]:
-    incidents = queryset.select_related(None).select_related(_PLACE_PATH)
+    incidents = incidents_with_place_is_home(
+        queryset.select_related(None).select_related(_PLACE_PATH)
+    )
     records = (incident_record(i) for i in incidents.iterator(chunk_size=CHUNK))
     return export_stream(COLUMNS, records, file_format=file_format)

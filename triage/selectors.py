@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -37,12 +37,27 @@ def incident_alerts(*, incident: Incident) -> QuerySet[Alert]:
     )
 
 
-def incidents_with_alerts(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    """`queryset` with `alert_rows` (the alerts' ids, references and sources) prefetched."""
-    alerts = Alert.objects.only(
+def incidents_with_alerts(
+    queryset: QuerySet[Incident], *, alerts: QuerySet[Alert] | None = None
+) -> QuerySet[Incident]:
+    """`queryset` with `alert_rows` (the alerts' ids, references and sources) prefetched: those
+    of `alerts` (a reader's visible ones), or all of them."""
+    rows = (Alert.objects.all() if alerts is None else alerts).only(
         "pk", "incident", "received_at", "source", "priority", "status", "reporter"
-    ).order_by("received_at", "pk")
-    return queryset.prefetch_related(Prefetch("alerts", queryset=alerts, to_attr="alert_rows"))
+    )
+    rows = rows.order_by("received_at", "pk")
+    return queryset.prefetch_related(Prefetch("alerts", queryset=rows, to_attr="alert_rows"))
+
+
+def incidents_with_place_is_home(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`queryset` with `place_is_home`: true when the incident's place is only where a reporter
+    lives (an alert of it was placed there by triage's fallback, and none names that place).
+    What goes outside the team then shows its territory instead."""
+    at_place = Alert.objects.filter(incident=OuterRef("pk"), location_id=OuterRef("location_id"))
+    return queryset.annotate(
+        place_is_home=Exists(at_place.filter(location_is_fallback=True))
+        & ~Exists(at_place.filter(location_is_fallback=False))
+    )
 
 
 def incident_window() -> dt.timedelta:
@@ -50,14 +65,16 @@ def incident_window() -> dt.timedelta:
     return dt.timedelta(hours=settings.INCIDENT_WINDOW_HOURS)
 
 
-def incidents_nearby(*, incident: Incident, limit: int) -> list[Incident]:
-    """Other incidents close enough in place and time to be merged with this one, the latest
-    first."""
+def incidents_nearby(
+    *, incident: Incident, limit: int, among: QuerySet[Incident] | None = None
+) -> list[Incident]:
+    """Other incidents (of `among`, else any) close enough in place and time to be merged with
+    this one, the latest first."""
     if incident.location_id is None:
         return []
     window = incident_window()
     candidates = (
-        incident_list()
+        (incident_list() if among is None else among)
         .exclude(pk=incident.pk)
         .filter(
             last_seen_at__gte=incident.first_seen_at - window,

@@ -23,6 +23,7 @@ from .broadcasts import (
     broadcasts_requeue_due,
 )
 from .changes import (
+    AssignmentRefused,
     TransitionRefused,
     alert_message_read,
     alert_transition,
@@ -62,6 +63,7 @@ from .voice import (
 )
 
 __all__ = [
+    "AssignmentRefused",
     "BroadcastRefused",
     "broadcast_cancel",
     "broadcast_create",

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.roles import can
+
 from ..models import Alert, AlertEvent
 from ..signals import alert_categories_changed, alert_priority_changed
 from .events import alert_event_record
@@ -35,6 +37,15 @@ CORRECTABLE = ("priority", "categories", "risk_factors", "language", "location")
 
 class TransitionRefused(ValueError):
     """The status machine does not allow this change; the message says why, for people."""
+
+
+class AssignmentRefused(ValueError):
+    """The alert cannot go to this person: they do not work alerts (or are deactivated)."""
+
+
+def assignable(user) -> bool:
+    """May alerts be given to `user` to handle?"""
+    return bool(user and user.is_active and can(user, "be_assigned"))
 
 
 def transitions_from(status: str) -> list[str]:
@@ -141,6 +152,12 @@ def alert_update(*, alert: Alert, by, note: str = "", **changes) -> Alert:
     unknown = set(changes) - {*CORRECTABLE, "assignee"}
     if unknown:
         raise TypeError(f"alert_update cannot change {sorted(unknown)}")
+    assignee = changes.get("assignee")
+    if assignee is not None and assignee.pk != alert.assignee_id and not assignable(assignee):
+        raise AssignmentRefused(
+            gettext("%(name)s does not work alerts: they cannot be assigned one.")
+            % {"name": assignee.get_username()}
+        )
     changed = []
     for name, value in changes.items():
         if getattr(alert, name) == value:

@@ -10,11 +10,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from access.alerts import alerts_visible
 from alerts import selectors, services
 from alerts.models import Broadcast, BroadcastRecipient
 from alerts.services.broadcasts import BROADCAST_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+from api.identities import reveal_or_refuse
 from core.permissions import CapabilityPermission
-from core.roles import can_see_identity, mask_name, mask_phone
+from core.roles import mask_name, mask_phone
 
 from .serializers import AlertSerializer
 
@@ -217,17 +219,17 @@ class BroadcastRecipientSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _identity(self) -> bool:
-        request = self.context.get("request")
-        return request is not None and can_see_identity(request.user)
+    def _identity(self, recipient: BroadcastRecipient) -> bool:
+        # Those the view may show in clear (networks.identities); masked otherwise.
+        return recipient.focal_point_id in self.context.get("identities", ())
 
     def get_name(self, recipient: BroadcastRecipient) -> str:
         name = recipient.focal_point.name
-        return name if self._identity() else mask_name(name)
+        return name if self._identity(recipient) else mask_name(name)
 
     def get_phone(self, recipient: BroadcastRecipient) -> str:
         phone = recipient.focal_point.phone
-        return phone if self._identity() else mask_phone(phone)
+        return phone if self._identity(recipient) else mask_phone(phone)
 
     def get_error_code(self, recipient: BroadcastRecipient) -> str:
         return recipient.message.error_code if recipient.message_id else ""
@@ -353,14 +355,18 @@ class BroadcastViewSet(
         if not chosen.is_valid():
             raise ValidationError(chosen.errors)
         page = self.paginate_queryset(chosen.qs)
-        data = BroadcastRecipientSerializer(page, many=True, context=self.get_serializer_context())
+        reveal = reveal_or_refuse(
+            request, [r.focal_point_id for r in page], "api_broadcast_recipients", broadcast=pk
+        )
+        context = {**self.get_serializer_context(), "identities": reveal}
+        data = BroadcastRecipientSerializer(page, many=True, context=context)
         return self.get_paginated_response(data.data)
 
     @extend_schema(responses={200: AlertSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def replies(self, request, pk=None):
-        """Alerts raised by SMS recipients sent back, newest first."""
+        """Alerts raised by SMS recipients sent back, newest first (those one may see)."""
         alerts = selectors.broadcast_reply_alerts(broadcast=self._broadcast(pk))
-        page = self.paginate_queryset(alerts)
+        page = self.paginate_queryset(alerts_visible(alerts, request.user))
         data = AlertSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(data.data)

@@ -3,14 +3,17 @@ GET /api/v1/alerts/export/, the filtered alerts."""
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 
 from access.alerts import alerts_visible
 from alerts import exports, selectors
 from core.permissions import CapabilityPermission
+from core.roles import can_see_identity
 from networks.audit import audit_export_record
 
 EXPORT_RESPONSES = {
@@ -43,10 +46,14 @@ class StreamedExportView(GenericAPIView):
     def stream(self, queryset, *, file_format: str, options: dict):
         raise NotImplementedError
 
+    def check_options(self, options: dict) -> None:
+        """Refuse (raise) options this user may not ask for."""
+
     def get(self, request, *args, **kwargs):
         incoming = self.options_class(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         options = incoming.validated_data
+        self.check_options(options)
         file_format = options["as_"]
         queryset = self.filter_queryset(self.get_queryset())
         audit_export_record(
@@ -73,9 +80,11 @@ class AlertExportOptions(ExportOptions):
 
 class AlertExportView(StreamedExportView):
     """Every alert the filters select (the same filters as the alert list), streamed. Reporter
-    identity is never included; the alert text only with `text=true`."""
+    identity is never included, nor a reporter's home (such alerts go out at their territory);
+    the alert text only with `text=true`, for roles that may read reporters' identities (a text
+    often says who wrote it): others get places, times, categories and decisions."""
 
-    filterset_class = selectors.AlertFilter
+    filterset_class = selectors.SharedAlertFilter
     options_class = AlertExportOptions
     export_name = "alerts"
     target_type = "alerts.alert"
@@ -89,6 +98,12 @@ class AlertExportView(StreamedExportView):
         return exports.alert_export_stream(
             queryset, file_format=file_format, include_text=options["text"]
         )
+
+    def check_options(self, options: dict) -> None:
+        if options["text"] and not can_see_identity(self.request.user):
+            raise PermissionDenied(
+                _("Alert texts are exported only for roles that may read reporters' identities.")
+            )
 
     @extend_schema(
         parameters=[AS_PARAMETER, OpenApiParameter("text", OpenApiTypes.BOOL)],

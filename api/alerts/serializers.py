@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from alerts.exports import shared_place
 from alerts.models import Alert, AlertEvent, Message
+from alerts.selectors import alert_assignees
 from core.roles import can_see_identity
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 
@@ -97,7 +99,16 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
 
     def get_location_name(self, alert: Alert) -> str | None:
-        return alert.location.name if alert.location_id else None
+        place = shared_place(alert.location, is_home=alert.location_is_fallback)
+        return place.name if place else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.location_is_fallback:
+            # Only the reporter's home: its territory, as the exports give it.
+            place = shared_place(instance.location, is_home=True)
+            data["location"] = place.pk if place else None
+        return data
 
     def get_reporter(self, alert: Alert) -> int | None:
         request = self.context.get("request")
@@ -136,6 +147,15 @@ class AlertUpdateSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text=_("Why: kept with the change in the alert's history."),
     )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=alert_assignees(),
+        allow_null=True,
+        required=False,
+        help_text=_("A user who works alerts (analysts, supervisors, admins), or null."),
+        error_messages={
+            "does_not_exist": _("User {pk_value} does not work alerts: they cannot be assigned.")
+        },
+    )
 
     class Meta:
         model = Alert
@@ -152,7 +172,8 @@ class AlertUpdateSerializer(serializers.ModelSerializer):
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for what the system did (triage, deadlines) rather than a person.
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = AlertEvent

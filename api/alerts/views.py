@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from access.alerts import alerts_visible
+from access.alerts import alerts_visible, messages_visible
 from alerts import selectors, services
 from alerts.models import Message
 from core.permissions import CapabilityPermission
@@ -27,10 +27,11 @@ class AlertViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Alerts from every source. Viewers read them without the reporter's identity."""
+    """Alerts from every source. Viewers read them without the reporter's identity; an alert
+    placed only at its reporter's home shows its territory, not the village."""
 
     serializer_class = AlertSerializer
-    filterset_class = selectors.AlertFilter
+    filterset_class = selectors.SharedAlertFilter
     permission_classes = [CapabilityPermission]
     write_capabilities = {
         "create": "raise_alert",
@@ -41,9 +42,9 @@ class AlertViewSet(
 
     def get_queryset(self):
         # Analysts see their areas, CLAs their places (access.alerts.alert_visibility).
-        return alerts_visible(selectors.alert_list(), self.request.user).order_by(
-            "-received_at", "-id"
-        )
+        # The place's parents too: an alert placed at its reporter's home shows its territory.
+        alerts = selectors.alert_list().select_related("location__parent__parent__parent__parent")
+        return alerts_visible(alerts, self.request.user).order_by("-received_at", "-id")
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request, *args, **kwargs):
@@ -62,6 +63,8 @@ class AlertViewSet(
             alert = services.alert_update(alert=alert, by=request.user, **incoming.validated_data)
         except services.TransitionRefused as exc:
             raise ValidationError({"status": [str(exc)]}) from exc
+        except services.AssignmentRefused as exc:
+            raise ValidationError({"assignee": [str(exc)]}) from exc
         return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
@@ -107,10 +110,14 @@ class AlertViewSet(
 
 
 class MessageViewSet(viewsets.ReadOnlyModelViewSet):
+    """Inbound and outbound messages of the alerts one may see (analysts their areas')."""
+
     serializer_class = MessageSerializer
     permission_classes = [CapabilityPermission]
     read_capability = "work_alerts"
     filterset_fields = ["alert", "direction", "status", "kind"]
 
     def get_queryset(self):
-        return Message.objects.order_by("-created_at", "-id")
+        return messages_visible(Message.objects.all(), self.request.user).order_by(
+            "-created_at", "-id"
+        )

@@ -12,7 +12,7 @@ from cla.constants import (
 )
 from cla.models import FieldVisit, FollowUp, Recruitment, VisitAlert, VisitEquipment
 from cla.services import EquipmentData, FollowUpData, RecruitData
-from core.roles import can_see_identity, mask_name, mask_phone
+from core.roles import mask_name, mask_phone
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from lpc.models import LPC
 from networks.models import Equipment, FocalPoint, Location, Network
@@ -22,7 +22,8 @@ from networks.services import phones_normalise
 
 
 class RecruitmentSerializer(serializers.ModelSerializer):
-    """A recruit; name and phone only for roles whose work needs them, masked for the others."""
+    """A recruit; name and phone in clear only for the focal points the view was allowed to
+    show (its context's `identities`, from networks.identities), masked otherwise."""
 
     name = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
@@ -32,17 +33,16 @@ class RecruitmentSerializer(serializers.ModelSerializer):
         fields = ["focal_point", "created", "network", "name", "phone"]
         read_only_fields = fields
 
-    def _sees(self) -> bool:
-        request = self.context.get("request")
-        return request is not None and can_see_identity(request.user)
+    def _sees(self, recruitment: Recruitment) -> bool:
+        return recruitment.focal_point_id in self.context.get("identities", ())
 
     def get_name(self, recruitment: Recruitment) -> str:
         name = recruitment.focal_point.name
-        return name if self._sees() else mask_name(name)
+        return name if self._sees(recruitment) else mask_name(name)
 
     def get_phone(self, recruitment: Recruitment) -> str:
         phone = recruitment.focal_point.phone
-        return phone if self._sees() else mask_phone(phone)
+        return phone if self._sees(recruitment) else mask_phone(phone)
 
 
 class VisitEquipmentSerializer(serializers.ModelSerializer):
@@ -275,8 +275,12 @@ class FieldVisitUpdateSerializer(FieldVisitWriteSerializer):
         super().__init__(*args, **kwargs)
         for name in ("idempotency_key", "alert_text", "alert_location"):
             self.fields.pop(name)
+        # Optional at the top only, without defaults (a field left out stays as it is). Not
+        # DRF's `partial`, which reaches into nested recruits and would let their equipment
+        # through without its `kind`.
         for field in self.fields.values():
             field.required = False
+            field.default = serializers.empty
 
 
 class VisitAlertInSerializer(serializers.Serializer):

@@ -208,10 +208,10 @@ class LPCMeetingViewSet(
     filterset_class = selectors.MeetingFilter
 
     def get_queryset(self):
-        return selectors.meeting_list()
+        return selectors.meeting_list(reader=self.request.user)
 
     def _respond(self, meeting, code=status.HTTP_200_OK):
-        meeting = selectors.meeting_list().get(pk=meeting.pk)
+        meeting = selectors.meeting_list(reader=self.request.user).get(pk=meeting.pk)
         return Response(self.get_serializer(meeting).data, status=code)
 
     def create(self, request, *args, **kwargs):

@@ -1,10 +1,13 @@
 import django_filters
 from rest_framework import viewsets
+from rest_framework.response import Response
 
+from api.identities import reveal_or_refuse
 from core.permissions import CapabilityPermission
 from networks import selectors
-from networks.audit import AuditEntryFilter, audit_entry_list, audit_identities_shown
+from networks.audit import AuditEntryFilter, audit_entry_list
 from networks.constants import MAX_ID
+from networks.identities import focal_points_identifiable
 from networks.models import FocalPoint, Location
 
 from .serializers import (
@@ -55,8 +58,10 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FocalPointViewSet(viewsets.ReadOnlyModelViewSet):
-    """Focal points. Viewers may not list people at all; other roles see identities, and each
-    response that shows them is recorded in the audit trail with the ids it showed."""
+    """Focal points whose identity one may read: an analyst those of the networks of their
+    areas, a CLA those of their places, supervisors and admins all; viewers none. Every
+    response is recorded in the audit trail with the ids it showed; more than
+    IDENTITY_READS_PER_HOUR different people within an hour is refused (429)."""
 
     serializer_class = FocalPointSerializer
     filterset_class = FocalPointFilter
@@ -64,22 +69,20 @@ class FocalPointViewSet(viewsets.ReadOnlyModelViewSet):
     read_capability = "see_identity"
 
     def get_queryset(self):
-        return selectors.focal_point_list().order_by("id")
+        people = focal_points_identifiable(selectors.focal_point_list(), self.request.user)
+        return people.order_by("id")
+
+    def _respond(self, people, where: str):
+        reveal = reveal_or_refuse(self.request, [person.pk for person in people], where)
+        context = {**self.get_serializer_context(), "identities": reveal}
+        return FocalPointSerializer(people, many=True, context=context).data
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
-        audit_identities_shown(
-            request=request, focal_point_ids=[row["id"] for row in rows], where="api_focal_points"
-        )
-        return response
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._respond(page, "api_focal_points"))
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        audit_identities_shown(
-            request=request, focal_point_ids=[response.data["id"]], where="api_focal_point"
-        )
-        return response
+        return Response(self._respond([self.get_object()], "api_focal_point")[0])
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):

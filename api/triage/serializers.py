@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alerts.exports import shared_place
 from alerts.models import Alert
 from alerts.selectors import MAX_ID
 from core.roles import can_see_identity
@@ -62,8 +63,20 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _place(self, incident: Incident) -> Location | None:
+        # Only a reporter's home (incidents_with_place_is_home): its territory then, as the
+        # exports give it.
+        return shared_place(incident.location, is_home=getattr(incident, "place_is_home", False))
+
     def get_location_name(self, incident: Incident) -> str | None:
-        return incident.location.name if incident.location_id else None
+        place = self._place(incident)
+        return place.name if place else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        place = self._place(instance)
+        data["location"] = place.pk if place else None
+        return data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_territory(self, incident: Incident) -> int | None:

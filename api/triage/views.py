@@ -1,19 +1,27 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from access.alerts import alerts_visible, incident_workable, incidents_visible
+from alerts.models import Alert
 from core.permissions import CapabilityPermission
 from triage import selectors, services
 
 from .serializers import IncidentMergeSerializer, IncidentSerializer, IncidentSplitSerializer
 
+OUTSIDE_AREAS = _(
+    "This incident holds alerts outside your areas: a supervisor can merge or split it."
+)
+
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     """Alerts grouped by place, time and category, with how many independent reporters and
-    mechanisms stand behind them. Every role reads them (viewers without who reported);
-    analysts, supervisors and admins merge and split them."""
+    mechanisms stand behind them. Every role reads those holding an alert they may see, and
+    only the alerts they may see in them (viewers without who reported); analysts,
+    supervisors and admins merge and split those whose alerts they all see."""
 
     serializer_class = IncidentSerializer
     filterset_class = selectors.IncidentFilter
@@ -21,8 +29,18 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     write_capabilities = {"merge": "work_alerts", "split": "work_alerts"}
 
     def get_queryset(self):
+        user = self.request.user
         incidents = selectors.incident_list().select_related("location__parent__parent__parent")
-        return selectors.incidents_with_alerts(incidents).order_by("-last_seen_at", "-id")
+        incidents = selectors.incidents_with_place_is_home(incidents_visible(incidents, user))
+        alerts = alerts_visible(Alert.objects.all(), user)
+        return selectors.incidents_with_alerts(incidents, alerts=alerts).order_by(
+            "-last_seen_at", "-id"
+        )
+
+    def _workable(self, incident):
+        if not incident_workable(incident, self.request.user):
+            raise PermissionDenied(OUTSIDE_AREAS)
+        return incident
 
     def _fresh(self, incident) -> dict:
         incident = self.get_queryset().get(pk=incident.pk)
@@ -33,12 +51,14 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     def merge(self, request, pk=None):
         """Move every alert of `incident` into this one and delete it. Refused (400) across
         places farther apart than the grouping radius."""
-        incident = self.get_object()
+        incident = self._workable(self.get_object())
         incoming = IncidentMergeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        other = selectors.incident_list().filter(pk=incoming.validated_data["incident"]).first()
+        visible = incidents_visible(selectors.incident_list(), request.user)
+        other = visible.filter(pk=incoming.validated_data["incident"]).first()
         if other is None:
-            raise ValidationError({"incident": ["No such incident."]})
+            raise ValidationError({"incident": [_("No such incident.")]})
+        self._workable(other)
         try:
             merged = services.incident_merge(incident=incident, other=other, by=request.user)
         except services.IncidentRefused as exc:
@@ -50,7 +70,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     def split(self, request, pk=None):
         """Move some of this incident's alerts into a new incident (201 with it). At least one
         alert must stay."""
-        incident = self.get_object()
+        incident = self._workable(self.get_object())
         incoming = IncidentSplitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
+from core import roles
 from core.taxonomy import CATEGORY_CHOICES
 from triage.constants import MECHANISM_LABELS
 from triage.selectors import claim_holder
@@ -61,6 +62,16 @@ EXPLANATION_SECTIONS = (
 
 
 EMPTY = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
+
+
+@register.filter
+def mask_name(name: str) -> str:
+    return roles.mask_name(name)
+
+
+@register.filter
+def mask_phone(phone: str) -> str:
+    return roles.mask_phone(phone)
 
 
 @register.filter

@@ -262,18 +262,54 @@ def test_a_viewer_gets_no_visits_and_no_names(api, visit_factory, gazetteer):
     assert client.post(URL, payload(gazetteer), format="json").status_code == 403
 
 
-def test_recruits_identities_follow_can_see_identity(rf, visit_factory):
+def test_recruits_are_named_only_when_the_view_may_show_them(visit_factory):
     from api.cla.serializers import RecruitmentSerializer
+    from networks.identities import Reveal
 
     visit = visit_factory(
         recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
     )
     recruitment = visit.recruitments.get()
-    for username, role, name, phone in (
-        ("sup", "supervisor", "Amani Kambale", "+243991234321"),
-        ("vera", "viewer", "A. K.", "+243 ••• ••• 321"),
+    for shown, name, phone in (
+        ({recruitment.focal_point_id}, "Amani Kambale", "+243991234321"),
+        (set(), "A. K.", "+243 ••• ••• 321"),
     ):
-        request = rf.get("/")
-        request.user = UserFactory(username=username, role=role)
-        data = RecruitmentSerializer(recruitment, context={"request": request}).data
+        context = {"identities": Reveal(shown=frozenset(shown))}
+        data = RecruitmentSerializer(recruitment, context=context).data
         assert (data["name"], data["phone"]) == (name, phone)
+
+
+def test_a_supervisor_reads_recruits_in_clear_and_an_analyst_of_elsewhere_masked(
+    api, visit_factory, gazetteer
+):
+    api, visit_factory, gazetteer
+):
+    from triage.models import AnalystProfile
+
+    visit = visit_factory(
+        recruits=[RecruitData(phone="0991234321", name="Amani Kambale", consent=True)]
+    )
+    supervisor = api(UserFactory(username="sup", role="supervisor")).get(f"{URL}{visit.pk}/").json()
+    assert supervisor["recruits"][0]["name"] == "Amani Kambale"
+    analyst = UserFactory(username="lubero-analyst", role="analyst")
+    AnalystProfile.objects.create(user=analyst).areas.add(gazetteer["Lubero"])
+    elsewhere = api(analyst).get(f"{URL}{visit.pk}/").json()
+    assert elsewhere["recruits"][0]["name"] == "A. K."
+
+
+def test_a_correction_with_equipment_lacking_its_kind_is_a_400_naming_it(
+    api, cla_user, visit_factory
+):
+    visit = visit_factory()
+    body = {"recruits": [{"phone": "0991 234 999", "name": "Neema", "equipment": [{}]}]}
+    response = api(cla_user).patch(f"{URL}{visit.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert "kind" in str(response.json()["recruits"])
+
+
+def test_a_correction_leaves_fields_it_does_not_name_as_they_are(api, cla_user, visit_factory):
+    visit = visit_factory(purpose="assessment")
+    response = api(cla_user).patch(f"{URL}{visit.pk}/", {"men_met": 7}, format="json")
+    assert response.status_code == 200, response.content
+    visit.refresh_from_db()
+    assert (visit.men_met, visit.purpose) == (7, "assessment")

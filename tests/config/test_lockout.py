@@ -109,3 +109,80 @@ def test_the_limit_and_duration_follow_the_settings(client, ana, settings):
     response = log_in(client, "ana", "wrong password")
     assert response.status_code == 429
     assert "Try again in 5 minutes" in response.content.decode()
+
+
+def test_failures_from_many_addresses_lock_the_username_everywhere(client, ana, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    for n in range(7):  # never five from one address
+        assert log_in(client, "ana", "wrong password", f"10.1.0.{n}").status_code == 200, n
+    locked = log_in(client, "ana", "wrong password", "10.1.0.99")
+    assert locked.status_code == 429
+    assert "on every connection after 8 failed logins" in locked.content.decode()
+
+    refused = log_in(client, "ana", PASSWORD, "10.2.0.1")  # a fresh address, the right password
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOCKED_OUT).exists()
+
+
+def test_below_the_username_limit_other_users_and_addresses_are_unaffected(client, ana, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    UserFactory(username="bahati")
+    for n in range(7):
+        log_in(client, "ana", "wrong password", f"10.1.0.{n}")
+    assert log_in(client, "bahati", PASSWORD, "10.1.0.1").status_code == 302
+    client.logout()
+    assert log_in(client, "ana", PASSWORD, "10.3.0.1").status_code == 302
+
+
+def test_the_username_limit_defaults_above_the_per_address_one():
+    from django.conf import settings
+
+    assert settings.LOGIN_USERNAME_FAILURE_LIMIT == 20
+    assert settings.LOGIN_USERNAME_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+
+
+def test_a_client_changing_x_forwarded_for_without_a_proxy_is_still_locked_out(
+    client, ana, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 0  # no proxy said to be in front
+    for n in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": "ana", "password": "wrong password"},
+            REMOTE_ADDR="203.0.113.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ana", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert response.status_code == 429
+    addresses = set(
+        AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_FAILED).values_list(
+            "ip_address", flat=True
+        )
+    )
+    assert addresses == {"203.0.113.5"}
+
+
+def test_behind_a_proxy_the_address_it_appended_is_the_clients(client, ana, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):  # the client forges the left part; the proxy appends the real address
+        client.post(
+            "/accounts/login/",
+            {"username": "ana", "password": "wrong password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.5",
+        )
+    assert log_in(client, "ana", PASSWORD, "10.0.0.2").status_code == 302  # another client
+    client.logout()
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ana", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )
+    assert response.status_code == 429

@@ -52,3 +52,14 @@ def test_it_refuses_to_start_in_production_without(variable):
     result = manage(env, "check")
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+def test_in_production_no_proxy_is_trusted_unless_said():
+    env = production_env()
+    env.pop("TRUSTED_PROXY_COUNT", None)
+    code = "from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)"
+    result = manage(env, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+    env["TRUSTED_PROXY_COUNT"] = "1"
+    assert manage(env, "shell", "--no-imports", "-c", code).stdout.strip() == "1"

@@ -98,3 +98,20 @@ def test_after_the_database_restarted_between_two_requests_the_next_sms_is_store
     assert after.status_code == 200
     assert not list(tmp_path.glob("*.spool"))  # stored on a new connection, not spooled
     assert set(Message.objects.values_list("body", flat=True)) == {"premier", "après"}
+
+
+@pytest.mark.parametrize("public_base_url", ["", "https://alerts.example.org"])
+def test_a_signed_webhook_for_another_host_is_a_400_and_stores_nothing(
+    client, db, settings, public_base_url
+):
+    settings.PUBLIC_BASE_URL = public_base_url
+    signed_for = f"{public_base_url or 'http://evil.example.com'}/webhooks/twilio/sms/"
+    response = post_signed(
+        client,
+        "/webhooks/twilio/sms/",
+        sms_params("Hommes armés à Mbau"),
+        url=signed_for,
+        HTTP_HOST="evil.example.com",
+    )
+    assert response.status_code == 400
+    assert not Alert.objects.exists()

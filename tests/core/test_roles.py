@@ -15,6 +15,8 @@ EXPECTED = {
     "use": {A, S, AN, C, V},
     "see_all_alerts": {A, S, V},
     "see_identity": {A, S, AN, C},
+    "see_all_identities": {A, S},
+    "read_identities_in_bulk": {A},
     "raise_alert": {A, S, AN, C},
     "work_alerts": {A, S, AN},
     "be_assigned": {A, S, AN},
