@@ -282,8 +282,6 @@ def test_recruits_are_named_only_when_the_view_may_show_them(visit_factory):
 def test_a_supervisor_reads_recruits_in_clear_and_an_analyst_of_elsewhere_masked(
     api, visit_factory, gazetteer
 ):
-    api, visit_factory, gazetteer
-):
     from triage.models import AnalystProfile
 
     visit = visit_factory(
