@@ -155,7 +155,7 @@ def _person_column(request: HttpRequest):
 def _identity_columns(request: HttpRequest):
     """The focal point list's name and phone columns, clear or masked per row as the page
     decided (closures, for the reason _person_column gives)."""
-    columns = getattr(request, "_kengele_identity_columns", None)
+    columns = getattr(request, "kengele_identity_columns", None)
     if columns is None:
 
         @admin.display(description=_("name"))
@@ -166,7 +166,7 @@ def _identity_columns(request: HttpRequest):
         def person_phone(obj: FocalPoint) -> str:
             return obj.phone if obj.pk in _shown(request) else mask_phone(obj.phone)
 
-        columns = request._kengele_identity_columns = (person_name, person_phone)
+        columns = request.kengele_identity_columns = (person_name, person_phone)
     return columns
 
 
