@@ -4,15 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0015_provider_copies'),
+        ("alerts", "0015_provider_copies"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alertevent',
-            name='kind',
-            field=models.CharField(choices=[('triaged', 'Triaged'), ('status', 'Status changed'), ('priority', 'Priority corrected'), ('categories', 'Categories corrected'), ('risk_factors', 'Risk factors corrected'), ('language', 'Language corrected'), ('location', 'Place corrected'), ('assigned', 'Assigned'), ('claimed', 'Claimed'), ('released', 'Released'), ('sla_breached', 'Deadline missed'), ('incident_linked', 'Grouped into an incident'), ('incident_merged', 'Incidents merged'), ('incident_split', 'Split from its incident'), ('escalated_to', 'Escalated to a response unit'), ('called_back', 'Called back'), ('note', 'Note'), ('new_message', 'New message from the reporter'), ('follow_up', 'Follow-up alert opened'), ('message_read', 'New message read'), ('revealing_reply', 'Revealing words sent to a discreet reporter'), ('informant_threat', 'Reporter threatened: supervisors told'), ('deployment_sent', 'Joint team or mission sent'), ('deployment_findings', 'Findings of the team or mission'), ('reporter_told', 'Reporter told what was done'), ('area_told', "Message to the area's networks prepared")], max_length=20, verbose_name='what'),
+            model_name="alertevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("triaged", "Triaged"),
+                    ("status", "Status changed"),
+                    ("priority", "Priority corrected"),
+                    ("categories", "Categories corrected"),
+                    ("risk_factors", "Risk factors corrected"),
+                    ("language", "Language corrected"),
+                    ("location", "Place corrected"),
+                    ("assigned", "Assigned"),
+                    ("claimed", "Claimed"),
+                    ("released", "Released"),
+                    ("sla_breached", "Deadline missed"),
+                    ("incident_linked", "Grouped into an incident"),
+                    ("incident_merged", "Incidents merged"),
+                    ("incident_split", "Split from its incident"),
+                    ("escalated_to", "Escalated to a response unit"),
+                    ("called_back", "Called back"),
+                    ("note", "Note"),
+                    ("new_message", "New message from the reporter"),
+                    ("follow_up", "Follow-up alert opened"),
+                    ("message_read", "New message read"),
+                    ("revealing_reply", "Revealing words sent to a discreet reporter"),
+                    ("informant_threat", "Reporter threatened: supervisors told"),
+                    ("deployment_sent", "Joint team or mission sent"),
+                    ("deployment_findings", "Findings of the team or mission"),
+                    ("reporter_told", "Reporter told what was done"),
+                    ("area_told", "Message to the area's networks prepared"),
+                ],
+                max_length=20,
+                verbose_name="what",
+            ),
         ),
     ]
