@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("alerts", "0016_town_halls_and_deployments"),
+        ("alerts", "0016_engagement_event_kinds"),
         ("networks", "0006_audit_identity_limit"),
         ("triage", "0006_lexicon_term_threat_to_informant"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
