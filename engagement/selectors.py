@@ -53,13 +53,17 @@ def later_meetings(*, commitment: Commitment, town_halls: QuerySet[TownHall]):
 
 
 def deployment_list() -> QuerySet[Deployment]:
-    return Deployment.objects.select_related("area").annotate(
-        alert_count=Count("alerts", distinct=True),
-        open_recommendations=Count(
-            "recommendations",
-            filter=Q(recommendations__status__in=("open", "in_progress")),
-            distinct=True,
-        ),
+    return (
+        Deployment.objects.select_related("area")
+        .annotate(
+            alert_count=Count("alerts", distinct=True),
+            open_recommendations=Count(
+                "recommendations",
+                filter=Q(recommendations__status__in=("open", "in_progress")),
+                distinct=True,
+            ),
+        )
+        .order_by("-started_on", "-id")
     )
 
 
