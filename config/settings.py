@@ -471,6 +471,7 @@ SPECTACULAR_SETTINGS = {
         "NetworkStatusEnum": "networks.models.Network.Status",
         "AlertLanguageEnum": "alerts.models.Alert.Language",
         "FocalPointLanguageEnum": "networks.models.FocalPoint.Language",
+        "DeploymentKindEnum": "engagement.models.Deployment.Kind",
     },
 }
 

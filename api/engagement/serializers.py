@@ -16,12 +16,23 @@ GROUPS = TownHall.GROUPS
 COMPONENTS = ("military", "police", "civilians", "investigators")
 
 
-def _counts(names) -> serializers.Serializer:
-    fields = {
-        name: serializers.IntegerField(min_value=0, max_value=MAX_HEAD_COUNT, default=0)
-        for name in names
-    }
-    return type("Counts", (serializers.Serializer,), fields)()
+def _count() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_HEAD_COUNT, default=0)
+
+
+class ParticipantsSerializer(serializers.Serializer):
+    women = _count()
+    youth = _count()
+    authorities = _count()
+    civil_society = _count()
+    displaced = _count()
+
+
+class TeamSerializer(serializers.Serializer):
+    military = _count()
+    police = _count()
+    civilians = _count()
+    investigators = _count()
 
 
 class ConcernSerializer(serializers.ModelSerializer):
@@ -79,7 +90,7 @@ class TownHallCreateSerializer(serializers.Serializer):
     place = serializers.IntegerField(min_value=1)
     held_on = serializers.DateField()
     convener = serializers.IntegerField(min_value=1, required=False)
-    participants = _counts(GROUPS)
+    participants = ParticipantsSerializer()
     notes = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
     concerns = ConcernSerializer(many=True, required=False)
     commitments = CommitmentSerializer(many=True, required=False)
@@ -135,7 +146,7 @@ class DeploymentCreateSerializer(serializers.Serializer):
     area = serializers.IntegerField(min_value=1)
     started_on = serializers.DateField()
     ended_on = serializers.DateField(required=False, allow_null=True)
-    team = _counts(COMPONENTS)
+    team = TeamSerializer()
     alerts = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
