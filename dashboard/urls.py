@@ -23,6 +23,7 @@ urlpatterns = [
     path("identity-reads/", views_identities.identity_reads, name="identity-reads"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
+    path("map/deployments/", views_engagement.deployment_map_data, name="map-deployments"),
     path("stats/", stats_page, name="stats"),
     path("alerts/new/", views_operator.alert_new, name="alert-new"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),

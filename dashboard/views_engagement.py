@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -419,3 +420,50 @@ def alert_engagement_context(request: HttpRequest, alert: Alert) -> dict:
     if context["loop_area_offered"]:
         context["tell_area_form"] = TellAreaForm()
     return context
+
+
+# --- Map layer --------------------------------------------------------------------------------
+
+MAP_DEPLOYMENTS_SINCE = dt.timedelta(days=90)
+
+
+def _point(place) -> list[float] | None:
+    """The place's coordinates, else its parent's (a territory with none set takes its
+    province's): [longitude, latitude] as GeoJSON has them."""
+    while place is not None:
+        if place.latitude is not None and place.longitude is not None:
+            return [float(place.longitude), float(place.latitude)]
+        place = place.parent
+    return None
+
+
+@require_GET
+@capability_required("read_deployments", htmx_login_next="dashboard:map")
+def deployment_map_data(request: HttpRequest) -> HttpResponse:
+    """The map's deployments layer: those of the reader's areas under way or started within
+    MAP_DEPLOYMENTS_SINCE, one GeoJSON point each at their area."""
+    since = timezone.localdate() - MAP_DEPLOYMENTS_SINCE
+    deployments = (
+        _deployments(request)
+        .filter(Q(started_on__gte=since) | Q(ended_on__isnull=True))
+        .select_related("area__parent__parent")
+    )
+    features = []
+    for deployment in deployments:
+        point = _point(deployment.area)
+        if point is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": point},
+                "properties": {
+                    "kind": deployment.get_kind_display(),
+                    "area": deployment.area.name,
+                    "from": deployment.started_on.isoformat(),
+                    "until": deployment.ended_on.isoformat() if deployment.ended_on else None,
+                    "url": reverse("dashboard:deployment", args=[deployment.pk]),
+                },
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
