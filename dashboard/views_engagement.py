@@ -90,8 +90,7 @@ def town_hall_new(request: HttpRequest) -> HttpResponse:
     concerns = ConcernFormSet(data, prefix="concern")
     commitments = CommitmentFormSet(data, prefix="commitment")
     if data is not None and form.is_valid() and concerns.is_valid() and commitments.is_valid():
-        raising = any(c.get("raise_alert") for c in concerns.cleaned_data)
-        if raising and not can(request.user, "raise_alert"):
+        if any(c.get("raise_alert") for c in concerns.cleaned_data):
             require(request.user, "raise_alert")
         fields = form.cleaned_data
         try:

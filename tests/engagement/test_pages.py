@@ -200,3 +200,15 @@ def test_a_viewer_may_read_town_halls_but_not_record_them_nor_see_deployments(
     assert client.get("/dashboard/town-halls/new/").status_code == 403
     assert client.get("/dashboard/deployments/").status_code == 403
     assert Commitment.objects.count() == 0
+
+
+def test_the_admin_site_lists_them_with_french_names(client, gazetteer, users):
+    TownHallFactory(place=gazetteer["oicha"], convener=users["analyst"])
+    DeploymentFactory(area=gazetteer["oicha"])
+    users["admin"].is_staff = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    for url in ("/admin/engagement/townhall/", "/admin/engagement/deployment/"):
+        assert client.get(url).status_code == 200
+    page = client.get("/admin/engagement/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Réunions communautaires" in page and "Déploiements" in page
