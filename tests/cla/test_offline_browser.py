@@ -55,9 +55,7 @@ def in_viewport(page, locator) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_form_opens_offline_and_the_visit_is_sent_once_when_back_online(
-    live_server, browser
-):
+def test_the_form_opens_offline_and_the_visit_is_sent_once_when_back_online(live_server, browser):
     mbau, _network = off_loop(_map)
     off_loop(UserFactory, username="kavira", role="cla")
     base = live_server.url
@@ -89,8 +87,10 @@ def test_the_form_opens_offline_and_the_visit_is_sent_once_when_back_online(
     expect(bar.locator("[data-bar-count]")).to_have_text("1")
     assert in_viewport(page, bar), "the status bar is out of sight"
     page.screenshot(path=screenshots_dir() / "cla-offline-saved.png")
-    queued = page.evaluate("JSON.parse(localStorage.getItem('kengele:cla-queue:' + "
-                           "document.getElementById('offline-bar').dataset.user))")
+    queued = page.evaluate(
+        "JSON.parse(localStorage.getItem('kengele:cla-queue:' + "
+        "document.getElementById('offline-bar').dataset.user))"
+    )
     assert len(queued) == 1 and queued[0]["key"] != ""
     assert off_loop(FieldVisit.objects.count) == 0
     # The form is blank again for the next visit, under a new key.
@@ -144,14 +144,16 @@ def test_no_field_page_scrolls_sideways_at_360_px(live_server, browser):
     log_in(page, base, "kavira", then=FORM)
     for path in ("/cla/", FORM, "/cla/follow-ups/", "/cla/calendar/", "/cla/coverage/"):
         page.goto(f"{base}{path}")
-        for summary in page.locator("form.visit-form summary").all():
-            summary.click()  # every part of the form open: the widest it gets
+        page.evaluate(  # every part of the form open: the widest it gets
+            "document.querySelectorAll('details.step').forEach(step => { step.open = true; })"
+        )
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= SMALL_PHONE["width"], f"{path} is {width} px wide"
         for tab in page.locator(".cla-nav a").all():
-            assert in_viewport(page, tab) or tab.bounding_box()["x"] + tab.bounding_box()[
-                "width"
-            ] <= SMALL_PHONE["width"], f"tab {tab.inner_text()} cut off on {path}"
+            assert (
+                in_viewport(page, tab)
+                or tab.bounding_box()["x"] + tab.bounding_box()["width"] <= SMALL_PHONE["width"]
+            ), f"tab {tab.inner_text()} cut off on {path}"
     page.goto(f"{base}{FORM}")
     assert page.get_by_text("Lancer une alerte", exact=True).count() == 1
     context.close()
