@@ -8,7 +8,16 @@ import gzip
 import pytest
 
 from cla.models import FieldVisit
-from tests.browser import PHONE, expect, log_in, needs_playwright, off_loop, screenshots_dir
+from tests.browser import (
+    PHONE,
+    expect,
+    log_in,
+    needs_playwright,
+    off_loop,
+    screenshots_dir,
+    untranslated,
+    visible_text,
+)
 from tests.cla.test_browser import _map
 from tests.factories import UserFactory
 
@@ -120,17 +129,25 @@ def test_the_form_opens_offline_and_the_visit_is_sent_once_when_back_online(live
 
 
 @pytest.mark.django_db(transaction=True)
-def test_logging_out_forgets_the_pages_kept_on_the_phone(live_server, browser):
+@pytest.mark.parametrize("how", ["logout button", "session over elsewhere"])
+def test_logging_out_forgets_the_pages_kept_on_the_phone(live_server, browser, how):
     off_loop(_map)
     off_loop(UserFactory, username="kavira", role="cla")
     context = phone_context(browser)
     page = context.new_page()
     log_in(page, live_server.url, "kavira", then=FORM)
     wait_until_kept(page)
-    page.click("form.logout button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
-    assert page.evaluate("caches.keys()") == []
-    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    if how == "logout button":
+        page.click("form.logout button[type=submit]")
+        page.wait_for_url("**/accounts/login/**")
+    else:  # the session ended on another page: the next stop is the login form
+        context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_function(
+        """async () => (await caches.keys()).length === 0 &&
+              (await navigator.serviceWorker.getRegistrations()).length === 0""",
+        timeout=10_000,
+    )
     context.close()
 
 
@@ -155,7 +172,11 @@ def test_no_field_page_scrolls_sideways_at_360_px(live_server, browser):
                 or tab.bounding_box()["x"] + tab.bounding_box()["width"] <= SMALL_PHONE["width"]
             ), f"tab {tab.inner_text()} cut off on {path}"
     page.goto(f"{base}{FORM}")
+    page.screenshot(path=screenshots_dir() / "cla-visit-form-360.png")
     assert page.get_by_text("Lancer une alerte", exact=True).count() == 1
+    page.evaluate("document.querySelectorAll('details.step').forEach(s => { s.open = true; })")
+    page.evaluate("KengeleQueue.say('queued')")  # the bar's own words, in French too
+    assert untranslated(visible_text(page)) == []
     context.close()
 
 

@@ -236,7 +236,9 @@
     }
     if (navigator.serviceWorker) {
       steps.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
-        return Promise.all(registrations.map(function (registration) {
+        return Promise.all(registrations.filter(function (registration) {
+          return /\/cla\/$/.test(registration.scope);
+        }).map(function (registration) {
           return registration.unregister();
         }));
       }));
