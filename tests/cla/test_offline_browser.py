@@ -3,11 +3,14 @@ copy, a visit saved there says so where the thumb is, and is sent once when the 
 back. Also: no page of the field work scrolls sideways on a small phone, and the visit form
 stays light."""
 
+import datetime as dt
 import gzip
+import uuid
 
 import pytest
 
 from cla.models import FieldVisit
+from cla.services import FollowUpData, RecruitData, field_visit_create
 from tests.browser import (
     PHONE,
     expect,
@@ -154,12 +157,23 @@ def test_logging_out_forgets_the_pages_kept_on_the_phone(live_server, browser, h
 @pytest.mark.django_db(transaction=True)
 def test_no_field_page_scrolls_sideways_at_360_px(live_server, browser):
     mbau, _network = off_loop(_map)
-    off_loop(UserFactory, username="kavira", role="cla")
+    kavira = off_loop(UserFactory, username="kavira", role="cla")
+    visit, _created = off_loop(
+        field_visit_create,
+        cla=kavira,
+        idempotency_key=uuid.uuid4(),
+        visited_on=dt.date.today(),
+        places=[mbau],
+        observations="Une très longue observation sans espace " + "x" * 80,
+        recruits=[RecruitData(phone="+243991234321", name="Amani Kambale", consent=True)],
+        follow_ups=[FollowUpData(description="Apporter du crédit", due_on=dt.date.today())],
+    )
     base = live_server.url
     context = phone_context(browser, viewport=SMALL_PHONE)
     page = context.new_page()
     log_in(page, base, "kavira", then=FORM)
-    for path in ("/cla/", FORM, "/cla/follow-ups/", "/cla/calendar/", "/cla/coverage/"):
+    pages = ("/cla/", FORM, "/cla/follow-ups/", "/cla/calendar/", "/cla/coverage/")
+    for path in (*pages, f"/cla/visits/{visit.pk}/", f"/cla/visits/{visit.pk}/edit/"):
         page.goto(f"{base}{path}")
         page.evaluate(  # every part of the form open: the widest it gets
             "document.querySelectorAll('details.step').forEach(step => { step.open = true; })"
