@@ -250,6 +250,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The field pages' service worker (/cla/sw.js): same origin only.
+        "worker-src": [SELF],
         "media-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
