@@ -78,7 +78,12 @@ def town_hall_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/town_hall_list.html",
-        {"page": page, "rows": list(page), "may_record": can(request.user, "record_town_halls")},
+        {
+            "page": page,
+            "rows": list(page),
+            "may_record": can(request.user, "record_town_halls"),
+            "may_supervise": can(request.user, "supervise"),
+        },
     )
 
 
