@@ -256,6 +256,10 @@ class AlertEvent(models.Model):
         MESSAGE_READ = "message_read", _("New message read")
         REVEALING_REPLY = "revealing_reply", _("Revealing words sent to a discreet reporter")
         INFORMANT_THREAT = "informant_threat", _("Reporter threatened: supervisors told")
+        DEPLOYMENT_SENT = "deployment_sent", _("Joint team or mission sent")
+        DEPLOYMENT_FINDINGS = "deployment_findings", _("Findings of the team or mission")
+        REPORTER_TOLD = "reporter_told", _("Reporter told what was done")
+        AREA_TOLD = "area_told", _("Message to the area's networks prepared")
 
     # Kinds that change a decision the triage engine made: they count against its accuracy.
     CORRECTIONS = ("priority", "categories", "risk_factors", "language", "location")

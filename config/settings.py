@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "engagement",
     "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore
@@ -472,6 +473,7 @@ SPECTACULAR_SETTINGS = {
         "NetworkStatusEnum": "networks.models.Network.Status",
         "AlertLanguageEnum": "alerts.models.Alert.Language",
         "FocalPointLanguageEnum": "networks.models.FocalPoint.Language",
+        "DeploymentKindEnum": "engagement.models.Deployment.Kind",
     },
 }
 

@@ -32,7 +32,9 @@
     overlays[label.labelAlerts] = alerts;
     overlays[label.labelIncidents] = incidents;
     if (label.coverageUrl) overlays[label.labelCoverage] = coverage;
-    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    // Other layers (static/js/map-*.js) add themselves to the map and its layer control.
+    el.dispatchEvent(new CustomEvent("kengele:map-ready", { detail: { map: map, control: control } }));
     var bounds = [];
 
     function addAlerts(collection) {
