@@ -807,6 +807,23 @@ class BroadcastReply(models.Model):
         return f"{self.broadcast_id} ← {self.alert_id}"
 
 
+# The units the first migration seeds, stored under their English names: shown in the reader's
+# language. A unit an administrator adds or renames shows as written.
+SEEDED_UNIT_NAMES = {
+    "Force (military component)": _("Force (military component)"),
+    "Police (UN police)": _("Police (UN police)"),
+    "Civil Affairs": _("Civil Affairs"),
+    "Human Rights": _("Human Rights"),
+    "Child Protection": _("Child Protection"),
+    "Humanitarian partner (OCHA)": _("Humanitarian partner (OCHA)"),
+}
+
+
+def unit_name_in_words(name: str) -> str:
+    """A response unit's name in the active language when it is one of the seeded ones."""
+    return str(SEEDED_UNIT_NAMES.get(name, name))
+
+
 class ResponseUnit(models.Model):
     """Who an alert can be escalated to: a force, a section of the mission, a partner."""
 
@@ -826,7 +843,7 @@ class ResponseUnit(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return unit_name_in_words(self.name)
 
 
 class CannedReply(models.Model):
