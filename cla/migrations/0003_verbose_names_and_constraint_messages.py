@@ -6,64 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0016_verbose_names_and_constraint_messages'),
-        ('cla', '0002_field_visits'),
-        ('lpc', '0003_verbose_names_and_constraint_messages'),
-        ('networks', '0007_verbose_names_and_constraint_messages'),
+        ("alerts", "0016_verbose_names_and_constraint_messages"),
+        ("cla", "0002_field_visits"),
+        ("lpc", "0003_verbose_names_and_constraint_messages"),
+        ("networks", "0007_verbose_names_and_constraint_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fieldvisit',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="fieldvisit",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
+            model_name="followup",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='cla.fieldvisit', verbose_name='visit'),
+            model_name="followup",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follow_ups",
+                to="cla.fieldvisit",
+                verbose_name="visit",
+            ),
         ),
         migrations.AlterField(
-            model_name='recruitment',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recruitments', to='cla.fieldvisit', verbose_name='visit'),
+            model_name="recruitment",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recruitments",
+                to="cla.fieldvisit",
+                verbose_name="visit",
+            ),
         ),
         migrations.AlterField(
-            model_name='visitalert',
-            name='alert',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='field_visit_link', to='alerts.alert', verbose_name='alert'),
+            model_name="visitalert",
+            name="alert",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="field_visit_link",
+                to="alerts.alert",
+                verbose_name="alert",
+            ),
         ),
         migrations.AlterField(
-            model_name='visitalert',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_links', to='cla.fieldvisit', verbose_name='visit'),
+            model_name="visitalert",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alert_links",
+                to="cla.fieldvisit",
+                verbose_name="visit",
+            ),
         ),
         migrations.AlterField(
-            model_name='visitequipment',
-            name='equipment',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='field_visit_link', to='networks.equipment', verbose_name='equipment'),
+            model_name="visitequipment",
+            name="equipment",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="field_visit_link",
+                to="networks.equipment",
+                verbose_name="equipment",
+            ),
         ),
         migrations.AlterField(
-            model_name='visitequipment',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='equipment_given', to='cla.fieldvisit', verbose_name='visit'),
+            model_name="visitequipment",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="equipment_given",
+                to="cla.fieldvisit",
+                verbose_name="visit",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='fieldvisit',
-            name='fieldvisit_counts_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('women_met__gte', 0), ('men_met__gte', 0), ('others_met__gte', 0)), name='fieldvisit_counts_not_negative', violation_error_message='Counts cannot be negative.'),
+            model_name="fieldvisit",
+            name="fieldvisit_counts_not_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("women_met__gte", 0), ("men_met__gte", 0), ("others_met__gte", 0)
+                ),
+                name="fieldvisit_counts_not_negative",
+                violation_error_message="Counts cannot be negative.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='recruitment',
-            name='recruitment_once_per_visit',
-            constraint=models.UniqueConstraint(fields=('visit', 'focal_point'), name='recruitment_once_per_visit', violation_error_message='This person is already recorded as recruited on this visit.'),
+            model_name="recruitment",
+            name="recruitment_once_per_visit",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "focal_point"),
+                name="recruitment_once_per_visit",
+                violation_error_message="This person is already recorded as recruited on this visit.",
+            ),
         ),
     ]

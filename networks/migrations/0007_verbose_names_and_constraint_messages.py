@@ -6,86 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('networks', '0006_audit_identity_limit'),
+        ("networks", "0006_audit_identity_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='equipment',
-            name='focal_point',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='equipment', to='networks.focalpoint', verbose_name='focal point'),
+            model_name="equipment",
+            name="focal_point",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="equipment",
+                to="networks.focalpoint",
+                verbose_name="focal point",
+            ),
         ),
         migrations.AlterField(
-            model_name='focalpoint',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
+            model_name="focalpoint",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='focalpoint',
-            name='phone_alt_hash',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=64, verbose_name='second number fingerprint'),
+            model_name="focalpoint",
+            name="phone_alt_hash",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=64,
+                verbose_name="second number fingerprint",
+            ),
         ),
         migrations.AlterField(
-            model_name='focalpoint',
-            name='phone_hash',
-            field=models.CharField(editable=False, max_length=64, unique=True, verbose_name='phone number fingerprint'),
+            model_name="focalpoint",
+            name="phone_hash",
+            field=models.CharField(
+                editable=False, max_length=64, unique=True, verbose_name="phone number fingerprint"
+            ),
         ),
         migrations.AlterField(
-            model_name='focalpoint',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="focalpoint",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='focal_point',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='networks.focalpoint', verbose_name='focal point'),
+            model_name="membership",
+            name="focal_point",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="networks.focalpoint",
+                verbose_name="focal point",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='network',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='networks.network', verbose_name='network'),
+            model_name="membership",
+            name="network",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="networks.network",
+                verbose_name="network",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='equipment',
-            name='equipment_airtime_has_amount',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'airtime'), _negated=True), ('amount__gt', 0), _connector='OR'), name='equipment_airtime_has_amount', violation_error_message='Airtime needs an amount.'),
+            model_name="equipment",
+            name="equipment_airtime_has_amount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "airtime"), _negated=True), ("amount__gt", 0), _connector="OR"
+                ),
+                name="equipment_airtime_has_amount",
+                violation_error_message="Airtime needs an amount.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='location',
-            name='location_unique_name_in_parent',
-            constraint=models.UniqueConstraint(fields=('parent', 'name', 'kind'), name='location_unique_name_in_parent', violation_error_message='A place of this name already exists in the same parent place.'),
+            model_name="location",
+            name="location_unique_name_in_parent",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name", "kind"),
+                name="location_unique_name_in_parent",
+                violation_error_message="A place of this name already exists in the same parent place.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='location',
-            name='location_unique_root_name',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', True)), fields=('name', 'kind'), name='location_unique_root_name', violation_error_message='A top-level place of this name already exists.'),
+            model_name="location",
+            name="location_unique_root_name",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", True)),
+                fields=("name", "kind"),
+                name="location_unique_root_name",
+                violation_error_message="A top-level place of this name already exists.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='location',
-            name='location_latitude_range',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='location_latitude_range', violation_error_message='The latitude must be between -90 and 90.'),
+            model_name="location",
+            name="location_latitude_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True),
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    _connector="OR",
+                ),
+                name="location_latitude_range",
+                violation_error_message="The latitude must be between -90 and 90.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='location',
-            name='location_longitude_range',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='location_longitude_range', violation_error_message='The longitude must be between -180 and 180.'),
+            model_name="location",
+            name="location_longitude_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="location_longitude_range",
+                violation_error_message="The longitude must be between -180 and 180.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='membership',
-            name='membership_one_open_per_network',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('focal_point', 'network'), name='membership_one_open_per_network', violation_error_message='This focal point is already a current member of this network.'),
+            model_name="membership",
+            name="membership_one_open_per_network",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("left_on__isnull", True)),
+                fields=("focal_point", "network"),
+                name="membership_one_open_per_network",
+                violation_error_message="This focal point is already a current member of this network.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='membership',
-            name='membership_left_after_joined',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='membership_left_after_joined', violation_error_message='A member cannot leave before joining: the date left comes on or after the date joined.'),
+            model_name="membership",
+            name="membership_left_after_joined",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    ("left_on__gte", models.F("joined_on")),
+                    _connector="OR",
+                ),
+                name="membership_left_after_joined",
+                violation_error_message="A member cannot leave before joining: the date left comes on or after the date joined.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='network',
-            name='network_closed_has_date',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_on__isnull', False), _connector='OR'), name='network_closed_has_date', violation_error_message='A closed network needs its closing date.'),
+            model_name="network",
+            name="network_closed_has_date",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    ("closed_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="network_closed_has_date",
+                violation_error_message="A closed network needs its closing date.",
+            ),
         ),
     ]

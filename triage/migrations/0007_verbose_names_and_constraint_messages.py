@@ -6,87 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0016_verbose_names_and_constraint_messages'),
-        ('triage', '0006_lexicon_term_threat_to_informant'),
+        ("alerts", "0016_verbose_names_and_constraint_messages"),
+        ("triage", "0006_lexicon_term_threat_to_informant"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='analystprofile',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="analystprofile",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='escalationpending',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="escalationpending",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='escalationsms',
-            name='message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alerts.message', verbose_name='message'),
+            model_name="escalationsms",
+            name="message",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="alerts.message",
+                verbose_name="message",
+            ),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
+            model_name="incident",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="incident",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='lexiconterm',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created'),
+            model_name="lexiconterm",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='lexiconterm',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="lexiconterm",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AlterField(
-            model_name='lexiconterm',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+            model_name="lexiconterm",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
         migrations.AlterField(
-            model_name='triageoutage',
-            name='is_open',
-            field=models.BooleanField(default=True, editable=False, null=True, verbose_name='still open'),
+            model_name="triageoutage",
+            name="is_open",
+            field=models.BooleanField(
+                default=True, editable=False, null=True, verbose_name="still open"
+            ),
         ),
         migrations.AlterField(
-            model_name='workerheartbeat',
-            name='id',
-            field=models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False, verbose_name='identifier'),
+            model_name="workerheartbeat",
+            name="id",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                editable=False,
+                primary_key=True,
+                serialize=False,
+                verbose_name="identifier",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='lexiconterm',
-            name='lexicon_term_unique',
-            constraint=models.UniqueConstraint(fields=('language', 'term'), name='lexicon_term_unique', violation_error_message='This term is already in the lexicon for this language.'),
+            model_name="lexiconterm",
+            name="lexicon_term_unique",
+            constraint=models.UniqueConstraint(
+                fields=("language", "term"),
+                name="lexicon_term_unique",
+                violation_error_message="This term is already in the lexicon for this language.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='lexiconterm',
-            name='lexicon_weight_range',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0.5), ('weight__lte', 5)), name='lexicon_weight_range', violation_error_message='The weight must be between 0.5 and 5.'),
+            model_name="lexiconterm",
+            name="lexicon_weight_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0.5), ("weight__lte", 5)),
+                name="lexicon_weight_range",
+                violation_error_message="The weight must be between 0.5 and 5.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='triageoutage',
-            name='triage_outage_one_open',
-            constraint=models.UniqueConstraint(fields=('is_open',), name='triage_outage_one_open', violation_error_message='A triage outage is already open.'),
+            model_name="triageoutage",
+            name="triage_outage_one_open",
+            constraint=models.UniqueConstraint(
+                fields=("is_open",),
+                name="triage_outage_one_open",
+                violation_error_message="A triage outage is already open.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='triageoutage',
-            name='triage_outage_open_until_ended',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_at__isnull', True), ('is_open', True)), models.Q(('ended_at__isnull', False), ('is_open__isnull', True)), _connector='OR'), name='triage_outage_open_until_ended', violation_error_message='An outage is open until it has an end date.'),
+            model_name="triageoutage",
+            name="triage_outage_open_until_ended",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ended_at__isnull", True), ("is_open", True)),
+                    models.Q(("ended_at__isnull", False), ("is_open__isnull", True)),
+                    _connector="OR",
+                ),
+                name="triage_outage_open_until_ended",
+                violation_error_message="An outage is open until it has an end date.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='workerheartbeat',
-            name='worker_heartbeat_single_row',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='worker_heartbeat_single_row', violation_error_message='There is only one worker heartbeat.'),
+            model_name="workerheartbeat",
+            name="worker_heartbeat_single_row",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", 1)),
+                name="worker_heartbeat_single_row",
+                violation_error_message="There is only one worker heartbeat.",
+            ),
         ),
     ]
