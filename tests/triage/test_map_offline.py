@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from dashboard.outlines import build_outlines, outlines_json, outlines_path
-from tests.browser import OUTSIDE, expect, log_in, needs_playwright, off_loop
+from tests.browser import OUTSIDE, expect, log_in, needs_playwright, off_loop, screenshots_dir
 from tests.factories import (
     AlertFactory,
     IncidentFactory,
@@ -109,6 +109,7 @@ def test_the_map_reads_without_tiles_and_a_popup_leads_to_the_incident(live_serv
     expect(legend).to_contain_text("Couverture")
     expect(page.locator(".leaflet-control-layers")).to_contain_text("Lieux")
     page.wait_for_timeout(400)  # the zoom onto the markers
+    page.screenshot(path=screenshots_dir() / "dashboard-map-offline.png", full_page=True)
     box = page.locator("#map").bounding_box()
     data = page.evaluate(
         "url => fetch(url).then(r => r.json())", page.locator("#map").get_attribute("data-url")
