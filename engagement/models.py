@@ -163,6 +163,9 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open") | (~Q(answer="") & Q(answered_at__isnull=False)),
                 name="commitment_answered_has_answer",
+                violation_error_message=_(
+                    "An answered commitment needs the answer given and when it was given."
+                ),
             )
         ]
 
@@ -213,6 +216,7 @@ class Deployment(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="deployment_ends_after_start",
+                violation_error_message=_("A deployment cannot end before it started."),
             )
         ]
 
