@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "polls",
     "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore

@@ -40,18 +40,33 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Network membership: focal points, memberships, networks, places; and the audit trail.
     "edit_membership": frozenset({ADMIN}),
     "read_audit_trail": frozenset({ADMIN}),
+    # Perception polls: results (of one's areas or places, access.polls), building a poll,
+    # sending it by SMS, and asking it in the field.
+    "read_polls": frozenset(ROLES),
+    "build_polls": frozenset({ADMIN, SUPERVISOR, ANALYST}),
+    "send_polls": frozenset({ADMIN, SUPERVISOR}),
+    "record_poll_interviews": frozenset({ADMIN, CLA}),
 }
 
 # Django model permissions per role, for the admin site and DRF's model permissions:
 # app label -> "*" (everything) or the actions allowed ("view", "add", "change", "delete").
 ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
-    ADMIN: {"networks": "*", "alerts": "*", "triage": "*", "lpc": "*", "cla": "*", "auth": "*"},
+    ADMIN: {
+        "networks": "*",
+        "alerts": "*",
+        "triage": "*",
+        "lpc": "*",
+        "cla": "*",
+        "polls": "*",
+        "auth": "*",
+    },
     SUPERVISOR: {
         "networks": ("view",),
         "alerts": ("view", "add", "change"),
         "triage": ("view", "add", "change"),
         "lpc": ("view",),
         "cla": ("view",),
+        "polls": ("view",),
     },
     ANALYST: {
         "networks": ("view",),
@@ -59,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "triage": ("view", "add", "change"),
         "lpc": ("view",),
         "cla": ("view",),
+        "polls": ("view",),
     },
     CLA: {
         "networks": ("view",),

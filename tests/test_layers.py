@@ -7,7 +7,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "access", "dashboard", "api")
+PACKAGES = (
+    "core",
+    "networks",
+    "alerts",
+    "triage",
+    "lpc",
+    "cla",
+    "polls",
+    "access",
+    "dashboard",
+    "api",
+)
 PACKAGES += ("config",)
 
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PollsConfig(AppConfig):
+    name = "polls"
+    verbose_name = _("Perception polls")
+
+    def ready(self) -> None:
+        from alerts.services import answer_taker_register
+        from alerts.signals import broadcast_recipient_sent
+
+        from .services import answer_take, conversation_open_for
+
+        # Intake asks this app whether an SMS answers a poll (alerts never import polls).
+        answer_taker_register(answer_take)
+        broadcast_recipient_sent.connect(conversation_open_for, dispatch_uid="polls-conversation")
