@@ -211,6 +211,9 @@ class Conversation(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.poll} · {self.focal_point_id}"
+
 
 class Interview(models.Model):
     """One respondent a CLA asked the poll in the field: their group and place, no name."""
@@ -246,6 +249,9 @@ class Interview(models.Model):
         verbose_name = _("field interview")
         verbose_name_plural = _("field interviews")
         ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.poll} · {self.get_group_display()}"
 
 
 class Response(models.Model):
@@ -314,3 +320,6 @@ class Response(models.Model):
                 name="poll_response_once_per_interview",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question} · {self.choice or self.text[:40]}"

@@ -26,8 +26,8 @@ from networks import selectors as network_selectors
 from ..discreet import revealing_words
 from ..models import Alert, Broadcast, BroadcastRecipient, BroadcastReply, Message
 from ..segments import count_segments
-from ..signals import broadcast_recipient_sent
 from ..selectors import MAX_ID, broadcast_audience
+from ..signals import broadcast_recipient_sent
 from .outbound import RevealingRefused, SendRefused, sms_send
 
 log = logging.getLogger(__name__)
