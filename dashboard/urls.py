@@ -50,4 +50,5 @@ urlpatterns = [
     path("incidents/<int:pk>/merge/", views_incidents.incident_merge_view, name="incident-merge"),
     path("incidents/<int:pk>/split/", views_incidents.incident_split_view, name="incident-split"),
     path("broadcasts/", include("dashboard.views_broadcasts")),
+    path("polls/", include("dashboard.views_polls")),
 ]
