@@ -10,8 +10,9 @@ class PollsConfig(AppConfig):
         from alerts.services import answer_taker_register
         from alerts.signals import broadcast_recipient_sent
 
-        from .services import answer_take, conversation_open_for
+        from .services import answer_take, conversation_open_for, polls_open
 
-        # Intake asks this app whether an SMS answers a poll (alerts never import polls).
-        answer_taker_register(answer_take)
+        # Intake asks this app whether an SMS answers a poll (alerts never import polls), and
+        # skips the question while no poll is open.
+        answer_taker_register(answer_take, expecting=polls_open)
         broadcast_recipient_sent.connect(conversation_open_for, dispatch_uid="polls-conversation")

@@ -350,7 +350,7 @@ def answer_take(*, sender_hash: str, body: str, now) -> AnswerTaken | None:
     answer is recorded, the conversation moves on, and the reply is the next question (or a
     thanks after the last). None when no poll is open, the number has no open conversation,
     or the text is no valid answer: it then goes through intake like any other text."""
-    if not polls_open():
+    if not polls_open():  # intake asked polls_open already; a direct call is checked too
         return None
     conversation = (
         Conversation.objects.filter(

@@ -25,16 +25,29 @@ class AnswerTaken:
 AnswerTaker = Callable[..., AnswerTaken | None]
 
 _answer_taker: AnswerTaker | None = None
+_expecting: Callable[[], bool] | None = None
 
 
-def answer_taker_register(taker: AnswerTaker | None) -> None:
-    """Set the function intake asks about every text that is no keyword; None removes it."""
-    global _answer_taker
-    _answer_taker = taker
+def answer_taker_register(
+    taker: AnswerTaker | None, *, expecting: Callable[[], bool] | None = None
+) -> None:
+    """Set the function intake asks about every text that is no keyword (None removes it),
+    and `expecting`, the free check intake makes first: is any question waiting for an
+    answer at all? While it says no, intake opens no transaction and runs no query for it."""
+    global _answer_taker, _expecting
+    _answer_taker, _expecting = taker, expecting
 
 
-def answer_taker() -> AnswerTaker | None:
-    return _answer_taker
+def answers_expected() -> bool:
+    if _answer_taker is None:
+        return False
+    if _expecting is None:
+        return True
+    try:
+        return bool(_expecting())
+    except Exception:  # the text then makes its alert as always: nothing is lost
+        log.exception("could not tell whether answers are expected")
+        return False
 
 
 def answer_offer(*, sender_hash: str, body: str, now: dt.datetime) -> AnswerTaken | None:

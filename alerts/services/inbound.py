@@ -24,7 +24,7 @@ from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage, thread_text_enqueue
-from .answers import answer_offer, answer_taker
+from .answers import answer_offer, answers_expected
 from .broadcasts import broadcast_reply_link
 from .intake_sql import RECENT_SQL, auto_reply_keep, sms_alert_insert
 from .outbound import is_opted_out
@@ -280,7 +280,7 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     # A word that may be a cry for help ("AIDE", "ARRETEZ") is an alert, never a command.
     plea = keyword if keyword is not None and keyword.may_be_plea else None
     command = keyword if plea is None else None
-    if keyword is None and answer_taker() is not None:
+    if keyword is None and answers_expected():
         answered = _receive_answer(sms=sms, number=number, sender_hash=sender_hash, now=now)
         if answered is not None:
             return answered

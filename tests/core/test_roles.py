@@ -30,6 +30,10 @@ EXPECTED = {
     "edit_any_field_record": {A},
     "edit_membership": {A},
     "read_audit_trail": {A},
+    "read_polls": {A, S, AN, C, V},
+    "build_polls": {A, S, AN},
+    "send_polls": {A, S},
+    "record_poll_interviews": {A, C},
 }
 
 
