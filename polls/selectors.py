@@ -62,7 +62,11 @@ def _breakdown(question, responses, conversations, key, names) -> list[dict]:
 
 
 def poll_results(
-    *, poll: Poll, responses: QuerySet[Response], conversations: QuerySet[Conversation]
+    *,
+    poll: Poll,
+    responses: QuerySet[Response],
+    conversations: QuerySet[Conversation],
+    with_previous: bool = True,
 ) -> dict:
     """The results of `poll` over the given answers and conversations (already narrowed to
     what the reader may see), question by question, with the previous round's when the poll
@@ -78,15 +82,14 @@ def poll_results(
     territories.update({r.territory_id: r.territory for r in answer_rows})
     group_names = dict(Group.choices)
     previous = None
-    if poll.previous_round_id:
-        previous = {
-            q["position"]: q
-            for q in poll_results(
-                poll=poll.previous_round,
-                responses=responses.model.objects.filter(pk__in=responses.values("pk")),
-                conversations=conversations.model.objects.filter(pk__in=conversations.values("pk")),
-            )["questions"]
-        }
+    if with_previous and poll.previous_round_id:
+        earlier_round = poll_results(
+            poll=poll.previous_round,
+            responses=responses,
+            conversations=conversations,
+            with_previous=False,  # one round back, never down the whole series
+        )
+        previous = {q["position"]: q for q in earlier_round["questions"]}
     out = []
     for question in questions:
         question.numbers = [choice.number for choice in question.choices.all()]

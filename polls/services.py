@@ -288,7 +288,17 @@ def group_of(focal_point: FocalPoint) -> str:
 
 def conversation_open_for(sender, recipient, **kwargs) -> Conversation | None:
     """A broadcast made a recipient's SMS: when the broadcast is a poll's first question, the
-    recipient's conversation opens, waiting for their answer (once per poll and person)."""
+    recipient's conversation opens, waiting for their answer (once per poll and person). A
+    failure here never stops the broadcast: without a conversation, an answer is an alert."""
+    try:
+        with transaction.atomic():
+            return _conversation_open(recipient)
+    except Exception:
+        log.exception("could not open the poll conversation of recipient %s", recipient.pk)
+        return None
+
+
+def _conversation_open(recipient) -> Conversation | None:
     poll = Poll.objects.filter(broadcast_id=recipient.broadcast_id).first()
     if poll is None or poll.status != Poll.Status.OPEN:
         return None

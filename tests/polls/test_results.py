@@ -109,3 +109,10 @@ def test_the_csv_has_the_answers_and_no_phone_number_nor_name(client, roster, an
     assert "'=Appelez Kahindo au •••" in body
     for secret in (amani.phone, amani.phone[4:], "991 234 567", "Amani", "Masika"):
         assert secret not in body
+
+
+def test_a_poll_naming_itself_as_previous_round_still_has_results(answered):
+    type(answered).objects.filter(pk=answered.pk).update(previous_round=answered)
+    answered.refresh_from_db()
+    q1 = everything(answered)["questions"][0]
+    assert [c["previous_share"] for c in q1["choices"]] == [0.667, 0.333]
