@@ -233,7 +233,9 @@ def poll_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     poll = _poll(pk)
     responses, _conversations = _visible(request)
     response = StreamingHttpResponse(
-        selectors.responses_csv(poll=poll, responses=responses),
+        selectors.responses_csv(
+            poll=poll, responses=responses, include_text=can(request.user, "see_identity")
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}.csv"'

@@ -177,8 +177,12 @@ CSV_HEADER = (
 )
 
 
-def responses_csv(*, poll: Poll, responses: QuerySet[Response]) -> Iterator[str]:
-    """One row per answer: no phone number, no name, no place finer than the territory."""
+def responses_csv(
+    *, poll: Poll, responses: QuerySet[Response], include_text: bool = True
+) -> Iterator[str]:
+    """One row per answer: no phone number, no name, no place finer than the territory. Free
+    answers only with `include_text` (as alert texts, only for roles that may read identities:
+    a text may say who wrote it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -203,7 +207,7 @@ def responses_csv(*, poll: Poll, responses: QuerySet[Response]) -> Iterator[str]
                 row.question.text_fr,
                 row.choice.number if row.choice_id else "",
                 row.choice.label_fr if row.choice_id else "",
-                free_answer_export(row.text),
+                free_answer_export(row.text) if include_text else "",
                 row.source,
                 row.group,
                 row.territory.name if row.territory_id else "",

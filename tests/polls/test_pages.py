@@ -152,3 +152,32 @@ def test_an_analyst_may_not_record_field_interviews(signed_in, roster, superviso
     send_to(poll, supervisor, networks=[roster.can_mbau])
     client = signed_in(UserFactory(username="ana", role="analyst"))
     assert client.get(f"/dashboard/polls/{poll.pk}/interview/").status_code == 403
+
+
+def test_the_admin_lists_polls_and_answers_in_french(signed_in, roster, supervisor):
+    from django.utils import translation
+
+    poll = build_poll(supervisor)
+    client = signed_in(UserFactory(username="adm", role="admin", is_staff=True))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    with translation.override("fr"):
+        assert client.get("/admin/polls/poll/").status_code == 200
+        page = client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()
+        answers = client.get("/admin/polls/response/").content.decode()
+    assert "Vague précédente" in page and "Perception Q1" in page
+    assert "Réponses aux sondages" in answers or "réponses aux sondages" in answers
+
+
+def test_a_viewer_gets_the_csv_without_free_answers(client, signed_in, roster, supervisor):
+    poll = build_poll(supervisor)
+    send_to(poll, supervisor, networks=[roster.can_mbau])
+    amani = roster.people["amani"]
+    for body in ("1", "2", "Ni Kahindo tu anayetusaidia"):
+        post_signed(client, "/webhooks/twilio/sms/", sms_params(body, amani.phone))
+    viewer = signed_in(UserFactory(username="view", role="viewer"))
+    export = b"".join(viewer.get(f"/dashboard/polls/{poll.pk}/export.csv").streaming_content)
+    assert len(export.decode().strip().splitlines()) == 4
+    assert "Kahindo" not in export.decode()
+    analyst = signed_in(UserFactory(username="ana", role="analyst"))
+    export = b"".join(analyst.get(f"/dashboard/polls/{poll.pk}/export.csv").streaming_content)
+    assert "Ni Kahindo tu anayetusaidia" in export.decode()
