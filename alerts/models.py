@@ -336,6 +336,7 @@ class Message(models.Model):
         REPLY = "reply", _("Analyst reply")
         BROADCAST = "broadcast", _("Broadcast")
         NOTICE = "notice", _("Notice")
+        ANSWER = "answer", _("Poll answer")
 
     alert = models.ForeignKey(
         Alert,

@@ -10,3 +10,7 @@ alert_priority_changed = Signal()
 # Sent, within the change's transaction, after a person changed an alert's categories:
 # `alert` (the saved Alert) and `by` (who). Triage acts on a threat to the reporter.
 alert_categories_changed = Signal()
+
+# Sent, within the recipient's transaction, once a broadcast recipient's SMS is made:
+# `recipient` (the BroadcastRecipient, its message set). Polls open the recipient's conversation.
+broadcast_recipient_sent = Signal()

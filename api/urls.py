@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("api.lpc.urls")),
     path("", include("api.cla.urls")),
     path("", include("api.engagement.urls")),
+    path("", include("api.polls.urls")),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lpc",
     "cla",
     "engagement",
+    "polls",
     "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore

@@ -48,6 +48,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Network membership: focal points, memberships, networks, places; and the audit trail.
     "edit_membership": frozenset({ADMIN}),
     "read_audit_trail": frozenset({ADMIN}),
+    # Perception polls: results (of one's areas or places, access.polls), building a poll,
+    # sending it by SMS, and asking it in the field.
+    "read_polls": frozenset(ROLES),
+    "build_polls": frozenset({ADMIN, SUPERVISOR, ANALYST}),
+    "send_polls": frozenset({ADMIN, SUPERVISOR}),
+    "record_poll_interviews": frozenset({ADMIN, CLA}),
 }
 
 # Django model permissions per role, for the admin site and DRF's model permissions:
@@ -60,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "lpc": "*",
         "cla": "*",
         "engagement": "*",
+        "polls": "*",
         "auth": "*",
     },
     SUPERVISOR: {
@@ -69,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "lpc": ("view",),
         "cla": ("view",),
         "engagement": ("view", "add", "change"),
+        "polls": ("view",),
     },
     ANALYST: {
         "networks": ("view",),
@@ -77,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "lpc": ("view",),
         "cla": ("view",),
         "engagement": ("view",),
+        "polls": ("view",),
     },
     CLA: {
         "networks": ("view",),

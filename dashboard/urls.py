@@ -89,4 +89,5 @@ urlpatterns = [
         views_engagement.recommendation_follow,
         name="recommendation-follow",
     ),
+    path("polls/", include("dashboard.views_polls")),
 ]

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "engagement", "access")
+PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "engagement", "polls", "access")
 PACKAGES += ("dashboard", "api", "config")
 
 

@@ -10,6 +10,7 @@ from .alerts import (
     triage_queue_for,
     urgent_check_register,
 )
+from .answers import AnswerTaken, answer_taker_register
 from .broadcasts import (
     BroadcastRefused,
     broadcast_cancel,
@@ -63,6 +64,8 @@ from .voice import (
 )
 
 __all__ = [
+    "AnswerTaken",
+    "answer_taker_register",
     "AssignmentRefused",
     "BroadcastRefused",
     "broadcast_cancel",

@@ -27,6 +27,7 @@ from ..discreet import revealing_words
 from ..models import Alert, Broadcast, BroadcastRecipient, BroadcastReply, Message
 from ..segments import count_segments
 from ..selectors import MAX_ID, broadcast_audience
+from ..signals import broadcast_recipient_sent
 from .outbound import RevealingRefused, SendRefused, sms_send
 
 log = logging.getLogger(__name__)
@@ -356,6 +357,7 @@ def broadcast_recipient_send(*, recipient_id: int) -> None:
             else:
                 recipient.message = message
                 recipient.save(update_fields=["message"])
+                broadcast_recipient_sent.send(sender=BroadcastRecipient, recipient=recipient)
     _finish_if_complete(recipient.broadcast_id)
 
 

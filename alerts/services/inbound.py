@@ -24,6 +24,7 @@ from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
 from .alerts import enqueue_triage, thread_text_enqueue
+from .answers import answer_offer, answers_expected
 from .broadcasts import broadcast_reply_link
 from .intake_sql import RECENT_SQL, auto_reply_keep, sms_alert_insert
 from .outbound import is_opted_out
@@ -279,6 +280,10 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     # A word that may be a cry for help ("AIDE", "ARRETEZ") is an alert, never a command.
     plea = keyword if keyword is not None and keyword.may_be_plea else None
     command = keyword if plea is None else None
+    if keyword is None and answers_expected():
+        answered = _receive_answer(sms=sms, number=number, sender_hash=sender_hash, now=now)
+        if answered is not None:
+            return answered
     if command is None and connection.vendor == "postgresql" and settings.INTAKE_ONE_STATEMENT:
         try:
             result, focal_point = _receive_alert_text_in_one_statement(
@@ -313,6 +318,54 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     except IntegrityError:
         return _duplicate(sms)
     return result
+
+
+def _receive_answer(
+    *, sms: InboundSMS, number: str, sender_hash: str, now: dt.datetime
+) -> InboundResult | None:
+    """A text that answers a question its sender was asked (a poll) is recorded there and
+    stored as an answer message, in one transaction; no alert, unless it also reports
+    violence: then it makes its alert exactly as any other text. None: no answer (or a taker
+    that failed), the text goes through intake as always."""
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    taken = answer_offer(sender_hash=sender_hash, body=sms.body, now=now)
+            except Exception:  # a faulty taker must never cost a text its alert
+                log.exception("answer taker failed; the text goes through intake")
+                return None
+            if taken is None:
+                return None
+            focal_point = network_selectors.focal_point_by_hash(sender_hash)
+            if taken.reports_violence:
+                result = _receive_alert_text(
+                    sms=sms,
+                    number=number,
+                    sender_hash=sender_hash,
+                    focal_point=focal_point,
+                    plea=None,
+                    now=now,
+                )
+                reply = "\n".join(text for text in (result.reply, taken.reply) if text)
+                if reply != result.reply:
+                    Message.objects.filter(pk=result.message.pk).update(auto_reply=reply)
+                    result.message.auto_reply = result.reply = reply
+                return result
+            message = _store_message(
+                sms=sms,
+                number=number,
+                sender_hash=sender_hash,
+                focal_point=focal_point,
+                alert=None,
+                kind=Message.Kind.ANSWER,
+                reply=taken.reply,
+                flooded=False,
+                now=now,
+            )
+            return InboundResult(message=message, alert=None, reply=taken.reply)
+    except IntegrityError:
+        return _duplicate(sms)
 
 
 def _duplicate(sms: InboundSMS) -> InboundResult:

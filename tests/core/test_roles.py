@@ -34,6 +34,10 @@ EXPECTED = {
     "record_town_halls": {A, S, AN, C},
     "read_deployments": {A, S, AN},
     "record_deployments": {A, S, AN},
+    "read_polls": {A, S, AN, C, V},
+    "build_polls": {A, S, AN},
+    "send_polls": {A, S},
+    "record_poll_interviews": {A, C},
 }
 
 
