@@ -103,7 +103,11 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
         ordering = ["poll", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "position"], name="poll_question_position")
+            models.UniqueConstraint(
+                fields=["poll", "position"],
+                name="poll_question_position",
+                violation_error_message=_("This poll already has a question at this position."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -136,7 +140,11 @@ class Choice(models.Model):
         verbose_name_plural = _("answers")
         ordering = ["question", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "number"], name="poll_choice_number")
+            models.UniqueConstraint(
+                fields=["question", "number"],
+                name="poll_choice_number",
+                violation_error_message=_("This question already has an answer with this number."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -200,7 +208,13 @@ class Conversation(models.Model):
         verbose_name = _("SMS conversation")
         verbose_name_plural = _("SMS conversations")
         constraints = [
-            models.UniqueConstraint(fields=["poll", "focal_point"], name="poll_conversation_once")
+            models.UniqueConstraint(
+                fields=["poll", "focal_point"],
+                name="poll_conversation_once",
+                violation_error_message=_(
+                    "This focal point already has a conversation in this poll."
+                ),
+            )
         ]
         # Intake's one lookup: the open conversation of a number.
         indexes = [
@@ -313,11 +327,15 @@ class Response(models.Model):
                 fields=["conversation", "question"],
                 condition=Q(conversation__isnull=False),
                 name="poll_response_once_per_conversation",
+                violation_error_message=_(
+                    "This question is already answered in this conversation."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["interview", "question"],
                 condition=Q(interview__isnull=False),
                 name="poll_response_once_per_interview",
+                violation_error_message=_("This question is already answered in this interview."),
             ),
         ]
 

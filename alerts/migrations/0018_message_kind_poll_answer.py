@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0017_verbose_names_and_constraint_messages'),
+        ("alerts", "0017_verbose_names_and_constraint_messages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('alert', 'Alert'), ('keyword', 'Keyword'), ('reply', 'Analyst reply'), ('broadcast', 'Broadcast'), ('notice', 'Notice'), ('answer', 'Poll answer')], default='alert', max_length=10, verbose_name='kind'),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("alert", "Alert"),
+                    ("keyword", "Keyword"),
+                    ("reply", "Analyst reply"),
+                    ("broadcast", "Broadcast"),
+                    ("notice", "Notice"),
+                    ("answer", "Poll answer"),
+                ],
+                default="alert",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]
