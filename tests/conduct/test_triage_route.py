@@ -97,9 +97,7 @@ def test_monusco_without_abuse_stays_an_alert(client, kavira):
 
 def test_a_place_given_by_hand_is_raised_to_the_territory_too(client, kavira, places):
     sent = sms_in(client, COMPLAINT)
-    Alert.objects.filter(messages__provider_sid=sent["MessageSid"]).update(
-        location=places["mbau"]
-    )
+    Alert.objects.filter(messages__provider_sid=sent["MessageSid"]).update(location=places["mbau"])
     alert = Alert.objects.get()
     alert_triage_by_id(alert_id=alert.pk)
     alert.refresh_from_db()
