@@ -124,3 +124,11 @@ def test_the_demo_has_a_conduct_login_members_and_a_complaint(settings, db):
     assert Complaint.objects.count() == 1
     conduct = User.objects.get(username="conduct")
     assert list(conduct.groups.values_list("name", flat=True)) == ["conduct"]
+
+
+def test_the_pages_speak_french_first(people, places):
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(people["cd"])
+    body = client.get("/conduct/new/").content.decode()
+    assert "Nouvelle plainte" in body and "Envoyer la plainte" in body
+    assert "Plaintes" in client.get("/conduct/").content.decode()
