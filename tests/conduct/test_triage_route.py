@@ -129,3 +129,27 @@ def test_when_the_complaint_cannot_be_stored_nothing_is_lost(client, kavira):
         confidential_route_register(ROUTE)
     alert_triage_by_id(alert_id=alert.pk)
     assert Complaint.objects.get().text == COMPLAINT
+
+
+# Through the webhook and triage, in the four languages: (text, goes to conduct).
+SMS_TABLE = [
+    ("Les casques bleus ont violé une fille à Mbau hier soir", True),
+    ("Patrouille de la MONUSCO arrivée à Mbau", False),
+    ("Des hommes armés ont attaqué Mbau, trois morts", False),
+    ("Walinda amani wamebaka msichana karibu na kambi ya Mbau", True),
+    ("Askari wa MONUSCO wamefika Mbau", False),
+    ("Basoda ya MONUSCO babebisi mwana mwasi na Mbau", True),
+    ("Basoda ya MONUSCO bakomi na Mbau", False),
+    ("UN soldiers raped two women near Mbau", True),
+    ("Armed men attacked Mbau and raped women", False),
+]
+
+
+@pytest.mark.parametrize("text,routed", SMS_TABLE)
+def test_an_sms_goes_to_conduct_only_when_it_reports_abuse_by_peacekeepers(
+    client, kavira, text, routed
+):
+    alert = sms_triaged(client, text)
+    assert [c.text for c in Complaint.objects.all()] == ([text] if routed else [])
+    assert (alert.text != text) is routed
+    assert (Message.objects.get(direction="inbound").body == text) is (not routed)
