@@ -54,6 +54,7 @@ class MemberForm(forms.Form):
     elected_on = forms.DateField(
         label=_("Elected on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

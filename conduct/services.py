@@ -82,14 +82,39 @@ def member_create(
     phone: str = "",
     gender: str = "",
     elected_on: dt.date | None = None,
+    active: bool = True,
 ) -> CbcmMember:
     """Register a member; the phone (optional) is normalised to E.164 and hashed."""
-    phone = normalise_phone(phone) if phone.strip() else ""
-    return CbcmMember.objects.create(
-        name=name.strip(),
-        phone=phone,
-        phone_hash=lookup_hash(phone) if phone else "",
+    member = CbcmMember(location=location)
+    return member_update(
+        member=member,
+        name=name,
         location=location,
-        gender=gender or CbcmMember._meta.get_field("gender").default,
+        phone=phone,
+        gender=gender,
         elected_on=elected_on,
+        active=active,
     )
+
+
+def member_update(
+    *,
+    member: CbcmMember,
+    name: str,
+    location: Location,
+    phone: str = "",
+    gender: str = "",
+    elected_on: dt.date | None = None,
+    active: bool = True,
+) -> CbcmMember:
+    """Correct a member's details or mark them inactive (their complaints stay linked)."""
+    phone = normalise_phone(phone) if phone.strip() else ""
+    member.name = name.strip()
+    member.phone = phone
+    member.phone_hash = lookup_hash(phone) if phone else ""
+    member.location = location
+    member.gender = gender or CbcmMember._meta.get_field("gender").default
+    member.elected_on = elected_on
+    member.active = active
+    member.save()
+    return member

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/status/", views.complaint_status, name="complaint-status"),
     path("members/", views.member_list, name="members"),
     path("members/new/", views.member_new, name="member-new"),
+    path("members/<int:pk>/", views.member_edit, name="member-edit"),
 ]

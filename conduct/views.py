@@ -107,3 +107,27 @@ def member_new(request: HttpRequest) -> HttpResponse:
         return redirect("conduct:members")
     status = 400 if form.errors else 200
     return render(request, "conduct/member_form.html", {"form": form}, status=status)
+
+
+@capability_required("read_complaints")
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.member_list(user=request.user).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    initial = {
+        "name": member.name,
+        "phone": member.phone,
+        "gender": member.gender,
+        "location": member.location_id,
+        "elected_on": member.elected_on,
+        "active": member.active,
+    }
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.member_update(member=member, **form.cleaned_data)
+        messages.success(request, gettext("Member updated."))
+        return redirect("conduct:members")
+    status = 400 if form.errors else 200
+    context = {"form": form, "member": member}
+    return render(request, "conduct/member_form.html", context, status=status)

@@ -132,3 +132,29 @@ def test_the_pages_speak_french_first(people, places):
     body = client.get("/conduct/new/").content.decode()
     assert "Nouvelle plainte" in body and "Envoyer la plainte" in body
     assert "Plaintes" in client.get("/conduct/").content.decode()
+
+
+def test_conduct_staff_correct_a_member_and_mark_them_inactive(people, places):
+    member = member_create(name="Neema K", phone="+243992000011", location=places["mbau"])
+    client = _as(people["cd"])
+    assert "Neema K" in client.get(f"/conduct/members/{member.pk}/").content.decode()
+    response = client.post(
+        f"/conduct/members/{member.pk}/",
+        {
+            "name": "Neema Kasereka",
+            "phone": "+243992000012",
+            "gender": "female",
+            "location": places["beni"].pk,
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.name, member.phone, member.location, member.active) == (
+        "Neema Kasereka",
+        "+243992000012",
+        places["beni"],
+        False,
+    )
+    # An inactive member is no longer offered on the complaint form.
+    assert "Neema Kasereka" not in client.get("/conduct/new/").content.decode()
+    assert _as(people["root"]).get(f"/conduct/members/{member.pk}/").status_code == 403
