@@ -9,8 +9,13 @@ from alerts.models import Alert, AlertEvent, Message
 from alerts.services import message_provider_copy_delete
 from conduct.models import Complaint
 from conduct.routes import ROUTE
+from core.crypto import lookup_hash
 from tests.conduct.conftest import COMPLAINT, KAVIRA_PHONE, SECRET, sms_in, sms_triaged
-from triage.services import alert_triage_by_id, confidential_route_register
+from triage.services import (
+    alert_triage_by_id,
+    confidential_route_register,
+    thread_message_triage,
+)
 from triage.services.confidential import ConfidentialRoute
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +158,30 @@ def test_an_sms_goes_to_conduct_only_when_it_reports_abuse_by_peacekeepers(
     assert [c.text for c in Complaint.objects.all()] == ([text] if routed else [])
     assert (alert.text != text) is routed
     assert (Message.objects.get(direction="inbound").body == text) is (not routed)
+
+
+def test_a_report_written_into_a_conversation_leaves_the_thread_for_conduct(client, kavira):
+    """A reporter in conversation with an analyst: the text joins the thread, then thread
+    triage moves it to an alert of its own, whose triage takes it to conduct."""
+    first = sms_triaged(client, "Hommes armés à Mbau, on tire")
+    Message.objects.create(
+        alert=first,
+        direction="outbound",
+        kind="reply",
+        body="Combien sont-ils ?",
+        status="delivered",
+        peer=KAVIRA_PHONE,
+        peer_hash=lookup_hash(KAVIRA_PHONE),
+    )
+    sent = sms_in(client, COMPLAINT)
+    joined = Message.objects.get(provider_sid=sent["MessageSid"])
+    assert joined.alert_id == first.pk and joined.triage_pending
+    follower = thread_message_triage(message_id=joined.pk)
+    assert follower.pk != first.pk
+    alert_triage_by_id(alert_id=follower.pk)
+    assert [c.text for c in Complaint.objects.all()] == [COMPLAINT]
+    joined.refresh_from_db()
+    assert joined.alert_id == follower.pk and joined.body.startswith("Signalement confidentiel")
+    assert _tables_holding(SECRET) == []
+    first.refresh_from_db()
+    assert first.text == "Hommes armés à Mbau, on tire"  # the conversation's alert is untouched

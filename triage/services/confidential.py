@@ -47,7 +47,10 @@ def confidential_route_register(route: ConfidentialRoute) -> None:
 
 def confidential_route_for(*, alert: Alert) -> ConfidentialRoute | None:
     """The first route whose `matches` recognises the alert's text, or None."""
-    text = alert.text or ""
+    return confidential_route_for_text(alert.text or "")
+
+
+def confidential_route_for_text(text: str) -> ConfidentialRoute | None:
     if not text.strip():
         return None
     for route in _routes.values():
