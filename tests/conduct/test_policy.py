@@ -227,3 +227,12 @@ def test_the_admin_index_does_not_offer_complaints(world):
     body = _get(world, ROOT, "/admin/").content.decode()
     assert "/admin/conduct/" not in body
     assert Alert.objects.count() == 2
+
+
+def test_a_reply_to_the_stub_is_refused_plainly_it_has_nobody_to_reach(world):
+    stub = world["stub"]
+    response = _client(world, S).post(
+        f"/api/v1/alerts/{stub.pk}/replies/", {"body": "Pouvez-vous nous rappeler ?"}
+    )
+    assert response.status_code == 400
+    assert not stub.messages.filter(direction="outbound").exists()
