@@ -49,6 +49,7 @@ from networks.identities import identities_reveal
 from .alert_access import alert_action, alert_for_user
 from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
+from .views_engagement import alert_engagement_context
 from .views_followup import followup_context, may_hear_recording
 
 PAGE_SIZE = 50
@@ -405,6 +406,7 @@ def _alert_page(
         **alert_page_context(request, alert),
     }
     context.update(followup_context(request, alert, reporter_shown=context["show_reporter"]))
+    context.update(alert_engagement_context(request, alert))
     return render(request, "dashboard/alert.html", context)
 
 
