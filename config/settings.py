@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cla",
     "engagement",
     "polls",
+    "conduct",
     "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore
@@ -296,6 +297,12 @@ SMS_BACKEND = env("SMS_BACKEND", "console" if DEBUG else "twilio")
 # inbound messages once stored, outbound ones once delivered or failed, recordings once fetched.
 TWILIO_DELETE_PROVIDER_COPIES = envbool("TWILIO_DELETE_PROVIDER_COPIES", True)
 SMS_DEFAULT_REGION = env("SMS_DEFAULT_REGION", "CD")
+# Complaints of sexual exploitation and abuse (conduct app): an SMS whose first word is one of
+# these keywords, or sent to one of these numbers, goes straight to conduct and discipline
+# staff and never becomes an alert. The answer it gets says nothing of what it was.
+CONDUCT_SMS_KEYWORDS = envlist("CONDUCT_SMS_KEYWORDS", "CBCM")
+CONDUCT_SMS_NUMBERS = envlist("CONDUCT_SMS_NUMBERS", "")
+CONDUCT_SMS_REPLY = env("CONDUCT_SMS_REPLY", "Message reçu, merci. Réf. {reference}")
 # Focal points often "bip" (ring once, no credit): reject such calls and open a call-back alert.
 VOICE_REJECT_MISSED_CALLS = envbool("VOICE_REJECT_MISSED_CALLS", False)
 # Broadcasts: SMS segments per second the sender may send (a Twilio long code: about 1; a

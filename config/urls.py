@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("lpc/", include("lpc.urls")),
     path("cla/", include("cla.urls")),
+    path("conduct/", include("conduct.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,7 +4,10 @@ reads. A view names the capability it needs; it never lists roles itself."""
 from django.contrib.auth.models import AnonymousUser, User
 
 ADMIN, SUPERVISOR, ANALYST, CLA, VIEWER = "admin", "supervisor", "analyst", "cla", "viewer"
-ROLES = (ADMIN, SUPERVISOR, ANALYST, CLA, VIEWER)
+# Conduct and discipline staff: the only readers of complaints of sexual exploitation and abuse
+# (conduct app). An admin gives and takes the role but never reads a complaint.
+CONDUCT = "conduct"
+ROLES = (ADMIN, SUPERVISOR, ANALYST, CLA, VIEWER, CONDUCT)
 
 # Capability -> the roles that hold it.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +57,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "build_polls": frozenset({ADMIN, SUPERVISOR, ANALYST}),
     "send_polls": frozenset({ADMIN, SUPERVISOR}),
     "record_poll_interviews": frozenset({ADMIN, CLA}),
+    # Complaints of sexual exploitation and abuse (conduct app): read them, their audit trail
+    # and the CBCM members' registry. Nobody else, admins and supervisors included.
+    "read_complaints": frozenset({CONDUCT}),
+    # Enter a complaint a CBCM member brought (the receipt shows its reference, not its text).
+    "submit_complaint": frozenset({CONDUCT, CLA}),
 }
 
 # Django model permissions per role, for the admin site and DRF's model permissions:
@@ -96,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "engagement": ("view",),
     },
     VIEWER: {"triage": ("view",)},
+    # Complaints are read through the conduct pages only; no model permission anywhere.
+    CONDUCT: {},
 }
 
 # The roles each user holds, kept on the user object for the request it came with.

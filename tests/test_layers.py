@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "engagement", "polls", "access")
+PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "engagement", "polls", "conduct")
+PACKAGES += ("access",)
 PACKAGES += ("dashboard", "api", "config")
 
 

@@ -33,7 +33,7 @@ from .changes import (
 )
 from .events import alert_event_build, alert_event_record
 from .followup import alert_callback_done, alert_escalate, alert_note_add
-from .inbound import InboundResult, inbound_receive
+from .inbound import InboundDiversion, InboundResult, inbound_diversion_register, inbound_receive
 from .outbound import (
     RevealingRefused,
     SendRefused,
@@ -62,6 +62,7 @@ from .voice import (
     call_start,
     voice_unavailable,
 )
+from .withdraw import alert_messages_withdraw
 
 __all__ = [
     "AnswerTaken",
@@ -99,6 +100,9 @@ __all__ = [
     "call_start",
     "enqueue_triage",
     "inbound_receive",
+    "inbound_diversion_register",
+    "InboundDiversion",
+    "alert_messages_withdraw",
     "message_deliver",
     "message_provider_copy_delete",
     "messages_provider_copy_enqueue",

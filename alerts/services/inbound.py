@@ -8,6 +8,7 @@ registered focal point opens a review item of its own)."""
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +44,60 @@ class InboundResult:
     alert: Alert | None
     reply: str  # the automatic answer for the TwiML response ("" for none)
     duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class InboundDiversion:
+    """A channel of its own (a keyword or a number a higher app configures, e.g. the conduct
+    app's complaints): `matches(sms)` says whether the SMS is for it; `take(sms=, number=,
+    sender_hash=, now=)` stores it there, inside intake's transaction, and gives the automatic
+    answer. The general tables keep only an empty message row: its provider id stops a second
+    delivery and lets the provider's copy be deleted, as for every inbound SMS."""
+
+    name: str
+    matches: Callable[[InboundSMS], bool]
+    take: Callable[..., str]
+
+
+_diversions: dict[str, InboundDiversion] = {}
+
+
+def inbound_diversion_register(diversion: InboundDiversion) -> None:
+    """Add (or replace, by name) a diversion; called from the higher app's ready()."""
+    _diversions[diversion.name] = diversion
+
+
+def _diversion_for(sms: InboundSMS) -> InboundDiversion | None:
+    for diversion in _diversions.values():
+        if diversion.matches(sms):
+            return diversion
+    return None
+
+
+def _divert(
+    diversion: InboundDiversion, *, sms: InboundSMS, number: str, sender_hash: str, now
+) -> InboundResult:
+    """Store the SMS where its diversion keeps it; here, a message row without words or
+    number."""
+    try:
+        with transaction.atomic():
+            message = Message(
+                direction=Message.Direction.INBOUND,
+                kind=Message.Kind.KEYWORD,
+                body="",
+                status=Message.Status.RECEIVED,
+                segments=sms.segments,
+                provider_sid=sms.provider_sid,
+                created_at=sms.received_at or now,
+            )
+            message.save(force_insert=True)
+            reply = diversion.take(sms=sms, number=number, sender_hash=sender_hash, now=now)
+            if reply:
+                Message.objects.filter(pk=message.pk).update(auto_reply=reply)
+                message.auto_reply = reply
+    except IntegrityError:
+        return _duplicate(sms)
+    return InboundResult(message=message, alert=None, reply=message.auto_reply)
 
 
 @dataclass
@@ -276,6 +331,9 @@ def inbound_receive(*, sms: InboundSMS) -> InboundResult:
     number = normalise_sender(sms.sender)
     sender_hash = lookup_hash(number)
     now = timezone.now()
+    diversion = _diversion_for(sms)
+    if diversion is not None:
+        return _divert(diversion, sms=sms, number=number, sender_hash=sender_hash, now=now)
     keyword = keyword_for(sms.body)
     # A word that may be a cry for help ("AIDE", "ARRETEZ") is an alert, never a command.
     plea = keyword if keyword is not None and keyword.may_be_plea else None

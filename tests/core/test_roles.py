@@ -8,11 +8,11 @@ from core.roles import CAPABILITIES, ROLES, can, mask_name, mask_phone, roles_of
 
 pytestmark = pytest.mark.django_db
 
-A, S, AN, C, V = "admin", "supervisor", "analyst", "cla", "viewer"
+A, S, AN, C, V, K = "admin", "supervisor", "analyst", "cla", "viewer", "conduct"
 
 # capability -> the roles that hold it, written out by hand.
 EXPECTED = {
-    "use": {A, S, AN, C, V},
+    "use": {A, S, AN, C, V, K},
     "see_all_alerts": {A, S, V},
     "see_identity": {A, S, AN, C},
     "see_all_identities": {A, S},
@@ -30,14 +30,16 @@ EXPECTED = {
     "edit_any_field_record": {A},
     "edit_membership": {A},
     "read_audit_trail": {A},
-    "read_town_halls": {A, S, AN, C, V},
+    "read_town_halls": {A, S, AN, C, V, K},
     "record_town_halls": {A, S, AN, C},
     "read_deployments": {A, S, AN},
     "record_deployments": {A, S, AN},
-    "read_polls": {A, S, AN, C, V},
+    "read_polls": {A, S, AN, C, V, K},
     "build_polls": {A, S, AN},
     "send_polls": {A, S},
     "record_poll_interviews": {A, C},
+    "read_complaints": {K},
+    "submit_complaint": {K, C},
 }
 
 
@@ -50,11 +52,11 @@ def user_with(*groups: str, superuser: bool = False) -> User:
 
 def test_the_table_names_every_capability_and_only_known_roles():
     assert set(CAPABILITIES) == set(EXPECTED)
-    assert ROLES == (A, S, AN, C, V)
+    assert ROLES == (A, S, AN, C, V, K)
 
 
 @pytest.mark.parametrize("capability", sorted(EXPECTED))
-@pytest.mark.parametrize("role", [A, S, AN, C, V])
+@pytest.mark.parametrize("role", [A, S, AN, C, V, K])
 def test_each_role_holds_exactly_its_capabilities(role, capability):
     assert can(user_with(role), capability) is (role in EXPECTED[capability])
 

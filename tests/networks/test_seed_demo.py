@@ -40,7 +40,7 @@ def test_demo_users_log_in_with_the_demo_password_and_have_their_roles(settings,
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_PASSWORD", "another-demo-pass")
     call_command("seed_demo")
-    for role in ("admin", "supervisor", "analyst", "cla", "viewer"):
+    for role in ("admin", "supervisor", "analyst", "cla", "viewer", "conduct"):
         user = authenticate(username=role, password="another-demo-pass")
         assert user is not None, role
         assert list(user.groups.values_list("name", flat=True)) == [role]

@@ -8,6 +8,7 @@ from .assignment import (
     analyst_take,
     assignment_event,
 )
+from .confidential import ConfidentialRoute, Original, confidential_route_register
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
 from .incidents import (
     IncidentRefused,
@@ -42,6 +43,9 @@ from .watchdog import (
 
 __all__ = [
     "ClaimRefused",
+    "ConfidentialRoute",
+    "Original",
+    "confidential_route_register",
     "IncidentRefused",
     "alert_claim",
     "alert_deadline_reset",

@@ -19,7 +19,7 @@ from alerts.selectors import (
     reporter_outcome_counts,
     reporter_outcomes,
 )
-from alerts.services import alert_event_build
+from alerts.services import alert_event_build, alert_messages_withdraw
 from core.prepared import forget_on_lost_statement, prepared
 from core.writebatch import WriteBatch
 from networks.models import FocalPoint, Location
@@ -28,6 +28,7 @@ from ..engine import Analysis, Place, PlaceIndex, analyse
 from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
 from ..models import Incident, LexiconTerm
 from .assignment import analyst_from_row, analyst_take, analyst_take_sql, assignment_event
+from .confidential import ConfidentialRoute, Original, confidential_route_for
 from .deadlines import deadline_for
 from .incidents import (
     area_lock,
@@ -42,6 +43,7 @@ from .informants import THREAT_TO_INFORMANT, alert_informant_threat
 log = logging.getLogger(__name__)
 
 PLACE_INDEX_TTL = 300  # seconds; gazetteer edits reach the workers within five minutes
+CONFIDENTIAL_RULE = "confidential report: kept apart, only its priority and territory here"
 
 
 @dataclass(frozen=True)
@@ -203,11 +205,18 @@ def alert_triage(*, alert: Alert) -> Alert:
         "sla_due_at": deadline_for(priority=priority, received_at=alert.received_at),
     }
     location = _location(alert.location_id or getattr(analysis.place, "id", None))
+    route = confidential_route_for(alert=alert)
+    confidential = None
+    if route is not None:
+        confidential, location = _confidential(alert, route, changes, location)
     seen = {name: getattr(alert, name) for name in _GUARDED}
     try:
         # Optimistic: the update only applies if nobody changed the alert since it was read.
         with transaction.atomic():
-            return _triaged(_write(alert, dict(changes), location, analysis, seen=seen))
+            written = _write(
+                alert, dict(changes), location, analysis, seen=seen, confidential=confidential
+            )
+            return _triaged(written, confidential)
     except _Changed:
         pass
     # Someone did (acknowledged, assigned or placed it meanwhile, or a duplicate task triaged
@@ -216,12 +225,67 @@ def alert_triage(*, alert: Alert) -> Alert:
         current = Alert.objects.select_for_update().filter(pk=alert.pk).values(*_GUARDED).first()
         if current is None or current["triaged_at"] is not None:
             return alert
-        return _triaged(_write(alert, dict(changes), location, analysis, seen=current, locked=True))
+        written = _write(
+            alert,
+            dict(changes),
+            location,
+            analysis,
+            seen=current,
+            locked=True,
+            confidential=confidential,
+        )
+        return _triaged(written, confidential)
 
 
-def _triaged(alert: Alert) -> Alert:
+def _confidential(
+    alert: Alert, route: ConfidentialRoute, changes: dict, location: Location | None
+) -> tuple[tuple[ConfidentialRoute, Original], Location | None]:
+    """A text a confidential route recognised: what the route keeps, and the stub's changes
+    (no text, no sender, the place raised to its territory, priority and categories kept)."""
+    exact = location if location is not None else _location(alert.location_id)
+    original = Original(
+        text=alert.text,
+        sender=alert.sender,
+        sender_hash=alert.sender_hash,
+        reporter_id=alert.reporter_id,
+        reporter_name=alert.reporter_name,
+        location_id=exact.pk if exact is not None else None,
+        language=changes["language"],
+        priority=changes["priority"],
+        categories=list(changes["categories"]),
+    )
+    territory = _territory(exact)
+    changes.update(
+        text=route.stub_text(territory.name if territory else None),
+        sender="",
+        sender_hash="",
+        sender_known=False,
+        reporter=None,
+        reporter_name="",
+        explanation={"priority_rule": CONFIDENTIAL_RULE},
+    )
+    return (route, original), territory
+
+
+def _territory(location: Location | None) -> Location | None:
+    """The place no finer than a territory: the territory above it, a province as it is."""
+    if location is None:
+        return None
+    if location.kind == Location.Kind.PROVINCE:
+        return location
+    territory = location.ancestor(Location.Kind.TERRITORY)
+    return _location(territory.pk) if territory is not None else None
+
+
+def _triaged(alert: Alert, confidential: tuple[ConfidentialRoute, Original] | None) -> Alert:
     """What follows triage's decision, in its transaction: a threat to the reporter marks them
-    at risk and tells the supervisors."""
+    at risk and tells the supervisors; a confidential text leaves the alert's messages and goes
+    to its route (the stub keeps no reporter to mark)."""
+    if confidential is not None:
+        route, original = confidential
+        alert_messages_withdraw(alert=alert, text=alert.text)
+        route.take(alert=alert, original=original)
+        return alert
     if THREAT_TO_INFORMANT in alert.categories:
         alert_informant_threat(alert=alert)
     return alert
@@ -243,6 +307,7 @@ def _write(
     *,
     seen: dict,
     locked: bool = False,
+    confidential: tuple | None = None,
 ) -> Alert:
     """Triage's writes, inside the caller's transaction: the alert's one update (with its
     place, incident and assignee), the incident's figures, the history."""
@@ -252,12 +317,14 @@ def _write(
         setattr(alert, name, seen[name])
     if seen["status"] == Alert.Status.NEW:
         changes["status"] = Alert.Status.TRIAGED
-    if location is not None and seen["location_id"] not in (None, location.pk):
+    placed_meanwhile = location is not None and seen["location_id"] not in (None, location.pk)
+    if placed_meanwhile and confidential is None:
         location = _location(seen["location_id"])  # someone placed it meanwhile
     for name, value in changes.items():
         setattr(alert, name, value)
     group = (
-        location is not None
+        confidential is None  # a confidential report joins no incident
+        and location is not None
         and not seen["incident_id"]
         and bool(category_families(alert.categories))  # `other` joins no incident
     )
@@ -271,7 +338,10 @@ def _write(
         found, candidates, assignee = _read_under_lock(alert, location, group=group, assign=assign)
         if not found:  # the cached place was deleted since the gazetteer was read
             location, group, assign = None, False, False
-    if location is not None and not seen["location_id"]:
+    if confidential is not None:  # the territory, whatever place the alert had
+        changes.update(location=location, location_is_fallback=False)
+        alert.location, alert.location_is_fallback = location, False
+    elif location is not None and not seen["location_id"]:
         changes.update(location=location, location_is_fallback=analysis.place_is_fallback)
         alert.location, alert.location_is_fallback = location, analysis.place_is_fallback
     incident, opened = None, False

@@ -31,6 +31,7 @@ from ..engine import Analysis
 from ..geo import distance_km, radius_km
 from ..models import AnalystProfile, Incident
 from ..selectors import supervisors_to_notify
+from .confidential import confidential_route_for_text
 from .deadlines import deadline_for, notice_place
 from .incidents import category_families, incident_recount
 from .informants import alert_informant_threat
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 
 # Why a text in a thread became an alert of its own (the follow_up events' notes).
 OTHER_PLACE, OTHER_KIND, THREAD_CLOSED = "place", "categories", "closed"
+# A text a confidential route recognises leaves the thread for an alert of its own, whose
+# triage then takes it out of the general tables (see confidential).
+CONFIDENTIAL = "confidential"
 
 
 def thread_message_triage(*, message_id: int) -> Alert | None:
@@ -69,7 +73,8 @@ def thread_message_triage(*, message_id: int) -> Alert | None:
         if not claimed:
             return None  # another run got there first, or the text was moved meanwhile
         alert = Alert.objects.select_for_update().defer("sender", "explanation").get(pk=alert.pk)
-        reason = _other_event(alert, analysis)
+        confidential = confidential_route_for_text(message.body or "") is not None
+        reason = CONFIDENTIAL if confidential else _other_event(alert, analysis)
         if reason:
             return _follow_up(alert, message, reason)
         _same_event(alert, message, analysis)
@@ -293,6 +298,7 @@ def _follow_up(alert: Alert, message: Message, reason: str) -> Alert:
             OTHER_PLACE: _("The reporter's new message names another place."),
             OTHER_KIND: _("The reporter's new message is about another kind of event."),
             THREAD_CLOSED: _("The reporter wrote after the alert was closed."),
+            CONFIDENTIAL: _("The reporter's new message was moved to an alert of its own."),
         }[reason]
     AlertEvent.objects.bulk_create(
         [
