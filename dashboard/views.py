@@ -225,8 +225,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         "networks": list(fields["network"].queryset.only("pk", "name")),
         "territories": list(fields["territory"].queryset.only("pk", "name")),
         "assignees": list(alert_assignees()),
+        "export_query": export_query(request.GET, view=state["view"]),
     }
     return render(request, "dashboard/queue.html", context)
+
+
+def export_query(params: QueryDict, *, view: str) -> str:
+    """The alert export's query for what the queue shows: its filters, and the tab's rule as a
+    filter (open alerts unless statuses were picked; mine; unassigned). The overdue tab has no
+    such filter: its export holds its open alerts, overdue or not."""
+    query = params.copy()
+    for key in ("page", "since", "view", "as", "format"):
+        query.pop(key, None)
+    if not [status for status in query.getlist("status") if status]:
+        query.setlist("status", list(Alert.OPEN_STATUSES))
+    if view == "mine":
+        query["assignee"] = "me"
+    elif view == "unassigned":
+        query["assignee"] = "unassigned"
+    query["format"] = "csv"
+    return query.urlencode()
 
 
 @require_GET
