@@ -28,6 +28,7 @@ from .changes import (
     alert_message_read,
     alert_transition,
     alert_update,
+    assignable,
     transitions_from,
 )
 from .events import alert_event_build, alert_event_record
@@ -64,6 +65,7 @@ from .voice import (
 
 __all__ = [
     "AssignmentRefused",
+    "assignable",
     "BroadcastRefused",
     "broadcast_cancel",
     "broadcast_create",
