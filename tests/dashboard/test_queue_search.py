@@ -140,7 +140,7 @@ def test_a_wrong_filter_is_told_on_the_page_and_refused_by_the_api(
 def test_the_end_of_a_period_before_its_start_is_named_as_such(world, analyst_client, api):
     params = {"received_after": "2026-03-10T10:00", "received_before": "2026-03-01T10:00"}
     page = analyst_client.get(QUEUE, params).content.decode()
-    assert "The end of the period must come after its start." in page
+    assert "La fin de la période doit venir après son début." in page
     assert api.get(EXPORT, params).status_code == 400
 
 
