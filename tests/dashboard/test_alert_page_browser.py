@@ -4,14 +4,14 @@ accented text, giving an alert to a colleague updates the page's header, and the
 
 import pytest
 
-from tests.browser import expect, log_in, needs_playwright, off_loop, screenshots_dir
 from alerts.models import CannedReply, ResponseUnit
+from tests.browser import expect, log_in, needs_playwright, off_loop, screenshots_dir
 from tests.factories import (
     AlertFactory,
+    AnalystProfileFactory,
     FocalPointFactory,
     IncidentFactory,
     MessageFactory,
-    AnalystProfileFactory,
     TerritoryFactory,
     UserFactory,
     VillageFactory,
