@@ -1,9 +1,9 @@
 """The queue's search ignores accents and case: `kengele_fold(text)` (upper(unaccent(text)),
 immutable so it can be indexed) and a trigram index on the folded alert text, in place of the
-index on upper(text). PostgreSQL only; on SQLite `kengele_fold` is a Python function that
-core.search registers on each connection."""
+index on upper(text) (pg_trgm comes from 0009). PostgreSQL only; on SQLite `kengele_fold` is
+a Python function that core.search registers on each connection."""
 
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
+from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
 CREATE = (
@@ -35,7 +35,6 @@ class Migration(migrations.Migration):
     dependencies = [("alerts", "0015_provider_copies")]
 
     operations = [
-        UnaccentExtension(),
-        TrigramExtension(),
+        UnaccentExtension(),  # pg_trgm is there since 0009 (and stays when this is undone)
         migrations.RunPython(_run(CREATE), _run(DROP)),
     ]
