@@ -4,8 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= kengele-demo
+# `make run PORT=8001` (or KENGELE_ADDR=host:port) serves on another port.
+PORT ?= 8000
+SMS_FROM ?= $(or $(FROM),+243991234567)
 
-.PHONY: install run test test-fast bench lint format messages clean backup restore
+.PHONY: install run sms test test-fast bench lint format messages clean backup restore
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,12 +19,20 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: export DEBUG ?= true
+run: export KENGELE_ADDR ?= 127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): admin, supervisor, analyst, cla, viewer"
-	@echo "Open http://127.0.0.1:8000/dashboard/ (admin site: http://127.0.0.1:8000/admin/)"
+	@echo "Open http://$(KENGELE_ADDR)/dashboard/ (admin site: http://$(KENGELE_ADDR)/admin/)"
 	exec $(PY) -m config.devstack
+
+# An SMS through the signed webhook of the running `make run` (same PORT), no Twilio needed:
+# make sms TEXT="Hommes armés à Mbau" [FROM=+243991234567]
+sms: export DEBUG ?= true
+sms: install
+	@test -n "$(TEXT)" || { echo 'Say what the SMS says: make sms TEXT="Hommes armés à Mbau"'; exit 2; }
+	$(PY) manage.py simulate_sms --from "$(SMS_FROM)" --url "http://$(or $(KENGELE_ADDR),127.0.0.1:$(PORT))" "$(TEXT)"
 
 test: install
 	$(PY) -m ruff check .

@@ -43,6 +43,10 @@ class Alert(models.Model):
         IN_PERSON = "in_person", _("In person (typed in by an operator)")
         TOWN_HALL = "town_hall", _("Town hall meeting")
 
+    # Alerts people raise by hand (a committee, a CLA, an operator taking a call, a radio
+    # message or a visit): no phone number came with them, so nobody to answer by SMS.
+    RAISED_BY_HAND = ("lpc", "cla", "web", "phone", "radio", "in_person", "town_hall")
+
     class Language(models.TextChoices):
         FRENCH = "fr", _("French")
         SWAHILI = "sw", _("Swahili")
@@ -224,6 +228,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def raised_by_hand(self) -> bool:
+        """Raised by a person on the dashboard or the field apps, not texted or rung in."""
+        return self.source in self.RAISED_BY_HAND
 
     @property
     def reference(self) -> str:

@@ -30,10 +30,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.roles import roles_with
+from core.search import Fold, fold
 from core.taxonomy import CATEGORY_CHOICES
 from networks import selectors as network_selectors
 from networks.models import Location, Membership, Network
-from networks.selectors import location_ids_within
+from networks.selectors import location_ids_within, location_ids_within_any
 
 from .models import (
     Alert,
@@ -49,7 +50,9 @@ from .segments import count_segments
 # The largest id a database stores (a signed 64-bit integer): a larger one in a filter is a 400
 # rather than an overflow inside the database driver.
 MAX_ID = 2**63 - 1
-REFERENCE = re.compile(r"^\s*A-(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
+# An alert's reference as people type it: "A-2026-00125", "2026-00125" (the year and number), or
+# the number alone ("00125", "125"), which may also be a number in a text.
+REFERENCE = re.compile(r"^\s*(?:A\s*-?\s*)?(?:(\d{4})\s*-\s*)?0*(\d{1,18})\s*$", re.IGNORECASE)
 
 QUEUE_TABS = ("open", "mine", "unassigned", "overdue")
 # Untriaged alerts (no priority yet) come first: nobody has assessed them, so any of them may be
@@ -312,9 +315,26 @@ class AssigneeFilter(django_filters.CharFilter):
     field_class = _AssigneeField
 
 
+class AlertFilterForm(forms.Form):
+    """The alert filters' form: a period that ends before it starts is an error, not an empty
+    list (the queue shows the message, the API answers 400)."""
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("received_after"), data.get("received_before")
+        if after and before and before <= after:
+            self.add_error(
+                "received_before",
+                ValidationError(
+                    _("The end of the period must come after its start."), code="period_order"
+                ),
+            )
+        return data
+
+
 class AlertFilter(django_filters.FilterSet):
     status = AnyOrChoicesFilter(choices=Alert.Status.choices)
-    priority = django_filters.NumberFilter(min_value=1, max_value=4)
+    priority = django_filters.NumberFilter(label=_("Priority"), min_value=1, max_value=4)
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, method="filter_category")
     source = AnyOrChoicesFilter(choices=Alert.Source.choices)
     network = django_filters.ModelChoiceFilter(
@@ -327,13 +347,18 @@ class AlertFilter(django_filters.FilterSet):
     )
     location = django_filters.NumberFilter(method="filter_location", min_value=1, max_value=MAX_ID)
     assignee = AssigneeFilter(label=_("Assignee"), method="filter_assignee")
-    received_after = StorableDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = StorableDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_q", max_length=200)
+    received_after = StorableDateTimeFilter(
+        label=_("Received after"), field_name="received_at", lookup_expr="gte"
+    )
+    received_before = StorableDateTimeFilter(
+        label=_("Received before"), field_name="received_at", lookup_expr="lt"
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
 
     class Meta:
         model = Alert
         fields: list[str] = []
+        form = AlertFilterForm
 
     def filter_category(self, queryset, name, value):
         # JSON list stored as text on every backend: match the quoted code.
@@ -374,16 +399,52 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(assignee_id=value)
 
     def filter_q(self, queryset, name, value):
-        match = REFERENCE.match(value)
-        if match:
-            return queryset.filter(pk=int(match.group(2)))
-        # The matching places' ids are read first and given as a list: an OR with a join, or
-        # with a subquery, makes PostgreSQL read every alert, while a list of ids and the
-        # text's trigram index (alert_text_trgm) combine into one bitmap scan.
-        places = list(
-            Location.objects.filter(name__icontains=value).order_by().values_list("pk", flat=True)
-        )
-        return queryset.filter(Q(text__icontains=value) | Q(location_id__in=places))
+        return alerts_search(queryset, value)
+
+
+def _places_named(value: str) -> list[tuple[int, str]]:
+    """The places whose name holds `value` (accents and case aside): (id, kind)."""
+    folded = fold(value.strip())
+    if not folded:
+        return []
+    return list(
+        Location.objects.alias(folded_name=Fold("name"))
+        .filter(folded_name__contains=folded)
+        .order_by()
+        .values_list("pk", "kind")
+    )
+
+
+def alerts_search(queryset: QuerySet[Alert], value: str, *, fallback_ok: bool = True):
+    """The alerts of `queryset` that the queue's search `value` finds (see `search_q`)."""
+    wanted = search_q(value, places=_places_named(value), fallback_ok=fallback_ok)
+    return queryset.alias(folded_text=Fold("text")).filter(wanted)
+
+
+def search_q(value: str, *, places: list[tuple[int, str]], fallback_ok: bool = True) -> Q:
+    """The queue's search: a reference (with or without its "A-" and year, or its number
+    alone), words of the text, or a place's name, the places within it included (searching a
+    territory finds the alerts of its villages). Accents and case are ignored on every database
+    (core.search). With `fallback_ok` False, a place below a territory matches only the alerts
+    that name it, not those placed at a reporter's home there."""
+    value = value.strip()
+    match = REFERENCE.match(value)
+    if match and (value[:1] in "aA" or match.group(1)):
+        return Q(pk=int(match.group(2)))  # written as a reference: that alert only
+    # The matching places' ids are read first and given as a list: an OR with a join, or
+    # with a subquery, makes PostgreSQL read every alert, while a list of ids and the folded
+    # text's trigram index (alert_text_fold_trgm) combine into one bitmap scan.
+    coarse = [pk for pk, kind in places if fallback_ok or kind in COARSE_PLACE_KINDS]
+    fine = [pk for pk, kind in places if not (fallback_ok or kind in COARSE_PLACE_KINDS)]
+    wanted = Q(folded_text__contains=fold(value))
+    if coarse:
+        wanted |= Q(location_id__in=sorted(location_ids_within_any(coarse)))
+    if fine:
+        named = sorted(location_ids_within_any(fine))
+        wanted |= Q(location_id__in=named, location_is_fallback=False)
+    if match:  # a bare number: the alert of that number too
+        wanted |= Q(pk=int(match.group(2)))
+    return wanted
 
 
 # Places coarse enough to show an alert at when its only place is its reporter's home.
@@ -403,18 +464,7 @@ class SharedAlertFilter(AlertFilter):
         return queryset.filter(location_is_fallback=False)
 
     def filter_q(self, queryset, name, value):
-        if REFERENCE.match(value):
-            return super().filter_q(queryset, name, value)
-        places = list(
-            Location.objects.filter(name__icontains=value).order_by().values_list("pk", "kind")
-        )
-        coarse = [pk for pk, kind in places if kind in COARSE_PLACE_KINDS]
-        fine = [pk for pk, kind in places if kind not in COARSE_PLACE_KINDS]
-        return queryset.filter(
-            Q(text__icontains=value)
-            | Q(location_id__in=coarse)
-            | Q(location_id__in=fine, location_is_fallback=False)
-        )
+        return alerts_search(queryset, value, fallback_ok=False)
 
 
 # --- Broadcasts ----------------------------------------------------------------------------------

@@ -240,3 +240,16 @@ class FieldVisitFilter(django_filters.FilterSet):
 
     def filter_risk_factor(self, queryset, name, value):
         return queryset.filter(risk_factors__icontains=f'"{value}"')
+
+
+def visit_of_alert(*, alert_id: int) -> FieldVisit | None:
+    """The field visit an alert was raised from (with its CLA), or None."""
+    link = VisitAlert.objects.select_related("visit__cla").filter(alert_id=alert_id).first()
+    return link.visit if link else None
+
+
+def visit_readable(*, visit: FieldVisit, user) -> bool:
+    """May `user` open the visit's page (cla.views reads it through the same rule)?"""
+    if not may_read_visits(user):
+        return False
+    return field_visits_visible_to(FieldVisit.objects.filter(pk=visit.pk), user=user).exists()

@@ -10,7 +10,13 @@ import subprocess
 import sys
 import time
 
-HOST_PORT = os.environ.get("KENGELE_ADDR", "127.0.0.1:8000")
+
+def listen_address(environ=os.environ) -> str:
+    """Where the web server listens: KENGELE_ADDR (host:port), else 127.0.0.1 on PORT (8000)."""
+    return environ.get("KENGELE_ADDR") or f"127.0.0.1:{environ.get('PORT') or 8000}"
+
+
+HOST_PORT = listen_address()
 
 
 def main() -> int:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from access.alerts import alerts_visible
+from access.alerts import alert_workers, alerts_visible, assignment_check
 from alerts.models import Alert
 from alerts.selectors import (
     MAX_ID,
@@ -45,8 +45,10 @@ from core.permissions import capability_required, require
 from core.roles import can, can_see_identity
 from core.taxonomy import CATEGORY_CHOICES
 from networks.identities import identities_reveal
+from triage.services import ClaimRefused, alert_claim, alert_release
 
 from .alert_access import alert_action, alert_for_user
+from .alert_origin import alert_origin
 from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
 from .views_engagement import alert_engagement_context
@@ -226,8 +228,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         "networks": list(fields["network"].queryset.only("pk", "name")),
         "territories": list(fields["territory"].queryset.only("pk", "name")),
         "assignees": list(alert_assignees()),
+        "export_query": export_query(request.GET, view=state["view"]),
     }
     return render(request, "dashboard/queue.html", context)
+
+
+def export_query(params: QueryDict, *, view: str) -> str:
+    """The alert export's query for what the queue shows: its filters, and the tab's rule as a
+    filter (open alerts unless statuses were picked; mine; unassigned). The overdue tab has no
+    such filter: its export holds its open alerts, overdue or not."""
+    query = params.copy()
+    for key in ("page", "since", "view", "as", "format"):
+        query.pop(key, None)
+    if not [status for status in query.getlist("status") if status]:
+        query.setlist("status", list(Alert.OPEN_STATUSES))
+    if view == "mine":
+        query["assignee"] = "me"
+    elif view == "unassigned":
+        query["assignee"] = "unassigned"
+    query["format"] = "csv"
+    return query.urlencode()
 
 
 @require_GET
@@ -318,10 +338,15 @@ def _bulk_acknowledge(request: HttpRequest, alerts) -> None:
 
 
 def _bulk_assign(request: HttpRequest, alerts, assignee) -> None:
-    done = 0
+    done = refused = 0
     for alert in alerts:
         if alert.assignee_id != assignee.pk:
-            alert_update(alert=alert, by=request.user, assignee=assignee)
+            try:
+                assignment_check(alert, assignee)  # only alerts of the areas they work
+                alert_update(alert=alert, by=request.user, assignee=assignee)
+            except AssignmentRefused:
+                refused += 1
+                continue
             done += 1
     if assignee == request.user:
         text = ngettext("%(n)d alert assigned to you.", "%(n)d alerts assigned to you.", done)
@@ -331,7 +356,17 @@ def _bulk_assign(request: HttpRequest, alerts, assignee) -> None:
         )
     name = assignee.get_full_name() or assignee.get_username()
     messages.success(request, text % {"n": done, "name": name})
-    unchanged = len(alerts) - done
+    if refused:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d not assigned: it lies outside the areas %(name)s works.",
+                "%(n)d not assigned: they lie outside the areas %(name)s works.",
+                refused,
+            )
+            % {"n": refused, "name": name},
+        )
+    unchanged = len(alerts) - done - refused
     if unchanged:
         messages.info(
             request,
@@ -402,6 +437,9 @@ def _alert_page(
         "reply_form": reply_form or ReplyForm(),
         "status_form": StatusForm(initial={"status": alert.status}, current=alert.status),
         "priority_form": PriorityForm(initial={"priority": alert.priority}),
+        # Colleagues it may go to: those who work its area, on duty first (access.alerts).
+        "workers": alert_workers(alert, alert_assignees()) if may_act else [],
+        "origin": alert_origin(alert, request.user),
         "now": timezone.now(),
         **alert_page_context(request, alert),
     }
@@ -469,14 +507,42 @@ def alert_set_priority(request: HttpRequest, alert: Alert):
     messages.success(request, gettext("Priority set to P%(p)s.") % {"p": alert.priority})
 
 
+class AssignForm(forms.Form):
+    """Who the alert goes to: empty for oneself ("Take it myself"), else a colleague's id."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Give it to"), queryset=alert_assignees(), required=False
+    )
+
+
 @alert_action
-def alert_assign_me(request: HttpRequest, alert: Alert):
+def alert_assign(request: HttpRequest, alert: Alert):
+    """Take the alert oneself (assigned to you, and others see you working on it) or give it to
+    a colleague who works its area (your own claim on it ends: they work on it now)."""
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose someone who works this alert's area."))
+        return
+    assignee = form.cleaned_data["assignee"] or request.user
+    mine = assignee.pk == request.user.pk
     try:
-        alert_update(alert=alert, by=request.user, assignee=request.user)
-    except AssignmentRefused as exc:
+        assignment_check(alert, assignee)
+        if mine:
+            alert_claim(alert=alert, by=request.user)
+        alert_update(alert=alert, by=request.user, assignee=assignee)
+    except (AssignmentRefused, ClaimRefused) as exc:
         messages.error(request, str(exc))
         return
-    messages.success(request, gettext("The alert is assigned to you."))
+    if mine:
+        messages.success(request, gettext("You took this alert: it is assigned to you."))
+        return
+    if alert.claimed_by_id == request.user.pk:
+        alert_release(alert=alert, by=request.user)
+    messages.success(
+        request,
+        gettext("Alert given to %(name)s.")
+        % {"name": assignee.get_full_name() or assignee.get_username()},
+    )
 
 
 @alert_action

@@ -193,3 +193,13 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = LPCMember
         fields = ["role", "gender", "age_band"]
+
+
+def meeting_link_of_alert(*, alert_id: int) -> MeetingAlert | None:
+    """The meeting an alert was raised from (with its committee, its supporting CLA and who
+    raised it), or None."""
+    return (
+        MeetingAlert.objects.select_related("meeting__lpc__cla", "raised_by")
+        .filter(alert_id=alert_id)
+        .first()
+    )

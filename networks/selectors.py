@@ -212,6 +212,17 @@ def location_ids_within_any(ancestor_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def location_ancestor_ids(location_id: int) -> set[int]:
+    """The place and every place above it (its village, territory, province): one query per
+    level."""
+    found: set[int] = set()
+    current: int | None = location_id
+    while current is not None and current not in found:
+        found.add(current)
+        current = Location.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return found
+
+
 def location_search(queryset: QuerySet[Location], term: str) -> QuerySet[Location]:
     """Places whose name or an alternate spelling contains `term`, ignoring case and accents."""
     needle = fold(term)

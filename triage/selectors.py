@@ -221,3 +221,18 @@ def analyst_area_ids(*, user: User) -> set[int]:
             "location_id", flat=True
         )
     )
+
+
+def analysts_areas_and_duty(*, user_ids: list[int]) -> dict[int, tuple[set[int], bool]]:
+    """For each of these users with an analyst profile: the territories they cover (empty:
+    everything) and whether they are on duty now. Two queries whatever the number."""
+    profiles = dict(
+        AnalystProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "on_duty")
+    )
+    areas: dict[int, set[int]] = {user_id: set() for user_id in profiles}
+    rows = AnalystProfile.areas.through.objects.filter(
+        analystprofile__user_id__in=user_ids
+    ).values_list("analystprofile__user_id", "location_id")
+    for user_id, location_id in rows:
+        areas[user_id].add(location_id)
+    return {user_id: (areas[user_id], on_duty) for user_id, on_duty in profiles.items()}

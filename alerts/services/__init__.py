@@ -29,6 +29,7 @@ from .changes import (
     alert_message_read,
     alert_transition,
     alert_update,
+    assignable,
     transitions_from,
 )
 from .events import alert_event_build, alert_event_record
@@ -68,6 +69,7 @@ __all__ = [
     "AnswerTaken",
     "answer_taker_register",
     "AssignmentRefused",
+    "assignable",
     "BroadcastRefused",
     "broadcast_cancel",
     "broadcast_create",

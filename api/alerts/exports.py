@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from access.alerts import alerts_visible
 from alerts import exports, selectors
@@ -21,14 +22,30 @@ EXPORT_RESPONSES = {
     (200, "application/geo+json"): OpenApiTypes.OBJECT,
 }
 AS_PARAMETER = OpenApiParameter("as", OpenApiTypes.STR, enum=list(exports.FORMATS))
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="The same as `as`."
+)
+
+
+class ExportNegotiation(DefaultContentNegotiation):
+    """An export reads `?format=` as the file's format (like `?as=`), not as DRF's choice of
+    renderer: its errors are JSON whatever the format asked for."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer = renderers[0]
+        return renderer, renderer.media_type
 
 
 class ExportOptions(serializers.Serializer):
-    # Not "format": DRF keeps that query parameter for choosing a renderer.
     as_ = serializers.ChoiceField(choices=exports.FORMATS, default="csv")
 
     def to_internal_value(self, data):
-        values = {"as_": data.get("as", "csv")}
+        asked = {data[key] for key in ("as", "format") if data.get(key)}
+        if len(asked) > 1:
+            raise serializers.ValidationError(
+                {"format": [_("Give the format once: “as” and “format” disagree.")]}
+            )
+        values = {"as_": asked.pop() if asked else "csv"}
         values.update({name: data[name] for name in self.fields if name != "as_" and name in data})
         return super().to_internal_value(values)
 
@@ -38,6 +55,7 @@ class StreamedExportView(GenericAPIView):
     is recorded in the audit trail with its filters and row count."""
 
     permission_classes = [CapabilityPermission]
+    content_negotiation_class = ExportNegotiation
     pagination_class = None
     options_class = ExportOptions
     export_name = ""  # e.g. "alerts": the file's name and the audit entry's
@@ -106,7 +124,7 @@ class AlertExportView(StreamedExportView):
             )
 
     @extend_schema(
-        parameters=[AS_PARAMETER, OpenApiParameter("text", OpenApiTypes.BOOL)],
+        parameters=[AS_PARAMETER, FORMAT_PARAMETER, OpenApiParameter("text", OpenApiTypes.BOOL)],
         responses=EXPORT_RESPONSES,
     )
     def get(self, request, *args, **kwargs):

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from access.alerts import alerts_visible, messages_visible
+from access.alerts import alerts_visible, assignment_check, messages_visible
 from alerts import selectors, services
 from alerts.models import Message
 from core.permissions import CapabilityPermission
@@ -60,6 +60,8 @@ class AlertViewSet(
         incoming = AlertUpdateSerializer(alert, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         try:
+            if "assignee" in incoming.validated_data:
+                assignment_check(alert, incoming.validated_data["assignee"])
             alert = services.alert_update(alert=alert, by=request.user, **incoming.validated_data)
         except services.TransitionRefused as exc:
             raise ValidationError({"status": [str(exc)]}) from exc

@@ -3,7 +3,12 @@
 from drf_spectacular.utils import extend_schema
 
 from access.alerts import incidents_visible
-from api.alerts.exports import AS_PARAMETER, EXPORT_RESPONSES, StreamedExportView
+from api.alerts.exports import (
+    AS_PARAMETER,
+    EXPORT_RESPONSES,
+    FORMAT_PARAMETER,
+    StreamedExportView,
+)
 from triage import selectors
 from triage.exports import incident_export_stream
 
@@ -24,6 +29,6 @@ class IncidentExportView(StreamedExportView):
     def stream(self, queryset, *, file_format: str, options: dict):
         return incident_export_stream(queryset, file_format=file_format)
 
-    @extend_schema(parameters=[AS_PARAMETER], responses=EXPORT_RESPONSES)
+    @extend_schema(parameters=[AS_PARAMETER, FORMAT_PARAMETER], responses=EXPORT_RESPONSES)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
