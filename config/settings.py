@@ -208,14 +208,14 @@ STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 COMPRESSED_CONTENT_TYPES = frozenset(
     {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript"}
-    | {"application/json", "application/problem+json", "image/svg+xml"}
+    | {"application/json", "application/geo+json", "application/problem+json", "image/svg+xml"}
 )
 
 # Requests: webhooks are small form posts; anything large is refused with a 400.
