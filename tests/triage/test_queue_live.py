@@ -198,3 +198,26 @@ def test_only_those_who_work_alerts_see_the_seen_button(client, areas):
     html = client.get(QUEUE).content.decode()
     assert len(urgent_ids(html)) == 1
     assert "btn-seen" not in html
+
+
+# --- htmx only where a page uses it --------------------------------------------------------
+
+
+def test_htmx_loads_on_the_queue_but_not_on_login_or_the_cla_pages(client, as_ana):
+    assert "htmx.min" in as_ana.get(QUEUE).content.decode()
+    coverage = as_ana.get("/cla/coverage/")
+    assert coverage.status_code == 200 and "htmx.min" not in coverage.content.decode()
+    as_ana.logout()
+    login = client.get("/accounts/login/")
+    assert login.status_code == 200 and "htmx.min" not in login.content.decode()
+
+
+def test_pages_and_json_are_gzipped(as_ana, areas):
+    for _ in range(3):
+        p1(areas["oicha"])
+    page = as_ana.get(QUEUE, headers={"accept-encoding": "gzip"})
+    assert page["Content-Encoding"] == "gzip"
+    data = as_ana.get("/api/v1/alerts/", headers={"accept-encoding": "gzip"})
+    assert data.status_code == 200 and data["Content-Type"] == "application/json"
+    assert data["Content-Encoding"] == "gzip"
+    assert not poll(as_ana).has_header("Content-Encoding")  # asked without gzip: plain
