@@ -323,10 +323,13 @@
     var table = body();
     var xhr = event.detail.xhr;
     if (!table || event.detail.elt !== table || !xhr || xhr.status !== 200) return;
+    var before = (table.getAttribute("data-version") || "").split(".")[0];
     var version = xhr.getResponseHeader(VERSION);
     if (version) table.setAttribute("data-version", version);
     take(xhr.responseText);
-    if (!forcing && (held || readerBelowTop())) {
+    // Redrawn for the clock alone (same alerts, same rows): nothing moves, swap it in.
+    var moved = !version || version.split(".")[0] !== before;
+    if (!forcing && (held || (moved && readerBelowTop()))) {
       event.detail.shouldSwap = false;
       held = true;
       var notice = document.getElementById("queue-held");

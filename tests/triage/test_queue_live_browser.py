@@ -138,3 +138,24 @@ def test_the_queue_has_no_horizontal_scroll_on_a_360_px_phone(live_server, brows
     assert widths["table"][0] <= widths["table"][1], widths  # the rows fit, none scrolls aside
     row = page.locator("#queue-rows tr[data-urgent]").first.bounding_box()
     assert row["x"] >= 0 and row["x"] + row["width"] <= 360, row
+
+
+def test_a_change_waits_while_the_reader_is_down_the_table(live_server, browser_page, analyst):
+    for n in range(40):
+        alert(3, f"Réunion du comité n°{n}")
+    page = browser_page
+    log_in(page, live_server.url, "ana")
+    expect(page.locator("#queue-rows tr[data-alert]").first).to_be_visible()
+    last = page.locator("#queue-rows tr[data-alert]").last
+    last.scroll_into_view_if_needed()
+    y = last.bounding_box()["y"]
+
+    fresh = alert(1, "Attaque en cours à Mbau")
+    expect(page.locator("#queue-held")).to_be_visible(timeout=10_000)
+    expect(page.locator("#queue-rows")).not_to_contain_text(fresh.reference)
+    assert last.bounding_box()["y"] == y  # what the reader looks at did not move
+    expect(page).to_have_title(re.compile(r"^\(1\) \w"))  # the title still tells
+
+    page.locator("#queue-show").click()
+    expect(page.locator("#queue-rows tr[data-urgent]")).to_contain_text(fresh.reference)
+    expect(page.locator("#queue-held")).to_be_hidden()
