@@ -153,7 +153,7 @@ def test_a_change_waits_while_the_reader_is_down_the_table(live_server, browser_
     fresh = alert(1, "Attaque en cours à Mbau")
     expect(page.locator("#queue-held")).to_be_visible(timeout=10_000)
     expect(page.locator("#queue-rows")).not_to_contain_text(fresh.reference)
-    assert last.bounding_box()["y"] == y  # what the reader looks at did not move
+    assert abs(last.bounding_box()["y"] - y) < 1  # what the reader looks at did not move
     expect(page).to_have_title(re.compile(r"^\(1\) \w"))  # the title still tells
 
     page.locator("#queue-show").click()
