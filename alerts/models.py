@@ -84,7 +84,9 @@ class Alert(models.Model):
     reporter_name = EncryptedTextField(_("reporter (as given)"), blank=True)
     # The number that sent it, kept (encrypted) so an unknown sender can be answered.
     sender = EncryptedTextField(_("sender number"), blank=True)
-    sender_hash = models.CharField(max_length=64, blank=True, editable=False)
+    sender_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("sender fingerprint")
+    )
     location = models.ForeignKey(
         "networks.Location",
         verbose_name=_("place"),
@@ -118,8 +120,9 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="claimed_alerts",
         db_index=False,  # covered by a composite index, or rarely searched
+        verbose_name=_("being handled by"),
     )
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("handled since"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("raised by"),
@@ -144,14 +147,16 @@ class Alert(models.Model):
         related_name="followers",
     )
     category_hint = models.CharField(_("keypad category"), max_length=30, blank=True)
-    call_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    call_sid = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, verbose_name=_("call identifier")
+    )
     recording_url = models.URLField(_("recording"), max_length=500, blank=True)
     recording_duration = models.PositiveIntegerField(_("recording seconds"), null=True, blank=True)
     callback_requested_at = models.DateTimeField(_("call back requested"), null=True, blank=True)
     callback_done_at = models.DateTimeField(_("called back"), null=True, blank=True)
     explanation = models.JSONField(_("triage explanation"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
-    queued_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("queued for triage"))
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -159,12 +164,14 @@ class Alert(models.Model):
     # reply, read without joining every reply of the period.
     first_reply_at = models.DateTimeField(_("first reply"), null=True, blank=True, editable=False)
     sla_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
-    sla_escalated_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sla_escalated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("deadline missed at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
     # When anything in the row last changed, whoever wrote it: on PostgreSQL a trigger sets it
     # on every insert and update (QuerySet.update included), so the queue asks one index "has
     # anything changed since?" instead of drawing itself again (dashboard queue polling).
-    changed_at = models.DateTimeField(auto_now=True, editable=False)
+    changed_at = models.DateTimeField(auto_now=True, editable=False, verbose_name=_("last change"))
 
     class Meta:
         verbose_name = _("alert")
@@ -216,6 +223,7 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=4),
                 name="alert_priority_1_to_4",
+                violation_error_message=_("The priority is 1, 2, 3 or 4."),
             ),
         ]
 
@@ -261,6 +269,10 @@ class AlertEvent(models.Model):
         MESSAGE_READ = "message_read", _("New message read")
         REVEALING_REPLY = "revealing_reply", _("Revealing words sent to a discreet reporter")
         INFORMANT_THREAT = "informant_threat", _("Reporter threatened: supervisors told")
+        DEPLOYMENT_SENT = "deployment_sent", _("Joint team or mission sent")
+        DEPLOYMENT_FINDINGS = "deployment_findings", _("Findings of the team or mission")
+        REPORTER_TOLD = "reporter_told", _("Reporter told what was done")
+        AREA_TOLD = "area_told", _("Message to the area's networks prepared")
 
     # Kinds that change a decision the triage engine made: they count against its accuracy.
     CORRECTIONS = ("priority", "categories", "risk_factors", "language", "location")
@@ -270,6 +282,7 @@ class AlertEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,  # the (alert, at) index serves it
+        verbose_name=_("alert"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
     by = models.ForeignKey(
@@ -336,6 +349,7 @@ class Message(models.Model):
         on_delete=models.PROTECT,
         related_name="messages",
         db_index=False,  # the (alert, created_at) index serves it
+        verbose_name=_("alert"),
     )
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALERT)
@@ -343,29 +357,36 @@ class Message(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     error_code = models.CharField(_("error code"), max_length=12, blank=True)
     # The provider's words, which may quote the number: stored with long digit runs masked.
-    error_message = NumbersMaskedCharField(max_length=300, blank=True)
+    error_message = NumbersMaskedCharField(
+        max_length=300, blank=True, verbose_name=_("error message")
+    )
     segments = models.PositiveSmallIntegerField(_("segments"), default=1)
-    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    provider_sid = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, verbose_name=_("provider identifier")
+    )
     # The other party: From on inbound, To on outbound. Encrypted, with a hash for lookups.
     peer = EncryptedTextField(_("number"), blank=True)
-    peer_hash = models.CharField(max_length=64, blank=True, editable=False)
-    our_number = models.CharField(max_length=40, blank=True)
+    peer_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("correspondent fingerprint")
+    )
+    our_number = models.CharField(max_length=40, blank=True, verbose_name=_("our number"))
     focal_point = models.ForeignKey(
         "networks.FocalPoint",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="messages",
+        verbose_name=_("focal point"),
     )
     # Links to pictures sent with the text: what they show may identify the sender.
-    media_urls = EncryptedJSONField(default=list, blank=True)
-    raw = EncryptedJSONField(null=True, blank=True)
+    media_urls = EncryptedJSONField(default=list, blank=True, verbose_name=_("attachments"))
+    raw = EncryptedJSONField(null=True, blank=True, verbose_name=_("provider data"))
     # The automatic answer given in TwiML (acknowledgement, keyword confirmation), if any.
-    auto_reply = models.TextField(blank=True)
-    flooded = models.BooleanField(default=False)
+    auto_reply = models.TextField(blank=True, verbose_name=_("automatic reply"))
+    flooded = models.BooleanField(default=False, verbose_name=_("flooding sender"))
     # A reporter's text that joined an existing alert's thread and that triage has not read
     # yet (a text that makes its own alert is triaged with that alert).
-    triage_pending = models.BooleanField(default=False)
+    triage_pending = models.BooleanField(default=False, verbose_name=_("awaiting triage"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -373,15 +394,22 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="sent_messages",
         db_index=False,  # covered by a composite index, or rarely searched
+        verbose_name=_("sent by"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    status_callback = models.URLField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("sending attempts"))
+    status_callback = models.URLField(
+        max_length=300, blank=True, verbose_name=_("delivery report address")
+    )
     # The provider's copy (text and number): when its deletion was last queued, and when the
     # provider confirmed it gone (alerts.services.provider_copies).
-    provider_delete_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
-    provider_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    provider_delete_queued_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("deletion at the provider asked")
+    )
+    provider_deleted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("deleted at the provider")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("message")
@@ -431,15 +459,23 @@ class Message(models.Model):
 class SendAttempt(models.Model):
     """Each try at handing an outbound SMS to the provider."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="send_attempts")
-    attempted_at = models.DateTimeField(default=timezone.now)
-    succeeded = models.BooleanField(default=False)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error_code = models.CharField(max_length=12, blank=True)
-    error_message = NumbersMaskedCharField(max_length=300, blank=True)
-    permanent = models.BooleanField(default=False)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="send_attempts", verbose_name=_("message")
+    )
+    attempted_at = models.DateTimeField(default=timezone.now, verbose_name=_("attempted"))
+    succeeded = models.BooleanField(default=False, verbose_name=_("succeeded"))
+    http_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("provider answer code")
+    )
+    error_code = models.CharField(max_length=12, blank=True, verbose_name=_("error code"))
+    error_message = NumbersMaskedCharField(
+        max_length=300, blank=True, verbose_name=_("error message")
+    )
+    permanent = models.BooleanField(default=False, verbose_name=_("permanent failure"))
 
     class Meta:
+        verbose_name = _("sending attempt")
+        verbose_name_plural = _("sending attempts")
         ordering = ["attempted_at"]
 
     def __str__(self) -> str:
@@ -450,15 +486,21 @@ class Recording(models.Model):
     """A call's voice message, copied from the provider and kept here encrypted (a voice
     identifies its speaker); the provider's copy is deleted once this one is stored."""
 
-    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="recording")
-    provider_url = models.URLField(max_length=500)
-    audio = EncryptedBytesField(blank=True, editable=False)
-    content_type = models.CharField(max_length=40, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    fetched_at = models.DateTimeField(null=True, blank=True)
-    provider_delete_queued_at = models.DateTimeField(null=True, blank=True)
-    provider_deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    alert = models.OneToOneField(
+        Alert, on_delete=models.CASCADE, related_name="recording", verbose_name=_("alert")
+    )
+    provider_url = models.URLField(max_length=500, verbose_name=_("address at the provider"))
+    audio = EncryptedBytesField(blank=True, editable=False, verbose_name=_("audio"))
+    content_type = models.CharField(max_length=40, blank=True, verbose_name=_("audio format"))
+    size = models.PositiveIntegerField(default=0, verbose_name=_("size (bytes)"))
+    fetched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("fetched"))
+    provider_delete_queued_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("deletion at the provider asked")
+    )
+    provider_deleted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("deleted at the provider")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("recording")
@@ -478,9 +520,11 @@ class Recording(models.Model):
 class OptOut(models.Model):
     """A number that asked for no more SMS (any sender, known or not)."""
 
-    phone_hash = models.CharField(max_length=64, unique=True)
-    opted_out_at = models.DateTimeField(default=timezone.now)
-    keyword = models.CharField(max_length=30, blank=True)
+    phone_hash = models.CharField(
+        max_length=64, unique=True, verbose_name=_("phone number fingerprint")
+    )
+    opted_out_at = models.DateTimeField(default=timezone.now, verbose_name=_("opted out"))
+    keyword = models.CharField(max_length=30, blank=True, verbose_name=_("keyword sent"))
 
     class Meta:
         verbose_name = _("opt-out")
@@ -559,7 +603,11 @@ class ReplyText(models.Model):
         verbose_name = _("automatic reply")
         verbose_name_plural = _("automatic replies")
         constraints = [
-            models.UniqueConstraint(fields=["key", "language"], name="replytext_one_per_language")
+            models.UniqueConstraint(
+                fields=["key", "language"],
+                name="replytext_one_per_language",
+                violation_error_message=_("There is already a text of this kind in this language."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -622,14 +670,18 @@ class VoicePrompt(models.Model):
         validators=[FileExtensionValidator(["mp3", "wav"])],
         help_text=_("MP3 or WAV, played instead of the text. Needed for Swahili and Lingala."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("voice prompt")
         verbose_name_plural = _("voice prompts")
         ordering = ["key", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "language"], name="voiceprompt_one_per_language")
+            models.UniqueConstraint(
+                fields=["key", "language"],
+                name="voiceprompt_one_per_language",
+                violation_error_message=_("There is already a recording for this language."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -684,7 +736,7 @@ class Broadcast(models.Model):
         related_name="+",
     )
     sent_at = models.DateTimeField(_("sending started"), null=True, blank=True)
-    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True, verbose_name=_("recipients listed"))
     finished_at = models.DateTimeField(_("every SMS handed over"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -695,11 +747,13 @@ class Broadcast(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    status_callback = models.URLField(max_length=300, blank=True)
+    status_callback = models.URLField(
+        max_length=300, blank=True, verbose_name=_("delivery report address")
+    )
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     # Focal points of the selection left out when sending, by reason (opted_out, ...).
     excluded = models.JSONField(_("left out"), default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("broadcast")
@@ -747,25 +801,30 @@ class BroadcastRecipient(models.Model):
         on_delete=models.PROTECT,
         related_name="recipients",
         db_index=False,  # the unique (broadcast, focal point) constraint serves it
+        verbose_name=_("broadcast"),
     )
     focal_point = models.ForeignKey(
         "networks.FocalPoint",
         on_delete=models.PROTECT,
         related_name="broadcast_receipts",
         db_index=False,  # the (focal point, sent at) index serves it
+        verbose_name=_("focal point"),
     )
     language = models.CharField(_("language"), max_length=2)
     segments = models.PositiveSmallIntegerField(_("segments"), default=1)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
-    skip_reason = models.CharField(max_length=20, blank=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.WAITING, verbose_name=_("state")
+    )
+    skip_reason = models.CharField(max_length=20, blank=True, verbose_name=_("why skipped"))
     due_at = models.DateTimeField(_("due"))
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent"))
     message = models.OneToOneField(
         Message,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="broadcast_recipient",
+        verbose_name=_("message"),
     )
 
     class Meta:
@@ -774,7 +833,9 @@ class BroadcastRecipient(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["broadcast", "focal_point"], name="broadcastrecipient_once_per_broadcast"
+                fields=["broadcast", "focal_point"],
+                name="broadcastrecipient_once_per_broadcast",
+                violation_error_message=_("This focal point already receives this broadcast."),
             )
         ]
         indexes = [
@@ -797,10 +858,15 @@ class BroadcastReply(models.Model):
         on_delete=models.PROTECT,
         related_name="replies",
         db_index=False,  # the (broadcast, received at) index serves it
+        verbose_name=_("broadcast"),
     )
-    recipient = models.ForeignKey(BroadcastRecipient, on_delete=models.PROTECT, related_name="+")
-    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="broadcast_reply")
-    received_at = models.DateTimeField(default=timezone.now)
+    recipient = models.ForeignKey(
+        BroadcastRecipient, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    alert = models.OneToOneField(
+        Alert, on_delete=models.PROTECT, related_name="broadcast_reply", verbose_name=_("alert")
+    )
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received"))
 
     class Meta:
         verbose_name = _("reply to a broadcast")
@@ -810,6 +876,23 @@ class BroadcastReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id} ← {self.alert_id}"
+
+
+# The units the first migration seeds, stored under their English names: shown in the reader's
+# language. A unit an administrator adds or renames shows as written.
+SEEDED_UNIT_NAMES = {
+    "Force (military component)": _("Force (military component)"),
+    "Police (UN police)": _("Police (UN police)"),
+    "Civil Affairs": _("Civil Affairs"),
+    "Human Rights": _("Human Rights"),
+    "Child Protection": _("Child Protection"),
+    "Humanitarian partner (OCHA)": _("Humanitarian partner (OCHA)"),
+}
+
+
+def unit_name_in_words(name: str) -> str:
+    """A response unit's name in the active language when it is one of the seeded ones."""
+    return str(SEEDED_UNIT_NAMES.get(name, name))
 
 
 class ResponseUnit(models.Model):
@@ -831,7 +914,7 @@ class ResponseUnit(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return unit_name_in_words(self.name)
 
 
 class CannedReply(models.Model):
@@ -850,7 +933,13 @@ class CannedReply(models.Model):
         verbose_name_plural = _("canned replies")
         ordering = ["language", "order", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["language", "title"], name="canned_reply_title_unique")
+            models.UniqueConstraint(
+                fields=["language", "title"],
+                name="canned_reply_title_unique",
+                violation_error_message=_(
+                    "A ready reply with this title already exists in this language."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("api.triage.urls")),
     path("", include("api.lpc.urls")),
     path("", include("api.cla.urls")),
+    path("", include("api.engagement.urls")),
 ]

@@ -16,7 +16,8 @@ What it does, all on 127.0.0.1 and bounded in time and count:
    from each request's scheduled time, so a stalled server cannot hide its queueing);
 4. after each phase checks that no answer was other than 200 and that every answered request
    was stored exactly once (rows vs answers, distinct MessageSids);
-5. prints a table and, unless --no-record, appends it to bench/README.md under a dated heading.
+5. prints a table and, unless --no-record, writes it in bench/README.md in place of the
+   previous run's.
 
 Every request carries a distinct MessageSid and a valid X-Twilio-Signature (twilio's
 RequestValidator, the URL being the https one the TLS proxy would show, with
@@ -46,9 +47,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from results import results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
-RESULTS_MARKER = "<!-- results: bench/webhook.py appends below this line -->"
+RESULTS_MARKER = "<!-- results: bench/webhook.py writes below this line -->"
 PY = sys.executable
 BIN = Path(PY).parent
 
@@ -782,7 +785,7 @@ class Bench:
     def report(self) -> str:
         a = self.args
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        lines = [f"### {now}", ""]
+        lines = [f"#### {now}", ""]
         lines += [f"- {k}: {v}" for k, v in self.facts.items()]
         lines += [
             f"- configuration: gunicorn -w {a.workers} (sync), DEBUG=false, "
@@ -834,10 +837,8 @@ class Bench:
 
 
 def record(report: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n\n## Results\n\n"
-    if RESULTS_MARKER not in text:
-        text = text.rstrip("\n") + "\n\n" + RESULTS_MARKER + "\n"
-    README.write_text(text.rstrip("\n") + "\n\n" + report)
+    """Put this run's figures in bench/README.md in place of the previous run's."""
+    results_write(README, RESULTS_MARKER, report)
 
 
 # --- Seeding (runs in a child process with the project's settings) -----------------------------

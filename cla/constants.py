@@ -29,3 +29,18 @@ ALERT_TEXT_MAX_LENGTH = 4000
 EARLIEST_VISIT_DATE = dt.date(2000, 1, 1)
 # Months the calendar shows: enough for old records, and far from the limits of dates.
 CALENDAR_YEARS = (1990, 2100)
+
+# --- Offline field pages (cla/offline.py) ------------------------------------------------------
+# Pages the phone keeps for use without a connection, by URL name. None shows a focal point's
+# name or number: the visit page (recruits) and the edit form are never kept.
+OFFLINE_PAGES = ("cla:visit-new", "cla:visits", "cla:follow-ups")
+# Static files those pages load.
+OFFLINE_ASSETS = (
+    "css/kengele.css",
+    "cla/cla.css",
+    "cla/offline.js",
+    "cla/visit-form.js",
+    "img/favicon.svg",
+)
+# How long a page may take on a poor connection before the phone's copy is shown instead.
+OFFLINE_PAGE_TIMEOUT_MS = 6000

@@ -145,7 +145,7 @@ class VisitForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     alert_text = forms.CharField(
-        label=_("Raise an alert"),
+        label=_("What is happening"),
         required=False,
         max_length=ALERT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),

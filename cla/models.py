@@ -131,7 +131,7 @@ class FieldVisit(models.Model):
     # Made by the form (or the client) before sending: a resent draft carries the same one.
     idempotency_key = models.UUIDField(_("draft key"), unique=True, default=uuid.uuid4)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("field visit")
@@ -142,6 +142,7 @@ class FieldVisit(models.Model):
             models.CheckConstraint(
                 condition=Q(women_met__gte=0) & Q(men_met__gte=0) & Q(others_met__gte=0),
                 name="fieldvisit_counts_not_negative",
+                violation_error_message=_("Counts cannot be negative."),
             ),
         ]
 
@@ -160,7 +161,9 @@ class FieldVisit(models.Model):
 class Recruitment(models.Model):
     """A focal point recruited (or met again and registered) during a visit."""
 
-    visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="recruitments")
+    visit = models.ForeignKey(
+        FieldVisit, on_delete=models.CASCADE, related_name="recruitments", verbose_name=_("visit")
+    )
     focal_point = models.ForeignKey(
         "networks.FocalPoint",
         verbose_name=_("focal point"),
@@ -187,7 +190,11 @@ class Recruitment(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["visit", "focal_point"], name="recruitment_once_per_visit"
+                fields=["visit", "focal_point"],
+                name="recruitment_once_per_visit",
+                violation_error_message=_(
+                    "This person is already recorded as recruited on this visit."
+                ),
             ),
         ]
 
@@ -198,9 +205,17 @@ class Recruitment(models.Model):
 class VisitEquipment(models.Model):
     """Equipment handed out during a visit (the row itself belongs to the networks app)."""
 
-    visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="equipment_given")
+    visit = models.ForeignKey(
+        FieldVisit,
+        on_delete=models.CASCADE,
+        related_name="equipment_given",
+        verbose_name=_("visit"),
+    )
     equipment = models.OneToOneField(
-        "networks.Equipment", on_delete=models.CASCADE, related_name="field_visit_link"
+        "networks.Equipment",
+        on_delete=models.CASCADE,
+        related_name="field_visit_link",
+        verbose_name=_("equipment"),
     )
 
     class Meta:
@@ -215,7 +230,9 @@ class VisitEquipment(models.Model):
 class FollowUp(models.Model):
     """Something a visit promised to do, with the day it is due."""
 
-    visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="follow_ups")
+    visit = models.ForeignKey(
+        FieldVisit, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("visit")
+    )
     description = models.CharField(_("what to do"), max_length=500)
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -227,7 +244,7 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("follow-up")
@@ -246,9 +263,14 @@ class FollowUp(models.Model):
 class VisitAlert(models.Model):
     """An alert raised from a visit: alerts know nothing of visits, so the link lives here."""
 
-    visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="alert_links")
+    visit = models.ForeignKey(
+        FieldVisit, on_delete=models.CASCADE, related_name="alert_links", verbose_name=_("visit")
+    )
     alert = models.OneToOneField(
-        "alerts.Alert", on_delete=models.CASCADE, related_name="field_visit_link"
+        "alerts.Alert",
+        on_delete=models.CASCADE,
+        related_name="field_visit_link",
+        verbose_name=_("alert"),
     )
 
     class Meta:

@@ -16,5 +16,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("calendar/", views.visit_calendar, name="calendar"),
     path("coverage/", views.coverage_page, name="coverage"),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("csrf/", views.csrf_token, name="csrf"),
     path("coverage.json", views.coverage_json, name="coverage-json"),
 ]

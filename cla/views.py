@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.permissions import capability_required
@@ -36,6 +38,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import FieldVisit, FollowUp
+from .offline import offline_settings
 
 PAGE_SIZE = 30
 # Sent by visit-draft.js: the answer is then JSON, so the script can keep or clear the draft.
@@ -278,6 +281,31 @@ def visit_alert(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cla:visit", pk=visit.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "cla/visit_alert.html", {"visit": visit, "form": form}, status=status)
+
+
+# --- Offline use --------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps the field pages on the phone. Served under /cla/ so that
+    its scope is the field pages and nothing else; it holds no personal data, so needs no login
+    (the pages it fetches do)."""
+    response = render(
+        request, "cla/sw.js", offline_settings(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = reverse("cla:visits")
+    return response
+
+
+@require_GET
+@never_cache
+@records_visits
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """A fresh CSRF token for sending what was kept on the phone: the copy of the form the
+    phone kept may carry a token from an older session."""
+    return JsonResponse({"token": get_token(request)})
 
 
 # --- Follow-ups ------------------------------------------------------------------------------

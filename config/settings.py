@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "triage",
     "lpc",
     "cla",
+    "engagement",
     "access",  # no models: who sees which alerts and identities
     "dashboard",
     "config",  # management commands: backup, restore
@@ -263,6 +264,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The field pages' service worker (/cla/sw.js): same origin only.
+        "worker-src": [SELF],
         "media-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
@@ -484,6 +487,7 @@ SPECTACULAR_SETTINGS = {
         "NetworkStatusEnum": "networks.models.Network.Status",
         "AlertLanguageEnum": "alerts.models.Alert.Language",
         "FocalPointLanguageEnum": "networks.models.FocalPoint.Language",
+        "DeploymentKindEnum": "engagement.models.Deployment.Kind",
     },
 }
 

@@ -37,6 +37,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "write_field_records": frozenset({ADMIN, CLA}),
     # Change anyone's visits and committees (a CLA changes those they work on).
     "edit_any_field_record": frozenset({ADMIN}),
+    # Town hall meetings, their concerns and commitments: of one's areas or places
+    # (access.engagement), or all of them for who sees every alert.
+    "read_town_halls": frozenset(ROLES),
+    "record_town_halls": frozenset({ADMIN, SUPERVISOR, ANALYST, CLA}),
+    # Joint protection teams and assessment missions: operational (a team's make-up, findings
+    # on violations), so for the mission's staff who work alerts, by area likewise.
+    "read_deployments": frozenset({ADMIN, SUPERVISOR, ANALYST}),
+    "record_deployments": frozenset({ADMIN, SUPERVISOR, ANALYST}),
     # Network membership: focal points, memberships, networks, places; and the audit trail.
     "edit_membership": frozenset({ADMIN}),
     "read_audit_trail": frozenset({ADMIN}),
@@ -45,13 +53,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # Django model permissions per role, for the admin site and DRF's model permissions:
 # app label -> "*" (everything) or the actions allowed ("view", "add", "change", "delete").
 ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
-    ADMIN: {"networks": "*", "alerts": "*", "triage": "*", "lpc": "*", "cla": "*", "auth": "*"},
+    ADMIN: {
+        "networks": "*",
+        "alerts": "*",
+        "triage": "*",
+        "lpc": "*",
+        "cla": "*",
+        "engagement": "*",
+        "auth": "*",
+    },
     SUPERVISOR: {
         "networks": ("view",),
         "alerts": ("view", "add", "change"),
         "triage": ("view", "add", "change"),
         "lpc": ("view",),
         "cla": ("view",),
+        "engagement": ("view", "add", "change"),
     },
     ANALYST: {
         "networks": ("view",),
@@ -59,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "triage": ("view", "add", "change"),
         "lpc": ("view",),
         "cla": ("view",),
+        "engagement": ("view",),
     },
     CLA: {
         "networks": ("view",),
@@ -66,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "triage": ("view",),
         "lpc": ("view", "add", "change"),
         "cla": ("view", "add", "change"),
+        "engagement": ("view",),
     },
     VIEWER: {"triage": ("view",)},
 }

@@ -9,12 +9,14 @@ shown as written, marked as English.
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.taxonomy import CATEGORY_CHOICES
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
+from triage.constants import SIGNAL_LABELS
 
 CATEGORY_LABELS = dict(CATEGORY_CHOICES)
+RISK_FACTOR_LABELS_NUMBERED = dict(RISK_FACTOR_CHOICES_NUMBERED)
 LANGUAGE_NAMES = {
     "fr": _("French"),
     "sw": _("Swahili"),
@@ -144,3 +146,250 @@ def rule_in_words(rule: str) -> tuple[str, bool]:
             params = {name: _words(name, value) for name, value in match.groupdict().items()}
             return str(known.text) % params, True
     return rule, False
+
+
+# --- The evidence behind each decision, in sentences ------------------------------------------
+# The engine stores its evidence as data (alerts.Alert.explanation); these read it back for an
+# analyst: which words led to which category and priority, what was set aside and why. Only
+# what a reader can act on is said; the engine's internal names never reach the page.
+
+RISK_FACTOR_RULES = {
+    "rule: harm at a protected site (health centre, school, camp)": _(
+        "harm at a protected site (health centre, school, camp)"
+    ),
+    "rule: harm to humanitarian or peacekeeping personnel": _(
+        "harm to humanitarian or peacekeeping personnel"
+    ),
+    "rule: harm attributed to State security forces": _("harm attributed to State security forces"),
+    "rule: many victims in one event": _("many victims in one event"),
+}
+
+
+def _quoted(words) -> str:
+    return ", ".join(f"« {w} »" if _is_french() else f"“{w}”" for w in words)
+
+
+def _is_french() -> bool:
+    return (get_language() or "").startswith("fr")
+
+
+def _category(code: str) -> str:
+    return str(CATEGORY_LABELS.get(code, code))
+
+
+def _risk_factor(code: str) -> str:
+    return str(RISK_FACTOR_LABELS_NUMBERED.get(code, code))
+
+
+def _live_terms(terms: list) -> list[dict]:
+    return [t for t in terms if isinstance(t, dict) and not t.get("negated")]
+
+
+def _words_for(terms: list, *, category: str | None = None, risk_factor: str | None = None):
+    words = []
+    for term in _live_terms(terms):
+        if category and category not in (term.get("categories") or {}):
+            continue
+        if risk_factor and risk_factor not in (term.get("risk_factors") or []):
+            continue
+        words.append(term.get("text") or term.get("normalised") or "")
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def _negation(term: dict) -> str:
+    """Why a negated term was set aside, in words."""
+    how = str(term.get("negated_by") or "")
+    kind, _sep, word = how.partition(":")
+    if kind == "denied":
+        return gettext("the text denies it (%(words)s)") % {"words": _quoted([word])}
+    if kind in ("negator", "negator after") and word:
+        return gettext("the text negates it (%(words)s)") % {"words": _quoted([word])}
+    if how == "negative verb form":
+        return gettext("the verb is in the negative")
+    return gettext("the text negates it")
+
+
+def category_sentences(data: dict, terms: list) -> list[str]:
+    sentences = []
+    kept = data.get("kept") or {}
+    for code in data.get("value") or []:
+        words = _words_for(terms, category=code)
+        if words:
+            sentences.append(
+                gettext("%(category)s: from the words %(words)s.")
+                % {"category": _category(code), "words": _quoted(words)}
+            )
+        elif code != "other":
+            sentences.append(
+                gettext("%(category)s: from the key pressed on the phone.")
+                % {"category": _category(code)}
+            )
+    for code in data.get("scores") or {}:
+        if code not in kept and code != "other":
+            sentences.append(
+                gettext("%(category)s set aside: too little in the text (%(words)s).")
+                % {
+                    "category": _category(code),
+                    "words": _quoted(_words_for(terms, category=code)) or "—",
+                }
+            )
+    return sentences
+
+
+def _terms_sentences(terms: list) -> list[str]:
+    sentences = []
+    for term in terms:
+        if not isinstance(term, dict):
+            continue
+        word = term.get("text") or term.get("normalised") or ""
+        about = [_category(code) for code in (term.get("categories") or {})]
+        about += [str(SIGNAL_LABELS[s]) for s in term.get("signals") or [] if s in SIGNAL_LABELS]
+        about_text = ", ".join(about) or gettext("context only")
+        spelling = ""
+        entry = term.get("entry") or ""
+        if term.get("match") not in ("exact", "squeezed", None) and entry:
+            spelling = " " + gettext("(read as %(entry)s)") % {"entry": _quoted([entry])}
+        if term.get("negated"):
+            sentences.append(
+                gettext("%(word)s%(spelling)s: %(about)s; not counted, %(why)s.")
+                % {
+                    "word": _quoted([word]),
+                    "spelling": spelling,
+                    "about": about_text,
+                    "why": _negation(term),
+                }
+            )
+        else:
+            sentences.append(
+                gettext("%(word)s%(spelling)s: %(about)s.")
+                % {"word": _quoted([word]), "spelling": spelling, "about": about_text}
+            )
+    return sentences
+
+
+def risk_factor_sentences(data: dict, terms: list) -> list[str]:
+    sentences = []
+    for code, reasons in (data.get("because") or {}).items():
+        words, categories, rules = [], [], []
+        for reason in reasons or []:
+            reason = str(reason)
+            if reason.startswith("term:"):
+                words.append(reason[5:])
+            elif reason.startswith("category:"):
+                categories.append(_category(reason[9:]))
+            else:
+                rules.append(str(RISK_FACTOR_RULES.get(reason, reason)))
+        # The reader's own spelling of the words, where the terms keep it.
+        spelled = {t.get("normalised"): t.get("text") for t in _live_terms(terms)}
+        parts = []
+        if words:
+            parts.append(
+                gettext("the words %(words)s")
+                % {"words": _quoted(spelled.get(w) or w for w in dict.fromkeys(words))}
+            )
+        if categories:
+            parts.append(
+                gettext("the category %(categories)s")
+                % {"categories": ", ".join(dict.fromkeys(categories))}
+            )
+        parts += rules
+        sentences.append(
+            gettext("%(risk_factor)s: because of %(reasons)s.")
+            % {"risk_factor": _risk_factor(code), "reasons": "; ".join(parts) or "—"}
+        )
+    return sentences
+
+
+def priority_sentences(data: dict) -> list[str]:
+    sentences = []
+    for code, level in (data.get("per_category") or {}).items():
+        sentences.append(
+            gettext("%(category)s alone gives priority %(level)s.")
+            % {"category": _category(code), "level": level}
+        )
+    signals = [str(SIGNAL_LABELS[s]) for s in data.get("signals") or [] if s in SIGNAL_LABELS]
+    if signals:
+        sentences.append(gettext("The text speaks of: %(signs)s.") % {"signs": ", ".join(signals)})
+    for casualty in data.get("casualties") or []:
+        if isinstance(casualty, dict):
+            sentences.append(
+                gettext("Victims counted: %(count)s (%(words)s).")
+                % {"count": casualty.get("count"), "words": _quoted([casualty.get("term", "")])}
+            )
+    reading = data.get("reading") or {}
+    evidence = reading.get("not_alert_evidence") or {}
+    if evidence.get("non_alert"):
+        sentences.append(
+            gettext("Words of a greeting, test, thanks or request: %(words)s.")
+            % {"words": _quoted(evidence["non_alert"])}
+        )
+    if evidence.get("denied"):
+        sentences.append(
+            gettext("Words that deny the events: %(words)s.")
+            % {"words": _quoted(evidence["denied"])}
+        )
+    if evidence.get("negated"):
+        sentences.append(
+            gettext("Set aside because the text negates them: %(words)s.")
+            % {"words": _quoted(evidence["negated"])}
+        )
+    if reading.get("unread_words"):
+        sentences.append(
+            gettext("Words the engine did not recognise (read them): %(words)s.")
+            % {"words": _quoted(reading["unread_words"])}
+        )
+    return sentences
+
+
+def place_sentences(data: dict) -> list[str]:
+    sentences = []
+    for match in data.get("matches") or []:
+        if not isinstance(match, dict):
+            continue
+        said = match.get("text") or ""
+        name = match.get("place") or match.get("gazetteer_name") or ""
+        how = (
+            gettext("spelt as in the list of places")
+            if match.get("match") in ("exact", "squeezed")
+            else gettext("a close spelling")
+        )
+        sentence = gettext("%(said)s in the text: %(place)s, %(how)s") % {
+            "said": _quoted([said]),
+            "place": name,
+            "how": how,
+        }
+        if match.get("rule"):
+            sentence += f" ({rule_in_words(str(match['rule']))[0]})"
+        sentences.append(sentence + ".")
+    return sentences
+
+
+def language_sentences(data: dict) -> list[str]:
+    scores = data.get("scores") or {}
+    counted = [
+        gettext("%(language)s %(count)s")
+        % {"language": _words("language", code), "count": f"{n:g}"}
+        for code, n in sorted(scores.items(), key=lambda item: -item[1])
+        if isinstance(n, int | float) and n > 0
+    ]
+    if not counted:
+        return []
+    return [gettext("Words recognised per language: %(counts)s.") % {"counts": ", ".join(counted)}]
+
+
+def section_sentences(key: str, data, explanation: dict) -> list[str]:
+    """The evidence of one section of the explanation, as sentences for an analyst."""
+    terms = explanation.get("terms") if isinstance(explanation.get("terms"), list) else []
+    if key == "terms" and isinstance(data, list):
+        return _terms_sentences(data)
+    if not isinstance(data, dict):
+        return []
+    builders = {
+        "categories": lambda: category_sentences(data, terms),
+        "risk_factors": lambda: risk_factor_sentences(data, terms),
+        "priority": lambda: priority_sentences(data),
+        "place": lambda: place_sentences(data),
+        "language": lambda: language_sentences(data),
+    }
+    builder = builders.get(key)
+    return builder() if builder else []

@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from alerts.models import Alert
 from networks.models import Location
@@ -57,6 +58,14 @@ def _point(location: Location, properties: dict) -> dict | None:
     }
 
 
+def _alerts_summary(total: int, still_open: int) -> str:
+    alerts = ngettext("%(n)s alert", "%(n)s alerts", total) % {"n": total}
+    return ngettext("%(alerts)s (%(n)s open)", "%(alerts)s (%(n)s open)", still_open) % {
+        "alerts": alerts,
+        "n": still_open,
+    }
+
+
 def alert_places(queryset: QuerySet[Alert]) -> dict:
     """One feature per place with alerts in `queryset`: how many, how many still open, the
     most urgent priority, the latest. Two queries."""
@@ -87,6 +96,7 @@ def alert_places(queryset: QuerySet[Alert]) -> dict:
                 "priority": row["top_priority"],
                 "latest": timezone.localtime(row["latest"]).isoformat(),
                 "url": f"{queue}?location={location.pk}&status=",
+                "summary": _alerts_summary(row["total"], row["open"]),
             },
         )
         if feature:
@@ -138,6 +148,16 @@ def incident_places(
                 "mechanisms": row["mechanism_count"],
                 "categories": row["categories"],
                 "latest": timezone.localtime(row["last_seen_at"]).isoformat(),
+                "url": reverse("dashboard:incident", args=[row["pk"]]),
+                "alerts_url": reverse("dashboard:incident", args=[row["pk"]]) + "#incident-alerts",
+                "reporters_label": ngettext(
+                    "%(n)s reporter", "%(n)s reporters", row["reporter_count"]
+                )
+                % {"n": row["reporter_count"]},
+                "mechanisms_label": ngettext(
+                    "%(n)s mechanism", "%(n)s mechanisms", row["mechanism_count"]
+                )
+                % {"n": row["mechanism_count"]},
             },
         )
         if feature:

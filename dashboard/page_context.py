@@ -7,8 +7,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from access.alerts import alerts_visible, incidents_visible
+from access.engagement import town_halls_visible
 from alerts.models import Alert
 from core.roles import can
+from engagement.selectors import commitments_overdue, town_hall_list
 from networks.audit import identity_refusals
 from triage.constants import MERGE_SUGGESTIONS
 from triage.selectors import (
@@ -37,6 +39,9 @@ def queue_page_context(request: HttpRequest) -> dict:
     if can(request.user, "supervise"):
         context["identity_refusals"] = identity_refusals(
             since=timezone.now() - IDENTITY_REFUSALS_SHOWN
+        ).count()
+        context["overdue_commitments"] = commitments_overdue(
+            town_halls=town_halls_visible(town_hall_list(), request.user)
         ).count()
         breached = alerts_breached()
         context["breached"] = list(breached[:BREACHES_SHOWN])

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import (
     views,
+    views_engagement,
     views_followup,
     views_identities,
     views_incidents,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("identity-reads/", views_identities.identity_reads, name="identity-reads"),
     path("map/", views_map.map_page, name="map"),
     path("map/data/", views_map.map_data, name="map-data"),
+    path("map/deployments/", views_engagement.deployment_map_data, name="map-deployments"),
     path("stats/", stats_page, name="stats"),
     path("alerts/new/", views_operator.alert_new, name="alert-new"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
@@ -50,4 +52,41 @@ urlpatterns = [
     path("incidents/<int:pk>/merge/", views_incidents.incident_merge_view, name="incident-merge"),
     path("incidents/<int:pk>/split/", views_incidents.incident_split_view, name="incident-split"),
     path("broadcasts/", include("dashboard.views_broadcasts")),
+    path(
+        "alerts/<int:pk>/tell-reporter/",
+        views_engagement.alert_tell_reporter,
+        name="alert-tell-reporter",
+    ),
+    path("alerts/<int:pk>/tell-area/", views_engagement.alert_tell_area, name="alert-tell-area"),
+    path("town-halls/", views_engagement.town_hall_index, name="town-halls"),
+    path("town-halls/new/", views_engagement.town_hall_new, name="town-hall-new"),
+    path("town-halls/<int:pk>/", views_engagement.town_hall_page, name="town-hall"),
+    path(
+        "town-halls/concerns/<int:pk>/raise/",
+        views_engagement.concern_raise,
+        name="concern-raise",
+    ),
+    path(
+        "town-halls/commitments/<int:pk>/answer/",
+        views_engagement.commitment_answer,
+        name="commitment-answer",
+    ),
+    path(
+        "town-halls/commitments/overdue/",
+        views_engagement.commitments_overdue_page,
+        name="commitments-overdue",
+    ),
+    path("deployments/", views_engagement.deployment_index, name="deployments"),
+    path("deployments/new/", views_engagement.deployment_new, name="deployment-new"),
+    path("deployments/<int:pk>/", views_engagement.deployment_page, name="deployment"),
+    path(
+        "deployments/<int:pk>/findings/",
+        views_engagement.deployment_findings,
+        name="deployment-findings",
+    ),
+    path(
+        "deployments/recommendations/<int:pk>/",
+        views_engagement.recommendation_follow,
+        name="recommendation-follow",
+    ),
 ]

@@ -52,6 +52,7 @@ from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
 from .queue_live import HEADER as VERSION_HEADER
 from .queue_live import last_change, scope_marker, unchanged, urgent_count, version
+from .views_engagement import alert_engagement_context
 from .views_followup import followup_context, may_hear_recording
 
 PAGE_SIZE = 50
@@ -424,6 +425,7 @@ def _alert_page(
         **alert_page_context(request, alert),
     }
     context.update(followup_context(request, alert, reporter_shown=context["show_reporter"]))
+    context.update(alert_engagement_context(request, alert))
     return render(request, "dashboard/alert.html", context)
 
 

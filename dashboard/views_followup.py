@@ -202,7 +202,7 @@ def alert_escalate_view(request: HttpRequest, alert: Alert):
     except TransitionRefused as exc:
         messages.error(request, str(exc))
         return
-    messages.success(request, gettext("Escalated to %(unit)s.") % {"unit": unit.name})
+    messages.success(request, gettext("Escalated to %(unit)s.") % {"unit": unit})
 
 
 @alert_action

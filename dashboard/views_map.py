@@ -15,6 +15,7 @@ from access.alerts import alerts_visible, incidents_visible
 from alerts.models import Alert
 from alerts.selectors import AlertFilter, alert_list
 from core.permissions import capability_required
+from core.roles import can
 from core.taxonomy import CATEGORY_CHOICES
 from triage.selectors import incident_list
 
@@ -58,6 +59,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "open_only": request.GET.get("open", "1") != "0",
         "data_url": f"{reverse('dashboard:map-data')}?{query.urlencode()}",
         "coverage_url": _coverage_url(),
+        "deployments_url": reverse("dashboard:map-deployments")
+        if can(request.user, "read_deployments")
+        else "",
         "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
         "tile_attribution": getattr(
             settings, "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"

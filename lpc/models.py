@@ -69,8 +69,8 @@ class LPC(models.Model):
         related_name="lpcs_supported",
     )
     funding_source = models.CharField(_("funding source"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("local protection committee")
@@ -133,8 +133,8 @@ class LPCMember(models.Model):
     )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("committee member")
@@ -210,15 +210,19 @@ class LPCMeeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("committee meeting")
         verbose_name_plural = _("committee meetings")
         ordering = ["-held_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["lpc", "held_on"], name="lpcmeeting_one_per_day"),
+            models.UniqueConstraint(
+                fields=["lpc", "held_on"],
+                name="lpcmeeting_one_per_day",
+                violation_error_message=_("This committee already has a meeting on this day."),
+            ),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__gte": 0, f"{field}__lte": MAX_ATTENDANCE}),
@@ -267,8 +271,8 @@ class ActionPoint(models.Model):
     )
     follow_up = models.TextField(_("follow-up notes"), blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("action point")

@@ -40,7 +40,9 @@ from .admin_filters import (
     NulSafeFilters,
     OptedOutFilter,
     ProvinceFilter,
+    TargetTypeFilter,
     TerritoryFilter,
+    target_type_label,
 )
 from .audit import (
     FOCAL_POINT,
@@ -729,16 +731,20 @@ class EquipmentAdmin(NulSafeFilters, CheckedSelection, EditorsOnly, admin.ModelA
 class AuditEntryAdmin(NulSafeFilters, admin.ModelAdmin):
     """Read-only for everyone, superusers included; only admins may read it at all."""
 
-    list_display = ("at", "action", "actor", "target_type", "targets", "ip_address")
-    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "at", "target_type")
+    list_display = ("at", "action", "actor", "target_kind", "targets", "ip_address")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "at", TargetTypeFilter)
     date_hierarchy = "at"
     search_fields = ("target_ids",)
     search_help_text = _("An object's id (e.g. a focal point's number in the list), or a username.")
     list_select_related = ("actor",)
     actions = None
     list_per_page = 100
-    fields = ("at", "action", "actor", "target_type", "targets", "ip_address", "details")
+    fields = ("at", "action", "actor", "target_kind", "targets", "ip_address", "details")
     readonly_fields = fields
+
+    @admin.display(description=_("object type"), ordering="target_type")
+    def target_kind(self, obj: AuditEntry) -> str:
+        return target_type_label(obj.target_type)
 
     @admin.display(description=_("object ids"))
     def targets(self, obj: AuditEntry) -> str:

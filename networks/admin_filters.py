@@ -1,5 +1,6 @@
 """List filters of the networks admin: places by province/territory, membership, opt-out."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -124,3 +125,23 @@ class NulSafeFilters:
 
     def get_changelist(self, request, **kwargs):
         return NulRefusingChangeList
+
+
+def target_type_label(target_type: str) -> str:
+    """An audit entry's object type ("networks.focalpoint") as its model's name in words."""
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
+
+
+class TargetTypeFilter(admin.SimpleListFilter):
+    title = _("object type")
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list("target_type", flat=True)
+        return [(kind, target_type_label(kind)) for kind in sorted(set(kinds)) if kind]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset

@@ -51,20 +51,27 @@ class Location(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name", "kind"], name="location_unique_name_in_parent"
+                fields=["parent", "name", "kind"],
+                name="location_unique_name_in_parent",
+                violation_error_message=_(
+                    "A place of this name already exists in the same parent place."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["name", "kind"],
                 condition=Q(parent__isnull=True),
                 name="location_unique_root_name",
+                violation_error_message=_("A top-level place of this name already exists."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="location_latitude_range",
+                violation_error_message=_("The latitude must be between -90 and 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="location_longitude_range",
+                violation_error_message=_("The longitude must be between -180 and 180."),
             ),
         ]
 
@@ -141,6 +148,7 @@ class Network(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_on__isnull=False),
                 name="network_closed_has_date",
+                violation_error_message=_("A closed network needs its closing date."),
             ),
         ]
 
@@ -185,9 +193,17 @@ class FocalPoint(models.Model):
 
     name = EncryptedTextField(_("name"))
     phone = EncryptedTextField(_("phone"), help_text=_("E.164, e.g. +243991234567"))
-    phone_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("phone number fingerprint")
+    )
     phone_alt = EncryptedTextField(_("second phone"), blank=True)
-    phone_alt_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_alt_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        verbose_name=_("second number fingerprint"),
+    )
     language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.FRENCH
     )
@@ -240,8 +256,8 @@ class FocalPoint(models.Model):
     at_risk_reason = models.CharField(_("why at risk"), max_length=200, blank=True)
     # Free text about a person (who they are, how to reach them): encrypted like the name.
     notes = EncryptedTextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("focal point")
@@ -271,9 +287,14 @@ class Membership(models.Model):
     """A focal point's time in a network. Leaving ends a membership; it is never deleted."""
 
     focal_point = models.ForeignKey(
-        FocalPoint, on_delete=models.PROTECT, related_name="memberships"
+        FocalPoint,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("focal point"),
     )
-    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("network")
+    )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
@@ -287,10 +308,17 @@ class Membership(models.Model):
                 fields=["focal_point", "network"],
                 condition=Q(left_on__isnull=True),
                 name="membership_one_open_per_network",
+                violation_error_message=_(
+                    "This focal point is already a current member of this network."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="membership_left_after_joined",
+                violation_error_message=_(
+                    "A member cannot leave before joining: the date left comes on or after "
+                    "the date joined."
+                ),
             ),
         ]
 
@@ -312,7 +340,12 @@ class Equipment(models.Model):
         AIRTIME = "airtime", _("Airtime top-up")
         SOLAR_CHARGER = "solar_charger", _("Solar charger")
 
-    focal_point = models.ForeignKey(FocalPoint, on_delete=models.PROTECT, related_name="equipment")
+    focal_point = models.ForeignKey(
+        FocalPoint,
+        on_delete=models.PROTECT,
+        related_name="equipment",
+        verbose_name=_("focal point"),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     given_on = models.DateField(_("given on"))
     amount = models.DecimalField(
@@ -344,6 +377,7 @@ class Equipment(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="airtime") | Q(amount__gt=0),
                 name="equipment_airtime_has_amount",
+                violation_error_message=_("Airtime needs an amount."),
             ),
         ]
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import phonenumbers
@@ -189,7 +190,9 @@ def _pattern(msgid: str) -> re.Pattern | None:
     # A placeholder at either end says nothing about the page: only the words between count.
     ends = rf"^(\s*(?:{_PLACEHOLDER.pattern}))+|((?:{_PLACEHOLDER.pattern})\s*)+$"
     text = re.sub(ends, "", text).strip()
-    if len(_PLACEHOLDER.sub(" ", text).strip()) <= 3 or not re.search(r"[A-Za-z]{2}", text):
+    fixed = _PLACEHOLDER.sub(" ", text)
+    # Only the words between the placeholders say anything: "d … h" or ": ." would match anything.
+    if len(fixed.strip()) <= 3 or not re.search(r"[A-Za-z]{3}", fixed):
         return None
     pieces = [r"\s+".join(map(re.escape, piece.split())) for piece in _PLACEHOLDER.split(text)]
     start = r"(?<!\w)" if re.match(r"\w", text) else ""
@@ -267,3 +270,97 @@ def screenshots_on_failure(browser, prefix: str):
             except Exception:  # a page closed meanwhile: nothing to keep
                 continue
         raise
+
+
+# English no French page may show, whether or not the catalogue has it: the debug words of the
+# triage explanation, the buttons and headings of forms and the admin, and model or field names
+# left without a verbose name. Matched as whole words, case-sensitive where a capital matters
+# (French shares "Place", "Minutes", "Incident"...: those are not listed).
+ENGLISH_WORDS = (
+    *("per category", "per_category", "kept", "negated", "negated_by", "not_alert_evidence"),
+    *("unread_words", "Submit", "Save", "Delete", "Cancel", "Search", "Filter", "Reset"),
+    *("History", "Add", "Change", "Details", "Network", "Networks", "network", "networks"),
+    *("Alert", "Alerts", "Priority", "Categories", "Risk factors", "Language", "Status"),
+    *("Recognised terms", "Words read", "focal point", "Focal point", "Focal points"),
+    *("reporters", "mechanisms", "Legend", "Coverage", "Map", "Open in the queue"),
+    *("Select", "View", "True", "False", "None", "by", "Unknown", "Not triaged yet"),
+)
+_ENGLISH_WORDS = re.compile(
+    r"(?<![\w’'-])(" + "|".join(map(re.escape, ENGLISH_WORDS)) + r")(?![\w’'-])"
+)
+# A programmer's name (snake_case) in visible text: an untranslated code or field name.
+_SNAKE_CASE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@:-])")
+
+
+def english_words(text: str) -> list[str]:
+    """The words of ENGLISH_WORDS in `text` (a French page's visible text), each in context."""
+    text = re.sub(r"[\s\u00a0\u202f]+", " ", text)
+    return [
+        f"{m.group()!r} in “…{text[max(0, m.start() - 30) : m.end() + 30]}…”"
+        for m in _ENGLISH_WORDS.finditer(text)
+    ]
+
+
+def snake_case_words(text: str) -> list[str]:
+    """Identifiers written like code (`membership_left_after_joined`) in visible text."""
+    return sorted(set(_SNAKE_CASE.findall(text)))
+
+
+def french_page_problems(text: str) -> list[str]:
+    """Everything a French page's visible text must not show: English the catalogue
+    translates, the English of ENGLISH_WORDS, snake_case identifiers."""
+    return (
+        untranslated(text)
+        + english_words(text)
+        + [f"identifier {word!r}" for word in snake_case_words(text)]
+    )
+
+
+class _VisibleText(HTMLParser):
+    """The text of an HTML page a reader meets, without a browser: no script, style or
+    template, no element marked as another language, no HTML comment."""
+
+    SKIP = {"script", "style", "template", "noscript"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # open elements: (tag, content hidden?)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self.VOID:
+            values = dict(attrs)
+            for name in ("placeholder", "aria-label"):
+                if values.get(name):
+                    self.parts.append(values[name])
+            return
+        lang = dict(attrs).get("lang") or ""
+        hidden = tag in self.SKIP or bool(lang and tag != "html" and not lang.startswith("fr"))
+        self.stack.append((tag, hidden or self._hidden()))
+        if not self._hidden():
+            label = dict(attrs).get("aria-label") or dict(attrs).get("placeholder")
+            if label:
+                self.parts.append(label)
+
+    def _hidden(self) -> bool:
+        return bool(self.stack) and self.stack[-1][1]
+
+    def handle_endtag(self, tag) -> None:
+        # An element left open (<li>, <option>) closes with its parent.
+        if any(open_tag == tag for open_tag, _hidden in self.stack):
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data) -> None:
+        if not self._hidden():
+            self.parts.append(data)
+
+
+def html_visible_text(html: str) -> str:
+    """What a reader meets on a server-rendered page (the test client's): tags, scripts,
+    styles and text marked as another language removed; labels read out kept."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\s+", " ", " ".join(parser.parts))

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "access", "dashboard", "api")
-PACKAGES += ("config",)
+PACKAGES = ("core", "networks", "alerts", "triage", "lpc", "cla", "engagement", "access")
+PACKAGES += ("dashboard", "api", "config")
 
 
 def product_modules():

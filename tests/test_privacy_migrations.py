@@ -13,7 +13,9 @@ from networks.models import Equipment, FocalPoint
 
 BEFORE = [("alerts", "0011_thread_triage_and_pleas"), ("networks", "0003_audit_trail")]
 NUMBER = "+243991234567"
-LINK = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+# Real-length ids: a short one could turn up by chance inside a ciphertext.
+MEDIA_SID = "MM" + "5f3a9c" * 5 + "d2"
+LINK = f"https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/{MEDIA_SID}/Media/ME1"
 RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
 
 
@@ -70,7 +72,7 @@ def test_earlier_rows_are_masked_encrypted_and_registered_by_the_migrations():
             ("alerts_sendattempt", "error_message", attempt.pk),
         )
     )
-    for secret in ("812345678", "971112233", "991234567", "MM1", "soeur"):
+    for secret in ("812345678", "971112233", "991234567", MEDIA_SID, "soeur"):
         assert secret not in stored
     assert column("alerts_message", "media_urls", plain.pk) == ""
     assert FocalPoint.objects.get(pk=person.pk).notes == "Sa soeur: 0812345678"

@@ -9,6 +9,7 @@ from core.roles import can
 from core.taxonomy import RISK_FACTOR_CHOICES_NUMBERED
 from networks.phones import normalise_phone
 
+from .constants import SIGNAL_LABELS
 from .engine.lexicon import SIGNALS
 from .models import AnalystProfile, LexiconTerm
 
@@ -74,7 +75,7 @@ class LexiconTermForm(forms.ModelForm):
     )
     signals = forms.MultipleChoiceField(
         label=_("signals"),
-        choices=[(signal, signal) for signal in sorted(SIGNALS)],
+        choices=[(signal, SIGNAL_LABELS.get(signal, signal)) for signal in sorted(SIGNALS)],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -29,3 +29,26 @@ DIGEST_MAX_SEGMENTS = 3
 DIGEST_ID_CHUNK = 500
 # Nearby incidents suggested for a merge on the alert and incident pages.
 MERGE_SUGGESTIONS = 5
+
+# What each signal of the lexicons means, for the reader (the admin's term form, the alert's
+# explanation). The engine's own names (triage/engine/lexicon.py SIGNALS) stay internal.
+SIGNAL_LABELS = {
+    "life": _("threat to life"),
+    "casualty": _("victims"),
+    "urgent": _("happening now"),
+    "recent": _("just happened"),
+    "entry": _("armed men entering"),
+    "distress": _("call for help"),
+    "plea_alone": _("may be a cry for help on its own"),
+    "non_alert": _("greeting, test, thanks or request"),
+    "denial": _("denial of the events"),
+    "protected_site": _("protected site (health centre, school, camp)"),
+    "humanitarian": _("humanitarian or peacekeeping personnel"),
+    "state_actor": _("State security forces"),
+    "mass": _("many victims"),
+}
+
+# History notes triage writes as fixed codes (stored as written, older rows included) and the
+# words the alert page shows for them in the reader's language.
+AUTO_ASSIGN_NOTE = "automatic: on duty for this area"
+EVENT_NOTES = {AUTO_ASSIGN_NOTE: _("Assigned automatically: on duty for this area.")}

@@ -42,8 +42,8 @@ class Incident(models.Model):
         choices=Corroboration.choices,
         default=Corroboration.SINGLE,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("incident")
@@ -93,7 +93,7 @@ class AnalystProfile(models.Model):
     )
     # Breaks ties between analysts with as many open alerts: the one who waited longest.
     last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("analyst profile")
@@ -139,19 +139,30 @@ class LexiconTerm(models.Model):
     active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("why it was added"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("lexicon term")
         verbose_name_plural = _("lexicon terms")
         ordering = ["language", "term"]
         constraints = [
-            models.UniqueConstraint(fields=["language", "term"], name="lexicon_term_unique"),
+            models.UniqueConstraint(
+                fields=["language", "term"],
+                name="lexicon_term_unique",
+                violation_error_message=_("This term is already in the lexicon for this language."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(weight__gte=0.5, weight__lte=5), name="lexicon_weight_range"
+                condition=models.Q(weight__gte=0.5, weight__lte=5),
+                name="lexicon_weight_range",
+                violation_error_message=_("The weight must be between 0.5 and 5."),
             ),
         ]
 
@@ -188,7 +199,9 @@ class WorkerHeartbeat(models.Model):
 
     SINGLETON = 1
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    id = models.PositiveSmallIntegerField(
+        primary_key=True, default=SINGLETON, editable=False, verbose_name=_("identifier")
+    )
     beat_at = models.DateTimeField(_("last heartbeat"))
     hostname = models.CharField(_("worker"), max_length=200, blank=True)
 
@@ -196,7 +209,11 @@ class WorkerHeartbeat(models.Model):
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="worker_heartbeat_single_row")
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="worker_heartbeat_single_row",
+                violation_error_message=_("There is only one worker heartbeat."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -211,7 +228,9 @@ class TriageOutage(models.Model):
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     alarmed_at = models.DateTimeField(_("supervisors alerted"), null=True, blank=True)
     # True while it lasts, NULL after: the unique constraint below lets one outage be open.
-    is_open = models.BooleanField(default=True, null=True, editable=False)
+    is_open = models.BooleanField(
+        default=True, null=True, editable=False, verbose_name=_("still open")
+    )
     alerts_waiting = models.PositiveIntegerField(_("alerts waiting"), default=0)
     peak_waiting = models.PositiveIntegerField(_("most alerts waiting"), default=0)
     oldest_received_at = models.DateTimeField(_("oldest waiting alert"), null=True, blank=True)
@@ -221,11 +240,16 @@ class TriageOutage(models.Model):
         verbose_name_plural = _("triage outages")
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["is_open"], name="triage_outage_one_open"),
+            models.UniqueConstraint(
+                fields=["is_open"],
+                name="triage_outage_one_open",
+                violation_error_message=_("A triage outage is already open."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_open=True, ended_at__isnull=True)
                 | models.Q(is_open__isnull=True, ended_at__isnull=False),
                 name="triage_outage_open_until_ended",
+                violation_error_message=_("An outage is open until it has an end date."),
             ),
         ]
 
@@ -246,7 +270,7 @@ class EscalationPending(models.Model):
         related_name="escalations_pending",
     )
     alert_ids = models.JSONField(_("alerts not yet texted"), default=list, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("escalations waiting for a digest")
@@ -273,7 +297,12 @@ class EscalationSMS(models.Model):
     # The hourly cap was reached with this one: it said the next comes later.
     last_of_hour = models.BooleanField(_("last of the hour"), default=False)
     message = models.ForeignKey(
-        "alerts.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "alerts.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("message"),
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from triage.models import Incident
 
 from ..templatetags.dashboard import PRIORITY_LABELS
 from .charts import bar_chart, column_chart
+from .engagement import escalation_to_deployment, loop_closed
 from .network_tables import CHARTED_NETWORKS, inclusion_table, silent_networks_table
 from .people import NetworkFigures, network_figures
 from .reactions import Reaction, Reactions, reaction_queries, reaction_times, reactions_of
@@ -21,6 +22,7 @@ from .tables import (
     DURATION,
     LABEL,
     MONTH,
+    PERCENT,
     WEEK,
     Column,
     Table,
@@ -44,6 +46,8 @@ class StatsPage:
         "silent-networks",
         "inclusion",
         "mechanisms",
+        "escalation-deployment",
+        "closing-the-loop",
     )
 
     def __init__(self, scope: Scope, *, territories: list[Location] | None = None):
@@ -305,6 +309,74 @@ class StatsPage:
             "An alert counts for the networks its reporter belongs to today. %(rest)s"
         ) % {"rest": table.note}
         return table
+
+    # After the alerts: deployments and telling the communities
+
+    def escalation_deployment(self) -> Table:
+        d = escalation_to_deployment(scope=self.scope)
+        return Table(
+            key="escalation-deployment",
+            title=_("From escalation to deployment"),
+            columns=[
+                Column(_("Alerts"), LABEL),
+                Column(_("Escalated")),
+                Column(_("Deployment sent")),
+                Column(_("median"), DURATION, _("Escalation → deployment")),
+                Column(_("90th percentile"), DURATION, _("Escalation → deployment")),
+                Column(_("No deployment"), COUNT),
+            ],
+            rows=[
+                [
+                    _("Alerts escalated"),
+                    d.escalated,
+                    d.deployed,
+                    d.median,
+                    d.p90,
+                    d.escalated - d.deployed,
+                ]
+            ],
+            note=_(
+                "Time from an alert's first escalation to the first joint protection team or "
+                "assessment mission recorded as sent for it. Alerts without one are counted "
+                "apart, never as zero."
+            ),
+            charts=[
+                bar_chart(
+                    title=_("Time from escalation to deployment"),
+                    labels=[str(_("Escalation → deployment"))],
+                    series=[(_("Median"), [d.median]), (_("90th percentile"), [d.p90])],
+                    text=partial(duration_text, texts=display_texts()),
+                )
+            ],
+            open=True,
+        )
+
+    def closing_the_loop(self) -> Table:
+        loop = loop_closed(scope=self.scope)
+        return Table(
+            key="closing-the-loop",
+            title=_("Reporters who heard back"),
+            columns=[
+                Column(_("Alerts"), LABEL),
+                Column(_("Closed")),
+                Column(_("From a focal point")),
+                Column(_("Reporter told what was done")),
+                Column(_("Share of closed alerts"), PERCENT),
+            ],
+            rows=[[_("Alerts closed"), loop.closed, loop.reachable, loop.told, loop.share]],
+            note=_(
+                "Closed alerts whose reporter was sent, once the alert was closed, what was done. "
+                "Only focal points with a phone can be told."
+            ),
+            charts=[
+                bar_chart(
+                    title=_("Reporters who heard back"),
+                    labels=[str(_("Closed")), str(_("From a focal point")), str(_("Told"))],
+                    series=[(_("Alerts"), [loop.closed, loop.reachable, loop.told])],
+                )
+            ],
+            open=True,
+        )
 
     # Networks and focal points
 

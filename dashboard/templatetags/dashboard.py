@@ -10,36 +10,20 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert
+from alerts.models import Alert, unit_name_in_words
 from core import roles
-from core.taxonomy import CATEGORY_CHOICES
-from triage.constants import MECHANISM_LABELS
+from core.taxonomy import CATEGORY_CHOICES, RISK_FACTOR_CHOICES_NUMBERED
+from triage.constants import EVENT_NOTES, MECHANISM_LABELS
 from triage.selectors import claim_holder
 
-from ..explanations import rule_in_words
+from ..explanations import rule_in_words, section_sentences
 from ..page_context import is_overdue
 
 register = template.Library()
 
 CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 
-# UN Framework of Analysis for Atrocity Crimes (2014).
-RISK_FACTOR_LABELS = {
-    "RF1": _("Armed conflict or instability"),
-    "RF2": _("Record of serious violations"),
-    "RF3": _("Weakness of State structures"),
-    "RF4": _("Motives or incentives"),
-    "RF5": _("Capacity to commit atrocity crimes"),
-    "RF6": _("Absence of mitigating factors"),
-    "RF7": _("Enabling circumstances or preparatory action"),
-    "RF8": _("Triggering factors"),
-    "RF9": _("Intergroup tensions or discrimination against protected groups"),
-    "RF10": _("Signs of intent to destroy a protected group"),
-    "RF11": _("Signs of a widespread or systematic attack on civilians"),
-    "RF12": _("Signs of a plan or policy to attack civilians"),
-    "RF13": _("Serious threats to those protected under humanitarian law"),
-    "RF14": _("Serious threats to humanitarian or peacekeeping operations"),
-}
+RISK_FACTOR_LABELS = dict(RISK_FACTOR_CHOICES_NUMBERED)  # "FR1 · Conflit armé…"
 
 PRIORITY_LABELS = {
     1: _("Threat to life now"),
@@ -57,8 +41,9 @@ EXPLANATION_SECTIONS = (
     ("place", _("Place")),
     ("language", _("Language")),
     ("terms", _("Recognised terms")),
-    ("tokens", _("Words read")),
 )
+# Sections whose evidence shows unfolded: the words behind the categories and the priority.
+OPEN = frozenset({"priority", "categories"})
 
 
 EMPTY = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
@@ -81,7 +66,8 @@ def category_label(code: str) -> str:
 
 @register.filter
 def risk_factor_label(code: str) -> str:
-    return RISK_FACTOR_LABELS.get(code, code)
+    """The risk factor's number and name, as people read it ("FR1 · Conflit armé…")."""
+    return str(RISK_FACTOR_LABELS.get(code, code))
 
 
 @register.filter
@@ -175,51 +161,45 @@ def _decided(key: str, value, alert):
         return ", ".join(str(CATEGORY_LABELS.get(code, code)) for code in value)
     if key == "language" and isinstance(value, str):
         return dict(alert.Language.choices).get(value, value)
-    if key == "place" and value is not None and value == alert.location_id:
-        return alert.location.name
+    if key == "risk_factors" and isinstance(value, list):
+        return ", ".join(risk_factor_label(code) for code in value)
+    if key == "place":  # an id: the name when it is still the alert's place
+        return alert.location.name if value is not None and value == alert.location_id else None
     return value
 
 
 @register.simple_tag
 def explanation_sections(alert) -> list[dict]:
     """Split Alert.explanation into sections: the decided value, the rules that led to it,
-    and the rest of the evidence (shown folded)."""
+    and the evidence in sentences (the words behind each category, what was set aside)."""
     explanation = alert.explanation
     if not isinstance(explanation, dict):
         return []
-    known = [key for key, _label in EXPLANATION_SECTIONS]
-    order = known + [key for key in explanation if key not in known]
-    labels = dict(EXPLANATION_SECTIONS)
     sections = []
-    for key in order:
+    for key, label in EXPLANATION_SECTIONS:
         if key not in explanation:
             continue
         data = explanation[key]
-        section = {"key": key, "label": labels.get(key, key.replace("_", " ")), "rules": []}
+        section = {"key": key, "label": label, "value": "", "rules": [], "open": key in OPEN}
         if isinstance(data, dict):
-            rest = dict(data)
-            has_value = "value" in rest
-            value = rest.pop("value", None)
-            section["value"] = _value(_decided(key, value, alert)) if has_value else ""
-            rules = rest.pop("rules", None)
-            rule = rest.pop("rule", None)
+            if "value" in data:
+                section["value"] = _value(_decided(key, data["value"], alert))
+            rules = ([data["rule"]] if data.get("rule") else []) + list(data.get("rules") or [])
             section["rules"] = [
-                dict(zip(("text", "translated"), rule_in_words(str(r)), strict=True))
-                for r in ([rule] if rule else []) + list(rules or [])
+                dict(zip(("text", "translated"), rule_in_words(str(r)), strict=True)) for r in rules
             ]
-            section["details"] = _value(rest) if rest else ""
-        elif key in ("tokens", "terms"):
-            section["value"] = ""
-            section["details"] = _value(data)
         elif isinstance(data, str):  # a rule on its own, e.g. the missed-call priority
-            section["value"] = ""
             section["rules"] = [dict(zip(("text", "translated"), rule_in_words(data), strict=True))]
-            section["details"] = ""
-        else:
-            section["value"] = _value(data)
-            section["details"] = ""
-        sections.append(section)
+        section["details"] = section_sentences(key, data, explanation)
+        if section["value"] or section["rules"] or section["details"]:
+            sections.append(section)
     return sections
+
+
+@register.filter
+def event_note(note: str) -> str:
+    """A history note in the reader's language when triage wrote it as a fixed code."""
+    return str(EVENT_NOTES.get(note, note))
 
 
 def _event_value(kind: str, value) -> str:
@@ -232,9 +212,11 @@ def _event_value(kind: str, value) -> str:
     if kind == "categories":
         return ", ".join(str(CATEGORY_LABELS.get(code, code)) for code in value)
     if kind == "risk_factors":
-        return ", ".join(value)
+        return ", ".join(risk_factor_label(code) for code in value)
     if kind == "language" and value in Alert.Language.values:
         return str(Alert.Language(value).label)
+    if kind == "escalated_to" and isinstance(value, dict):
+        return unit_name_in_words(str(value.get("name") or ""))
     if isinstance(value, dict):
         return str(value.get("name") or value.get("username") or value.get("reference") or "")
     return str(value)

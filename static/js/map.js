@@ -1,6 +1,8 @@
 /* Dashboard map: alerts per place and incidents (coloured by priority) and, when served, the
-   coverage of places by mechanism. Data from our own server; tiles from the configured URL, so
-   the data still shows when the tile server cannot be reached. */
+   coverage of places by mechanism. Data from our own server; tiles from the configured URL.
+   The approximate limits of provinces and territories and the names of places come from a
+   static file of ours, so the map still reads when the tile server cannot be reached (a notice
+   then says the base map is missing). */
 (function () {
   "use strict";
   var COLOURS = { 1: "#c62828", 2: "#e8590c", 3: "#c99a06", 4: "#8a94a6" };
@@ -21,18 +23,33 @@
     if (!el || typeof L === "undefined") return;
     var label = el.dataset;
     var status = document.getElementById("map-status");
+    var notice = document.getElementById("map-notice");
     var map = L.map(el, { preferCanvas: true }).setView([-1.0, 29.2], 7);
-    if (label.tiles) {
-      L.tileLayer(label.tiles, { maxZoom: 18, attribution: text(label.attribution) }).addTo(map);
+    function tilesMissing() {
+      if (notice) notice.hidden = false;
+      el.dataset.tiles = "failed";
     }
+    if (label.tiles) {
+      L.tileLayer(label.tiles, { maxZoom: 18, attribution: text(label.attribution) })
+        .on("tileerror", tilesMissing)
+        .addTo(map);
+    } else {
+      tilesMissing();
+    }
+    var boundaries = L.layerGroup().addTo(map);
+    var places = L.layerGroup().addTo(map);
     var alerts = L.layerGroup().addTo(map);
     var incidents = L.layerGroup().addTo(map);
     var coverage = L.layerGroup();
     var overlays = {};
+    overlays[label.labelBoundaries] = boundaries;
+    overlays[label.labelPlaces] = places;
     overlays[label.labelAlerts] = alerts;
     overlays[label.labelIncidents] = incidents;
     if (label.coverageUrl) overlays[label.labelCoverage] = coverage;
-    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    // Other layers (static/js/map-*.js) add themselves to the map and its layer control.
+    el.dispatchEvent(new CustomEvent("kengele:map-ready", { detail: { map: map, control: control } }));
     var bounds = [];
 
     function addAlerts(collection) {
@@ -49,8 +66,7 @@
         })
           .bindPopup(
             "<strong>" + text(p.place) + "</strong> " + text(p.territory) +
-            "<br>P" + text(p.priority) + " · " + text(p.total) + " " + text(label.labelAlerts) +
-            " (" + text(p.open) + " " + text(label.labelOpen) + ")" +
+            "<br>P" + text(p.priority) + " · " + text(p.summary) +
             '<br><a href="' + text(p.url) + '">' + text(label.labelQueue) + "</a>"
           )
           .addTo(alerts);
@@ -70,8 +86,11 @@
         })
           .bindPopup(
             "<strong>" + text(p.place) + "</strong> · P" + text(p.priority) +
-            "<br>" + text(p.corroboration_label) + ": " + text(p.reporters) + " " +
-            text(label.labelReporters) + ", " + text(p.mechanisms) + " " + text(label.labelMechanisms)
+            "<br>" + text(p.corroboration_label) + " : " + text(p.reporters_label) + ", " +
+            text(p.mechanisms_label) +
+            '<br><a class="popup-incident" href="' + text(p.url) + '">' + text(label.labelIncident) +
+            '</a> · <a class="popup-incident-alerts" href="' + text(p.alerts_url) + '">' +
+            text(label.labelIncidentAlerts) + "</a>"
           )
           .addTo(incidents);
       });
@@ -95,6 +114,43 @@
           )
           .addTo(coverage);
       });
+    }
+
+    function addOutlines(collection) {
+      /* Provinces and territories as outlines (approximate: drawn around the gazetteer's
+         places), places as small dots named without tiles. */
+      var drawn = 0;
+      (collection.features || []).forEach(function (feature) {
+        var p = feature.properties;
+        if (p.kind === "place") {
+          var c = feature.geometry.coordinates;
+          L.circleMarker([c[1], c[0]], { radius: 2, color: "#222", weight: 1, fillOpacity: 1 })
+            .bindTooltip(text(p.name), {
+              permanent: true, direction: "right", className: "place-label", offset: [3, 0],
+            })
+            .addTo(places);
+          return;
+        }
+        var province = p.kind === "province";
+        L.geoJSON(feature, {
+          interactive: false,
+          style: {
+            color: province ? "#5b3a8c" : "#7a6a9a",
+            weight: province ? 3 : 1.5,
+            dashArray: province ? null : "5 4",
+            fill: false,
+          },
+        }).addTo(boundaries);
+        drawn += 1;
+      });
+      el.dataset.outlines = String(drawn);
+    }
+
+    if (label.outlinesUrl) {
+      fetch(label.outlinesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { if (data) addOutlines(data); })
+        .catch(function () { /* the limits stay undrawn; alerts still show */ });
     }
 
     fetch(label.url, { credentials: "same-origin", headers: { Accept: "application/json" } })

@@ -16,9 +16,18 @@ VISIT_PAGE = re.compile(r"/cla/visits/\d+/$")
 pytestmark = [pytest.mark.slow, needs_playwright]
 
 
-def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+def phone_page(browser, **kwargs):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR", **kwargs
+    )
     return context, context.new_page()
+
+
+def open_every_part(page) -> None:
+    steps = page.locator("form.visit-form details.step")
+    for index in range(steps.count()):
+        if not steps.nth(index).evaluate("step => step.open"):
+            steps.nth(index).locator("summary").click()
 
 
 def _map():
@@ -48,6 +57,7 @@ def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
     context, page = phone_page(browser)
 
     log_in(page, base, "kavira", then="/cla/visits/new/")
+    open_every_part(page)
     page.select_option("select[name=places]", value=str(mbau.pk))
     page.fill("input[name=women_met]", "6")
     page.fill("input[name=men_met]", "4")
@@ -59,7 +69,6 @@ def test_a_cla_records_a_visit_on_a_phone_and_the_alert_reaches_the_queue(
     page.fill("input[name=recruits-1-phone]", "+243 99 123 4322")
     page.fill("input[name=recruits-1-name]", "Kahindo Masika")
     page.check("input[name=recruits-1-consent]")
-    page.click("details summary")
     page.check("input[name=categories][value=armed_presence]")
     page.check("input[name=risk_factors][value=RF1]")
     page.fill(
@@ -98,49 +107,47 @@ def test_a_visit_sent_without_connection_is_kept_and_resent_once(live_server, br
     mbau, _network = off_loop(_map)
     off_loop(UserFactory, username="kavira", role="cla")
     base = live_server.url
-    context, page = phone_page(browser)
+    # Without the service worker, whose requests Playwright's routing cannot see.
+    context, page = phone_page(browser, service_workers="block")
     log_in(page, base, "kavira", then="/cla/visits/new/")
+    open_every_part(page)
     key = page.input_value("input[name=idempotency_key]")
     page.select_option("select[name=places]", value=str(mbau.pk))
     page.fill("input[name=men_met]", "12")
     page.fill("textarea[name=observations]", "Marché fermé depuis trois jours")
+    queue = "JSON.parse(localStorage.getItem('kengele:cla-queue:' + "
+    queue += "document.getElementById('offline-bar').dataset.user) || '[]')"
 
-    # 1. No connection at all: nothing reaches the server, the draft stays on the phone.
+    # 1. No connection at all: nothing reaches the server, the visit waits on the phone.
     context.set_offline(True)
     page.click("form.visit-form button[type=submit]")
-    notice = page.locator("#draft-notice")
-    expect(notice).to_be_visible()
-    expect(notice.locator("[data-draft-resend]")).to_be_visible()
-    draft = page.evaluate("JSON.parse(localStorage.getItem('kengele:cla-visit-new'))")
-    assert draft["pending"] is True
-    assert ["idempotency_key", key] in draft["fields"]
+    bar = page.locator("#offline-bar")
+    expect(bar).to_contain_text("Enregistré sur ce téléphone")
+    assert [item["key"] for item in page.evaluate(queue)] == [key]
     assert off_loop(FieldVisit.objects.count) == 0
 
-    # 2. Back online, but the answer is lost on the way back: the visit is stored anyway.
-    context.set_offline(False)
-
+    # 2. Back online, but the answer is lost on the way back: the visit is stored anyway and
+    # stays in the queue, since the phone cannot know.
     def answer_lost(route):
         assert route.fetch().status == 201
         route.abort()
 
     page.route("**/cla/visits/new/", answer_lost)
     with page.expect_event("requestfailed"):
-        notice.locator("[data-draft-resend]").click()
-    expect(notice.locator("[data-draft-resend]")).to_be_visible()
+        context.set_offline(False)
+    expect(bar.locator("[data-bar-send]")).to_be_visible()
     assert off_loop(FieldVisit.objects.count) == 1
+    assert len(page.evaluate(queue)) == 1
     page.unroute("**/cla/visits/new/")
 
-    # 3. Later the form is opened again: the draft comes back with its key, and sending it
-    # returns the visit stored in step 2 instead of making a second one.
-    page.goto(f"{base}/cla/visits/new/")
-    expect(page.locator("#draft-notice [data-draft-resend]")).to_be_visible()
-    assert page.input_value("input[name=idempotency_key]") == key
-    assert page.input_value("input[name=men_met]") == "12"
-    page.locator("#draft-notice [data-draft-resend]").click()
+    # 3. Sent again: the server answers with the visit stored in step 2, no second one.
+    bar.locator("[data-bar-send]").click()
+    expect(bar).to_contain_text("Envoyé")
+    bar.locator("[data-bar-link]").click()
     page.wait_for_url(VISIT_PAGE)
     expect(page.locator("main")).to_contain_text("Marché fermé depuis trois jours")
     assert off_loop(FieldVisit.objects.count) == 1
-    assert page.evaluate("localStorage.getItem('kengele:cla-visit-new')") is None
+    assert page.evaluate(queue) == []
 
     # A new form has a new key and no draft.
     page.goto(f"{base}/cla/visits/new/")

@@ -30,6 +30,10 @@ EXPECTED = {
     "edit_any_field_record": {A},
     "edit_membership": {A},
     "read_audit_trail": {A},
+    "read_town_halls": {A, S, AN, C, V},
+    "record_town_halls": {A, S, AN, C},
+    "read_deployments": {A, S, AN},
+    "record_deployments": {A, S, AN},
 }
 
 

@@ -2,6 +2,7 @@
 
 from .alerts import AlertFactory, MessageFactory
 from .cla import CLAProfileFactory, FieldVisitFactory
+from .engagement import DeploymentFactory, TownHallFactory
 from .lpc import LPCFactory, LPCMeetingFactory, LPCMemberFactory
 from .networks import (
     EquipmentFactory,
@@ -21,6 +22,7 @@ __all__ = [
     "AlertFactory",
     "AnalystProfileFactory",
     "CLAProfileFactory",
+    "DeploymentFactory",
     "EquipmentFactory",
     "FieldVisitFactory",
     "FocalPointFactory",
@@ -34,6 +36,7 @@ __all__ = [
     "NetworkFactory",
     "ProvinceFactory",
     "TerritoryFactory",
+    "TownHallFactory",
     "UserFactory",
     "VillageFactory",
     "next_phone",

@@ -43,7 +43,8 @@ def test_the_page_shows_history_reliability_units_and_canned_replies(logged_in, 
     page = logged_in.get(_url(alert)).content.decode()
     assert "Historique" in page or "History" in page
     assert "ana" in page  # who acknowledged it
-    assert ResponseUnit.objects.filter(active=True).first().name in page
+    assert str(ResponseUnit.objects.filter(active=True).first()) in page  # in French
+    assert "Force (composante militaire)" in page
     assert CannedReply.objects.filter(language="fr").first().title in page
     assert "not enough checked alerts yet" in page or "pas encore assez" in page
 

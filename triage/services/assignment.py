@@ -13,6 +13,7 @@ from alerts.services import alert_event_build, alert_event_record
 from core.roles import roles_with
 from networks.models import Location
 
+from ..constants import AUTO_ASSIGN_NOTE
 from ..models import AnalystProfile
 from ..selectors import claim_is_fresh
 
@@ -107,7 +108,7 @@ def assignment_event(*, alert: Alert, analyst: User) -> AlertEvent:
         alert=alert,
         kind=AlertEvent.Kind.ASSIGNED,
         after=_who(analyst),
-        note="automatic: on duty for this area",
+        note=AUTO_ASSIGN_NOTE,
     )
 
 

@@ -24,7 +24,7 @@ from alerts.services import (
     enqueue_triage,
     sms_send,
 )
-from core.taxonomy import CATEGORY_CHOICES, CATEGORY_CODES
+from core.taxonomy import CATEGORY_CHOICES, CATEGORY_CODES, RISK_FACTOR_CHOICES_NUMBERED
 from networks.models import Location
 
 from ..engine import Analysis
@@ -191,6 +191,7 @@ def _same_event(alert: Alert, message: Message, analysis: Analysis) -> None:
 def _change_note(before: dict, after: dict, changes: dict) -> str:
     """The history's words for what the text changed, in the users' language."""
     labels = dict(CATEGORY_CHOICES)
+    numbered = dict(RISK_FACTOR_CHOICES_NUMBERED)
     with translation.override(settings.LANGUAGE_CODE):
         parts = []
         if "priority" in changes:
@@ -206,7 +207,8 @@ def _change_note(before: dict, after: dict, changes: dict) -> str:
             )
         if "risk_factors" in changes:
             parts.append(
-                _("Risk factors now: %(codes)s.") % {"codes": ", ".join(after["risk_factors"])}
+                _("Risk factors now: %(codes)s.")
+                % {"codes": ", ".join(str(numbered.get(c, c)) for c in after["risk_factors"])}
             )
         if "location" in changes:
             parts.append(_("Place named: %(place)s.") % {"place": after["location"]["name"]})

@@ -1,6 +1,8 @@
-/* Visit form: add recruit and follow-up rows, keep the form as a draft on the phone, and when
-   sending fails (no connection, server unreachable) keep it and offer to send it again. The
-   draft carries the visit's idempotency key, so sending it twice never makes two visits. */
+/* Visit form: add recruit and follow-up rows, keep the form being filled as a draft on the
+   phone, and on "Record" hand the visit to the queue of cla/offline.js, which keeps it on the
+   phone until the server has it. The visit carries its idempotency key, so sending it twice
+   never makes two visits; a new form gets a new key from the phone itself, since the page may
+   be the phone's copy, opened without a connection. */
 (function () {
   "use strict";
   var form = document.querySelector("form.visit-form");
@@ -35,7 +37,14 @@
         save();
       });
     }
-    return { prefix: prefix, total: total, add: add };
+    var initial = parseInt(total.value, 10);
+    function clear() {
+      while (rows.children.length > initial) {
+        rows.removeChild(rows.lastElementChild);
+      }
+      total.value = String(initial);
+    }
+    return { prefix: prefix, total: total, add: add, clear: clear };
   }
   var formsets = [];
   each(form.querySelectorAll("[data-formset]"), function (section) {
@@ -45,15 +54,16 @@
   /* --- Drafts ------------------------------------------------------------------------- */
 
   var draftName = form.getAttribute("data-draft");
-  if (!draftName) {
+  var queue = window.KengeleQueue;
+  if (!draftName || !queue) {
     return;
   }
   var storageKey = "kengele:" + draftName;
   var notice = document.getElementById("draft-notice");
   var noticeText = notice.querySelector("[data-draft-text]");
-  var resendButton = notice.querySelector("[data-draft-resend]");
   var discardButton = notice.querySelector("[data-draft-discard]");
-  var sending = false;
+  var keyField = form.querySelector('input[name="idempotency_key"]');
+  var submitButton = form.querySelector('button[type="submit"]');
 
   function read() {
     try {
@@ -73,6 +83,17 @@
     } catch (error) {
       /* Storage full or forbidden: the form still works, only without a draft. */
     }
+  }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
   function snapshot() {
@@ -98,18 +119,13 @@
     return fields;
   }
 
-  function save(pending) {
-    var previous = read();
-    write({
-      fields: snapshot(),
-      savedAt: Date.now(),
-      pending: pending === undefined ? Boolean(previous && previous.pending) : pending
-    });
+  function save() {
+    write({ fields: snapshot(), savedAt: Date.now() });
   }
 
-  function restore(draft) {
+  function restore(fields) {
     var values = {};
-    draft.fields.forEach(function (pair) {
+    fields.forEach(function (pair) {
       (values[pair[0]] = values[pair[0]] || []).push(pair[1]);
     });
     formsets.forEach(function (formset) {
@@ -135,53 +151,75 @@
     });
   }
 
-  function show(message, offerResend) {
+  function show(message) {
     noticeText.textContent = message;
-    resendButton.hidden = !offerResend;
     discardButton.hidden = false;
     notice.hidden = false;
   }
 
-  function hide() {
+  /* A blank form with a new key, for the next visit. */
+  function startAfresh() {
+    form.reset();
+    formsets.forEach(function (formset) { formset.clear(); });
+    keyField.value = newKey();
+    write(null);
     notice.hidden = true;
+    each(form.querySelectorAll("details.step"), function (step, index) {
+      step.open = index === 0;
+    });
+    window.scrollTo(0, 0);
   }
 
-  function failed(message) {
-    sending = false;
-    save(true);
-    show(message, true);
+  /* The server refused a visit as it stands: send it the ordinary way, with a fresh token, so
+     the page that comes back says what to fix. It stays a draft until then. */
+  function submitToCorrect(fields) {
+    restore(fields);
+    save();
+    window.fetch(bar("csrf-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        form.querySelector('input[name="csrfmiddlewaretoken"]').value = answer.token;
+        HTMLFormElement.prototype.submit.call(form);
+      })
+      .catch(function () { queue.say("queued"); });
   }
 
-  function send() {
-    if (sending) {
+  function bar(name) {
+    return document.getElementById("offline-bar").getAttribute("data-" + name);
+  }
+
+  queue.onFix = function (item) {
+    queue.take(item.key);
+    submitToCorrect(item.fields);
+  };
+
+  function record() {
+    var item = { key: keyField.value, fields: snapshot(), action: form.action, savedAt: Date.now() };
+    if (!queue.add(item)) {
+      /* No room on the phone: send the ordinary way, the page says what happened. */
+      show(form.getAttribute("data-msg-full"));
+      HTMLFormElement.prototype.submit.call(form);
       return;
     }
-    sending = true;
-    save(true); /* pending until the server says it is stored */
-    show(form.getAttribute("data-msg-sending"), false);
-    window.fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { "X-Kengele-Draft": "1", "Accept": "application/json" }
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (response.ok && type.indexOf("application/json") !== -1) {
-        return response.json().then(function (answer) {
-          write(null);
-          window.location.assign(answer.url);
-        });
+    write(null);
+    submitButton.disabled = true;
+    var done = function () { submitButton.disabled = false; };
+    if (navigator.onLine === false) {
+      startAfresh();
+      queue.say("queued");
+      done();
+      return;
+    }
+    queue.flush(item.key).then(function (result) {
+      done();
+      if (result.sent && result.url) {
+        window.location.assign(result.url);
+      } else if (result.refused) {
+        queue.onFix(item);
+      } else {
+        startAfresh();
+        queue.say(result.failed === "login" ? "login" : result.failed === "server" ? "server" : "queued");
       }
-      if (response.status >= 500) {
-        failed(form.getAttribute("data-msg-server"));
-        return;
-      }
-      /* Refused as it stands (a mistake in the form, a session that ended): send it the
-         ordinary way, so the page that comes back says what to fix. The draft stays. */
-      sending = false;
-      HTMLFormElement.prototype.submit.call(form);
-    }).catch(function () {
-      failed(form.getAttribute("data-msg-offline"));
     });
   }
 
@@ -190,31 +228,37 @@
   if (window.fetch && window.FormData) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      send();
+      record();
     });
   }
-  resendButton.addEventListener("click", send);
   discardButton.addEventListener("click", function () {
-    write(null);
-    hide();
-    window.location.reload();
-  });
-  window.addEventListener("online", function () {
-    var draft = read();
-    if (draft && draft.pending && !sending) {
-      show(form.getAttribute("data-msg-online"), true);
-    }
+    startAfresh();
   });
 
   var draft = read();
+  if (draft && draft.pending && draft.fields) {
+    /* Kept by an older version of this page as "not sent": it joins the queue. */
+    var fields = draft.fields;
+    var key = (fields.filter(function (pair) { return pair[0] === "idempotency_key"; })[0] || [])[1];
+    if (key) {
+      queue.add({ key: key, fields: fields, action: form.action, savedAt: draft.savedAt || Date.now() });
+    }
+    write(null);
+    draft = null;
+    queue.say();
+  }
   if (form.hasAttribute("data-bound")) {
     /* The server sent the form back with its errors: what it shows is the latest draft. */
-    save(false);
+    save();
   } else if (draft && draft.fields) {
-    restore(draft);
-    show(
-      draft.pending ? form.getAttribute("data-msg-offline") : form.getAttribute("data-msg-restored"),
-      Boolean(draft.pending)
-    );
+    restore(draft.fields);
+    show(form.getAttribute("data-msg-restored"));
+  } else {
+    /* The page may be the phone's copy: its key may already have been used. */
+    keyField.value = newKey();
+  }
+  var refused = queue.read().filter(function (item) { return item.refused; })[0];
+  if (refused && window.location.hash === "#fix") {
+    queue.onFix(refused);
   }
 })();

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import migrations, models
 
 # Every write to an alert row, QuerySet.update() included, moves changed_at: the dashboard's
@@ -31,18 +30,13 @@ def untouch(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("alerts", "0015_provider_copies"),
-        ("networks", "0006_audit_identity_limit"),
-        ("triage", "0006_lexicon_term_threat_to_informant"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("alerts", "0017_verbose_names_and_constraint_messages")]
 
     operations = [
         migrations.AddField(
             model_name="alert",
             name="changed_at",
-            field=models.DateTimeField(auto_now=True),
+            field=models.DateTimeField(auto_now=True, verbose_name="last change"),
         ),
         migrations.AddIndex(
             model_name="alert",
