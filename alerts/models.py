@@ -172,6 +172,10 @@ class Alert(models.Model):
         null=True, blank=True, verbose_name=_("deadline missed at")
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
+    # When anything in the row last changed, whoever wrote it: on PostgreSQL a trigger sets it
+    # on every insert and update (QuerySet.update included), so the queue asks one index "has
+    # anything changed since?" instead of drawing itself again (dashboard queue polling).
+    changed_at = models.DateTimeField(auto_now=True, editable=False, verbose_name=_("last change"))
 
     class Meta:
         verbose_name = _("alert")
@@ -180,6 +184,7 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["status", "priority", "sla_due_at"]),
             models.Index(fields=["-received_at"]),
+            models.Index(fields=["-changed_at"], name="alert_changed_at"),
             models.Index(fields=["sender_hash", "-received_at"]),
             models.Index(fields=["assignee", "status"]),
             # The sweeper's question every 30 s: which alerts has triage not reached yet?

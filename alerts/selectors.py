@@ -215,6 +215,23 @@ def alerts_with_new_message(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
     return queryset.filter(new_message_at__isnull=False).order_by("-new_message_at", "-pk")
 
 
+# Priority 1 that nobody has acknowledged yet: pinned above the queue until someone does.
+URGENT = Q(priority=1, status__in=(Alert.Status.NEW, Alert.Status.TRIAGED))
+
+
+def alerts_urgent(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Unacknowledged P1 alerts, the nearest deadline first, then the oldest: the one waiting
+    longest for a person stands at the top."""
+    return queryset.filter(URGENT).order_by(
+        F("sla_due_at").asc(nulls_last=True), "received_at", "pk"
+    )
+
+
+def alerts_last_change(queryset: QuerySet[Alert]):
+    """When an alert of `queryset` last changed (alert_changed_at index), or None."""
+    return queryset.order_by("-changed_at").values_list("changed_at", flat=True).first()
+
+
 def alert_followers(*, alert: Alert) -> QuerySet[Alert]:
     """The alerts opened from texts of this alert's thread about other events, oldest first."""
     return (

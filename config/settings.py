@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # `make run`: static files through WhiteNoise, compressed
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -63,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.WebhookFastPathMiddleware",  # webhooks skip everything below
+    # Below the webhooks' fast path, above everything that writes a body, and above WhiteNoise
+    # so that `make run` sends static files compressed too (in production WhiteNoise serves
+    # the .gz/.br copies collectstatic made, and this one leaves them alone).
+    "config.middleware.CompressTextMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -198,14 +203,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Production: collectstatic names each file by its content's hash and writes .gz and .br copies;
+# WhiteNoise serves those with a year's cache. DEBUG (`make run`) reads the source folders, and
+# config.middleware.CompressTextMiddleware compresses on the fly. STATIC_MANIFEST=false (tests)
+# keeps plain names, which need no collectstatic first.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+COMPRESSED_CONTENT_TYPES = frozenset(
+    {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript"}
+    | {"application/json", "application/geo+json", "application/problem+json", "image/svg+xml"}
+)
 
 # Requests: webhooks are small form posts; anything large is refused with a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)

@@ -27,6 +27,7 @@ from alerts.selectors import (
     alert_queue,
     alert_queue_tab,
     alert_thread,
+    alerts_urgent,
     alerts_with_new_message,
 )
 from alerts.services import (
@@ -51,6 +52,8 @@ from .alert_access import alert_action, alert_for_user
 from .alert_origin import alert_origin
 from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
+from .queue_live import HEADER as VERSION_HEADER
+from .queue_live import last_change, scope_marker, unchanged, urgent_count, version
 from .views_engagement import alert_engagement_context
 from .views_followup import followup_context, may_hear_recording
 
@@ -59,6 +62,7 @@ COUNT_PAGES_AHEAD = 20  # the queue counts its alerts up to this many pages past
 MAX_PAGE = 100_000  # a page number past any queue (and within the database's LIMIT)
 POLL_SECONDS = 3
 NEW_MESSAGE_ROWS = 20  # alerts with an unread message shown above the queue, the latest first
+URGENT_ROWS = 20  # unacknowledged P1 alerts pinned above everything, whatever the filters
 REPLY_MAX_LENGTH = 1600  # ten concatenated segments; longer texts are refused by carriers
 
 VIEWS = {  # the labels of alerts.selectors.QUEUE_TABS
@@ -109,8 +113,9 @@ class PriorityForm(forms.Form):
 # --- Queue -------------------------------------------------------------------------------------
 
 
-def _queue_state(request: HttpRequest) -> dict:
-    """Rows, counts and filters for the queue page and its polled partial (three queries)."""
+def _queue_state(request: HttpRequest, banner: dict | None = None) -> dict:
+    """Rows, counts and filters for the queue page and its polled partial (three queries);
+    `banner`: the triage banner's context when already read."""
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
@@ -181,6 +186,9 @@ def _queue_state(request: HttpRequest) -> dict:
     rows = list(page)
     # The reporter wrote again: shown first whatever their place in the queue's order.
     new_messages = list(alerts_with_new_message(queryset)[:NEW_MESSAGE_ROWS])
+    # Above them, P1 alerts nobody has acknowledged, within the reader's areas whatever the tab
+    # or filters: a filter must never hide a threat to life.
+    urgent = list(alerts_urgent(alerts_visible(base, request.user))[:URGENT_ROWS])
 
     poll_params = request.GET.copy()
     poll_params["since"] = str(since)
@@ -201,6 +209,8 @@ def _queue_state(request: HttpRequest) -> dict:
         "selected_sources": request.GET.getlist("source"),
         "rows": rows,
         "new_messages": new_messages,
+        "urgent": urgent,
+        "urgent_total": len(urgent) if len(urgent) < URGENT_ROWS else urgent_count(request),
         "counts": counts,
         "since": since,
         "page": page.number,
@@ -212,13 +222,14 @@ def _queue_state(request: HttpRequest) -> dict:
         "back_query": back_params.urlencode(),
         "may_act": can(request.user, "work_alerts"),
         "now": timezone.now(),
-        **triage_banner_context(request),
+        **(banner if banner is not None else triage_banner_context(request)),
     }
 
 
 @require_GET
 @capability_required(htmx_login_next="dashboard:queue")
 def queue(request: HttpRequest) -> HttpResponse:
+    last = last_change(request)  # read first: a change while drawing shows on the next poll
     state = _queue_state(request)
     fields = state["form"].fields
     context = {
@@ -229,6 +240,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "territories": list(fields["territory"].queryset.only("pk", "name")),
         "assignees": list(alert_assignees()),
         "export_query": export_query(request.GET, view=state["view"]),
+        "queue_version": version(scope_marker(last, state)),
     }
     return render(request, "dashboard/queue.html", context)
 
@@ -253,8 +265,15 @@ def export_query(params: QueryDict, *, view: str) -> str:
 @require_GET
 @capability_required(htmx_login_next="dashboard:queue")
 def queue_rows(request: HttpRequest) -> HttpResponse:
-    """The table body, polled by the queue page; the counts ride along out of band."""
-    return render(request, "dashboard/_queue_rows.html", _queue_state(request))
+    """The table body, polled by the queue page; the counts ride along out of band. An empty
+    204 when nothing changed in the reader's scope since the version the page sent."""
+    last, banner = last_change(request), triage_banner_context(request)
+    marker = scope_marker(last, banner)
+    if unchanged(request.headers.get(VERSION_HEADER, ""), marker):
+        return HttpResponse(status=204)
+    response = render(request, "dashboard/_queue_rows.html", _queue_state(request, banner))
+    response[VERSION_HEADER] = version(marker)
+    return response
 
 
 class _AlertsField(forms.ModelMultipleChoiceField):
@@ -479,6 +498,12 @@ def alert_acknowledge(request: HttpRequest, alert: Alert):
         messages.info(request, gettext("This alert was already acknowledged."))
     else:
         messages.success(request, gettext("Alert %(ref)s acknowledged.") % {"ref": alert.reference})
+    if "back" in request.POST:  # "Seen" on a row pinned in the queue: back to the same queue
+        back = QueryDict(request.POST["back"], mutable=True)
+        back.pop("since", None)
+        query = back.urlencode()
+        return redirect(f"{reverse('dashboard:queue')}?{query}" if query else "dashboard:queue")
+    return None
 
 
 @alert_action

@@ -19,6 +19,7 @@ TEST_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "LOG_LEVEL": "WARNING",
+    "STATIC_MANIFEST": "false",  # plain static names: no collectstatic before the tests
     # Own broker folder, spool and SQLite file: tests never touch a running `make run`.
     "KENGELE_VAR_DIR": str(Path(__file__).resolve().parent.parent / "var" / "test"),
 }

@@ -227,3 +227,146 @@
     });
   });
 })();
+
+// Live updates: each poll sends the version the table shows and gets an empty 204 while
+// nothing changed. Unacknowledged P1 alerts count in the tab title; a new one may beep (off
+// unless the analyst ticks it, remembered in this browser) and show a browser notification
+// (only once the analyst asked for them). Changes never land above where the reader is:
+// they wait behind a "show the changes" button until the reader is back at the top.
+(function () {
+  "use strict";
+
+  var SOUND = "kengele.queue.sound";
+  var VERSION = "X-Queue-Version";
+  var seen = null; // ids of the P1 alerts already announced
+  var held = false; // a change is waiting for the reader to come back up
+  var forcing = false; // the next answer is swapped whatever the scroll position
+
+  function body() {
+    return document.getElementById("queue-rows");
+  }
+
+  function urgentIn(html) {
+    var found = {};
+    var pattern = /data-urgent="(\d+)" data-reference="([^"]*)"/g;
+    var match;
+    while ((match = pattern.exec(html))) found[match[1]] = match[2];
+    return found;
+  }
+
+  function showTitle(total) {
+    var bare = document.title.replace(/^\(\d+\)\s*/, "");
+    document.title = total > 0 ? "(" + total + ") " + bare : bare;
+  }
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    var context = new Context();
+    var tone = context.createOscillator();
+    var gain = context.createGain();
+    tone.frequency.value = 880;
+    gain.gain.value = 0.2;
+    tone.connect(gain);
+    gain.connect(context.destination);
+    tone.onended = function () { context.close(); };
+    tone.start();
+    tone.stop(context.currentTime + 0.4);
+  }
+
+  function announce(references) {
+    if (!references.length) return;
+    if (localStorage.getItem(SOUND) === "on") beep();
+    if ("Notification" in window && Notification.permission === "granted") {
+      var box = document.querySelector(".alerting");
+      var title = (box && box.getAttribute("data-new-p1")) || "P1";
+      new Notification(title, { body: references.join(", "), tag: "kengele-p1" });
+    }
+  }
+
+  // The P1 alerts and their count in an answer (or the page), announced when new.
+  function take(html) {
+    var total = /data-urgent-total="(\d+)"/.exec(html);
+    if (total) showTitle(parseInt(total[1], 10));
+    var urgent = urgentIn(html);
+    if (seen !== null) {
+      announce(Object.keys(urgent).filter(function (id) { return !(id in seen); })
+        .map(function (id) { return urgent[id]; }));
+    }
+    seen = urgent;
+  }
+
+  function readerBelowTop() {
+    var table = body();
+    return Boolean(table) && table.getBoundingClientRect().top < 0;
+  }
+
+  function showChanges() {
+    var table = body();
+    var notice = document.getElementById("queue-held");
+    held = false;
+    if (notice) notice.hidden = true;
+    if (!table || !window.htmx) return;
+    forcing = true;
+    table.setAttribute("data-version", "");
+    window.htmx.trigger(table, "queue:refresh");
+  }
+
+  function onConfigRequest(event) {
+    var table = body();
+    if (table && event.detail.elt === table) {
+      event.detail.headers[VERSION] = table.getAttribute("data-version") || "";
+    }
+  }
+
+  function onBeforeSwap(event) {
+    var table = body();
+    var xhr = event.detail.xhr;
+    if (!table || event.detail.elt !== table || !xhr || xhr.status !== 200) return;
+    var before = (table.getAttribute("data-version") || "").split(".")[0];
+    var version = xhr.getResponseHeader(VERSION);
+    if (version) table.setAttribute("data-version", version);
+    take(xhr.responseText);
+    // Redrawn for the clock alone (same alerts, same rows): nothing moves, swap it in.
+    var moved = !version || version.split(".")[0] !== before;
+    if (!forcing && (held || (moved && readerBelowTop()))) {
+      event.detail.shouldSwap = false;
+      held = true;
+      var notice = document.getElementById("queue-held");
+      if (notice) notice.hidden = false;
+      return;
+    }
+    forcing = false;
+  }
+
+  function setUpControls() {
+    var sound = document.getElementById("queue-sound");
+    if (sound) {
+      sound.checked = localStorage.getItem(SOUND) === "on";
+      sound.addEventListener("change", function () {
+        localStorage.setItem(SOUND, sound.checked ? "on" : "off");
+        if (sound.checked) beep(); // the sound it will make; also lets the page play it later
+      });
+    }
+    var notify = document.getElementById("queue-notify");
+    if (notify && "Notification" in window && Notification.permission === "default") {
+      notify.hidden = false;
+      notify.addEventListener("click", function () {
+        Notification.requestPermission().then(function () { notify.hidden = true; });
+      });
+    }
+    var show = document.getElementById("queue-show");
+    if (show) show.addEventListener("click", showChanges);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!body()) return;
+    take(document.getElementById("queue-counts").outerHTML + body().innerHTML);
+    setUpControls();
+    document.body.addEventListener("htmx:configRequest", onConfigRequest);
+    document.body.addEventListener("htmx:beforeSwap", onBeforeSwap);
+    window.addEventListener("scroll", function () {
+      if (held && !readerBelowTop()) showChanges();
+    }, { passive: true });
+  });
+})();

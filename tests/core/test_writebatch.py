@@ -70,7 +70,7 @@ def test_update_where_stores_what_an_orm_update_stores():
     batch.update_where(Alert, {"pk": ours.pk, **where}, **values)
     assert batch.execute() == 1
     stored, expected = _row(Alert, ours.pk), _row(Alert, theirs.pk)
-    different = {"id", "received_at", "created_at", "updated_at", "sender"}
+    different = {"id", "received_at", "created_at", "updated_at", "changed_at", "sender"}
     assert set(stored) - different  # a column list was read
     for column in set(stored) - different:
         assert stored[column] == expected[column], column

@@ -159,12 +159,12 @@ def test_the_queue_costs_a_fixed_number_of_queries(as_analyst, focal_point, anal
     with CaptureQueriesContext(connection) as queries:
         as_analyst.get(QUEUE)
     alert_queries = [q for q in queries.captured_queries if "alerts_alert" in q["sql"]]
-    # a bounded count, the latest alert, one page of rows, the alerts with a new message and
-    # the untriaged backlog (banner)
-    assert len(alert_queries) == 5
+    # a bounded count, the latest alert, one page of rows, the alerts with a new message, the
+    # untriaged backlog (banner), the last change (polling's version) and the unacknowledged P1
+    assert len(alert_queries) == 7
     # session, user, roles, the analyst's areas (visibility), duty, and the filter form's
     # three selects (networks, territories, assignees): none grows with the alerts
-    assert len(queries.captured_queries) <= 13
+    assert len(queries.captured_queries) <= 15
 
 
 def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, reported):
@@ -181,7 +181,9 @@ def test_the_queue_reads_neither_reporters_nor_encrypted_senders(as_analyst, rep
             for q in queries.captured_queries
             if "alerts_alert" in q["sql"] and "COUNT(" not in q["sql"] and "MAX(" not in q["sql"]
         ]
-        assert len(rows_sql) == 2  # the page of rows, and the alerts with a new message
+        # the page of rows, the alerts with a new message, the unacknowledged P1 and the last
+        # change (the polling's version)
+        assert len(rows_sql) == 4
         for unused in ("networks_focalpoint", '."sender"', '."explanation"'):
             assert unused not in rows_sql[0], unused
 
@@ -367,7 +369,8 @@ def test_the_polled_partial_brings_new_alerts_and_counts(as_analyst):
     page = as_analyst.get(QUEUE)
     html = page.content.decode()
     since = page.context["since"]
-    assert 'hx-get="/dashboard/rows/?since=' in html and 'hx-trigger="every 3s"' in html
+    assert 'hx-get="/dashboard/rows/?since=' in html
+    assert 'hx-trigger="every 3s, queue:refresh"' in html
     assert 'id="queue-counts"' in html
 
     fresh = AlertFactory(triaged=True, priority=1, text="Nouvelle attaque signalée")

@@ -26,7 +26,7 @@ def test_a_new_alert_appears_in_the_open_queue_without_reloading(live_server, br
         priority=1,
         text="Hommes armés à Oicha, on tire",
     )
-    row = page.locator("#queue-rows tr", has_text=alert.reference)
+    row = page.locator("#queue-rows tr[data-alert]", has_text=alert.reference)
     expect(row).to_be_visible(timeout=10_000)
     expect(row).to_contain_text("Hommes armés à Oicha")
     expect(page.locator("#queue-counts")).to_contain_text("1 nouvelle")

@@ -188,7 +188,7 @@ def test_an_sms_travels_from_the_webhook_to_a_delivered_reply_and_viewers_see_no
         assert alert.reporter_id is not None  # recognised as the registered focal point
 
         # 3. The open queue shows it without a reload, then as the real worker triaged it.
-        row = page.locator("#queue-rows tr", has_text=alert.reference)
+        row = page.locator("#queue-rows tr[data-alert]", has_text=alert.reference)
         expect(row).to_be_visible(timeout=QUEUE_POLL_WITHIN)
         expect(row).to_contain_text("Hommes armés à Mbau")
         expect(row.locator(".badge")).to_have_text("P1", timeout=TRIAGE_WITHIN)
@@ -206,7 +206,9 @@ def test_an_sms_travels_from_the_webhook_to_a_delivered_reply_and_viewers_see_no
         )
         on_phone = phone.new_page()
         on_phone.goto(f"{base}/dashboard/")
-        expect(on_phone.locator("#queue-rows tr", has_text=alert.reference)).to_be_visible()
+        expect(
+            on_phone.locator("#queue-rows tr[data-alert]", has_text=alert.reference)
+        ).to_be_visible()
         shoot(on_phone, "dashboard-queue-phone")
         phone.close()
 
@@ -266,7 +268,9 @@ def test_an_sms_travels_from_the_webhook_to_a_delivered_reply_and_viewers_see_no
         viewer = new_context(browser)
         page = viewer.new_page()
         log_in(page, base, "vumilia")
-        expect(page.locator("#queue-rows tr", has_text=alert.reference)).to_contain_text("P1")
+        expect(
+            page.locator("#queue-rows tr[data-alert]", has_text=alert.reference)
+        ).to_contain_text("P1")
         seen = {"viewer-queue": (visible_text(page), page.content())}
         shoot(page, "dashboard-viewer-queue")
         page.goto(f"{base}/dashboard/alerts/{alert.pk}/")

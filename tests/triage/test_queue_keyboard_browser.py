@@ -70,7 +70,7 @@ def test_x_then_a_acknowledges_the_selected_row(queue, live_server):
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("x")
-    row = page.locator("#queue-rows tr", has_text=second.reference)
+    row = page.locator("#queue-rows tr[data-alert]", has_text=second.reference)
     expect(row.locator("input[name=alerts]")).to_be_checked()
     expect(page.locator("#queue-selected")).not_to_be_empty()
     page.keyboard.press("a")
@@ -87,17 +87,19 @@ def test_a_selection_survives_the_poll_that_brings_a_new_alert(queue):
 
     page.keyboard.press("j")
     page.keyboard.press("x")  # tick the first row
-    page.locator("#queue-rows tr", has_text=second.reference).locator("input").check()
+    page.locator("#queue-rows tr[data-alert]", has_text=second.reference).locator("input").check()
     # Ticking a row with the mouse moves the highlight there too.
     expect(page.locator("#queue-rows tr.is-cursor")).to_contain_text(second.reference)
 
     fresh = alert(1, "Nouvelle attaque à Oicha")  # sorts first: every row moves down
-    expect(page.locator("#queue-rows tr", has_text=fresh.reference)).to_be_visible(timeout=10_000)
+    expect(page.locator("#queue-rows tr[data-alert]", has_text=fresh.reference)).to_be_visible(
+        timeout=10_000
+    )
     assert page.evaluate("window.__sameDocument") is True
     for ticked in (first, second):
-        row = page.locator("#queue-rows tr", has_text=ticked.reference)
+        row = page.locator("#queue-rows tr[data-alert]", has_text=ticked.reference)
         expect(row.locator("input[name=alerts]")).to_be_checked()
-    fresh_row = page.locator("#queue-rows tr", has_text=fresh.reference)
+    fresh_row = page.locator("#queue-rows tr[data-alert]", has_text=fresh.reference)
     expect(fresh_row.locator("input[name=alerts]")).not_to_be_checked()
     expect(page.locator("#queue-rows tr.is-cursor")).to_contain_text(second.reference)
 
