@@ -19,6 +19,40 @@ DROP FUNCTION IF EXISTS alerts_alert_touch();
 """
 
 
+CHANGED_AT = models.DateTimeField(auto_now=True, verbose_name="last change")
+
+
+def _changed_at(apps):
+    field = CHANGED_AT.clone()
+    field.set_attributes_from_name("changed_at")
+    return apps.get_model("alerts", "Alert"), field
+
+
+def changed_at_add(apps, schema_editor):
+    """SQLite cannot add a NOT NULL column through Django without remaking alerts_alert, which
+    recreates its NULLS FIRST queue index, which SQLite refuses (see 0008 and 0011): there, a
+    plain ADD COLUMN, filled from the last update."""
+    model, field = _changed_at(apps)
+    if schema_editor.connection.vendor == "sqlite":
+        table, column = (schema_editor.quote_name(n) for n in (model._meta.db_table, field.column))
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} datetime NOT NULL "
+            "DEFAULT '1970-01-01 00:00:00'"
+        )
+        schema_editor.execute(f"UPDATE {table} SET {column} = updated_at")  # noqa: S608
+    else:
+        schema_editor.add_field(model, field)
+
+
+def changed_at_drop(apps, schema_editor):
+    model, field = _changed_at(apps)
+    if schema_editor.connection.vendor == "sqlite":
+        table, column = (schema_editor.quote_name(n) for n in (model._meta.db_table, field.column))
+        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        schema_editor.remove_field(model, field)
+
+
 def touch(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":  # elsewhere auto_now does it on save()
         schema_editor.execute(TOUCH)
@@ -33,10 +67,11 @@ class Migration(migrations.Migration):
     dependencies = [("alerts", "0019_accent_insensitive_search")]
 
     operations = [
-        migrations.AddField(
-            model_name="alert",
-            name="changed_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="last change"),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(model_name="alert", name="changed_at", field=CHANGED_AT)
+            ],
+            database_operations=[migrations.RunPython(changed_at_add, changed_at_drop)],
         ),
         migrations.AddIndex(
             model_name="alert",

@@ -109,7 +109,10 @@ def make_world() -> dict:
     alert_transition(alert=alert, to="acknowledged", by=analyst)
     alert_transition(alert=alert, to="verified", by=analyst)
     alert_escalate(
-        alert=alert, unit=ResponseUnit.objects.get(name="Human Rights"), by=analyst, note=""
+        alert=alert,
+        unit=ResponseUnit.objects.get_or_create(name="Human Rights")[0],
+        by=analyst,
+        note="",
     )
     LexiconTerm.objects.create(term="bunduki", language="sw", category="attack", weight=2)
 
