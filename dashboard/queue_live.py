@@ -93,13 +93,16 @@ def _split_rows(html: str) -> list[tuple[str, str]] | None:
     return rows
 
 
-def _edges(state: dict, caps: dict, shift: int) -> set[str]:
-    """Rows a removal or an insertion may bring in from outside what the page showed: the
-    last `shift` of a block filled to its cap (they come from the next page), and the first
-    of the queue past its first page (from the previous one)."""
+def _edges(state: dict, caps: dict, changed: set[int]) -> set[str]:
+    """Rows a removal may bring in from outside what the page showed: as many as the changed
+    alerts a block no longer holds, the last of a block filled to its cap (they come up from
+    the next page) and the first of the queue past its first page (from the previous one)."""
     blocks = {"urgent": "queue-u-", "new_messages": "queue-m-", "rows": "alert-row-"}
     edges = set()
     for name, prefix in blocks.items():
+        shift = len(changed - {a.pk for a in state[name]})
+        if not shift:
+            continue
         keys = [f"{prefix}{a.pk}" for a in state[name]]
         if len(keys) >= caps[name]:
             edges.update(keys[-shift:])
@@ -133,7 +136,7 @@ def delta(
     shown = [*state["urgent"], *state["new_messages"], *state["rows"]]
     pks |= {a.pk for a in shown if a.incident_id in incidents}
     ids = [key for key, _html in rows]
-    edges = _edges(state, caps, len(changed)) if changed else set()
+    edges = _edges(state, caps, {pk for pk, _incident in changed})
     sent = []
     for key, html in rows:
         alert = ALERT_ROW.match(key)

@@ -191,3 +191,12 @@ def test_an_unknown_version_gets_the_whole_body(as_ana, five, version):
     answer = poll(as_ana, version)
     assert answer.status_code == 200 and not answer.has_header(DELTA)
     assert len(alert_rows(answer.content.decode())) == 5
+
+
+def test_a_change_in_place_on_a_full_page_sends_only_its_row(as_ana, five, monkeypatch):
+    monkeypatch.setattr("dashboard.views.PAGE_SIZE", 3)
+    shown = alert_rows(poll(as_ana).content.decode())
+    version = poll(as_ana)[HEADER]
+    target = Alert.objects.get(pk=int(shown[1].rpartition("-")[2]))
+    change(target, text="Changé sur place")
+    assert alert_rows(poll(as_ana, version).content.decode()) == [shown[1]]
