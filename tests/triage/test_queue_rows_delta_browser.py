@@ -4,6 +4,7 @@ that row, the table shows the change, and the rows already drawn stay where they
 import re
 
 import pytest
+from django.db import connections
 
 from alerts.models import Alert
 from tests.browser import expect, log_in, needs_playwright, off_loop
@@ -17,17 +18,32 @@ WHERE = ["près du marché de Mbau", "sur la route d'Eringeti", "au champ de Kam
 WHEN = ["ce matin", "cette nuit", "vers midi", "depuis hier soir", "il y a une heure"]
 
 
+def in_thread(fn):
+    """ORM work off Playwright's loop, its connection closed after (none left at teardown)."""
+
+    def run():
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    return off_loop(run)
+
+
 def alert(priority: int, text: str) -> Alert:
-    return off_loop(
-        Alert.objects.create, source="sms", status="triaged", priority=priority, text=text
+    return in_thread(
+        lambda: Alert.objects.create(source="sms", status="triaged", priority=priority, text=text)
     )
 
 
 def change(pk: int, **fields) -> None:
-    item = off_loop(Alert.objects.get, pk=pk)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    off_loop(item.save)
+    def run():
+        item = Alert.objects.get(pk=pk)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save()
+
+    in_thread(run)
 
 
 REDRAW = """() => {
@@ -53,7 +69,7 @@ def next_answer(page, action) -> dict:
 
 
 def test_one_alert_changed_among_fifty_sends_only_its_row(live_server, browser_page):
-    off_loop(UserFactory, username="ana", role="analyst")
+    in_thread(lambda: UserFactory(username="ana", role="analyst"))
     urgent = alert(1, "Attaque en cours à Mbau")
     alerts = [
         alert(n % 3 + 2, f"{WHAT[n % 4]} {WHERE[n // 4 % 4]} {WHEN[n % 5]}, {n + 3} personnes")
@@ -94,3 +110,23 @@ def test_one_alert_changed_among_fifty_sends_only_its_row(live_server, browser_p
     expect(page.locator("#queue-rows tr[data-urgent]")).to_have_count(0)
     expect(page).not_to_have_title(re.compile(r"^\("))
     expect(page.locator(f"#alert-row-{urgent.pk}")).to_contain_text("Prise en charge")
+    page.close()
+
+
+def test_a_row_the_page_lacks_brings_the_whole_body(live_server, browser_page):
+    in_thread(lambda: UserFactory(username="ana", role="analyst"))
+    alerts = [alert(3, f"{WHAT[n % 4]} {WHERE[n % 4]} {WHEN[n % 5]}") for n in range(6)]
+    page = browser_page
+    log_in(page, live_server.url, "ana")
+    rows = page.locator("#queue-rows tr[data-alert]")
+    expect(rows).to_have_count(6)
+    lost = alerts[0]
+    page.evaluate(f"() => document.getElementById('alert-row-{lost.pk}').remove()")
+    expect(rows).to_have_count(5)
+
+    answer = next_answer(page, lambda: change(alerts[3].pk, text="Village incendié"))
+    assert answer["headers"].get("x-queue-delta") == "1"
+    expect(page.locator(f"#alert-row-{alerts[3].pk}")).to_contain_text("Village incendié")
+    expect(page.locator(f"#alert-row-{lost.pk}")).to_be_visible(timeout=10_000)
+    expect(rows).to_have_count(6)
+    page.close()  # no poll left running into the test database's teardown
