@@ -52,8 +52,16 @@ from .alert_access import alert_action, alert_for_user
 from .alert_origin import alert_origin
 from .page_context import alert_page_context, queue_page_context
 from .page_watchdog import triage_banner_context
+from .queue_live import (
+    DELTA_HEADER,
+    delta,
+    last_change,
+    scope_marker,
+    unchanged,
+    urgent_count,
+    version,
+)
 from .queue_live import HEADER as VERSION_HEADER
-from .queue_live import last_change, scope_marker, unchanged, urgent_count, version
 from .views_engagement import alert_engagement_context
 from .views_followup import followup_context, may_hear_recording
 
@@ -266,12 +274,23 @@ def export_query(params: QueryDict, *, view: str) -> str:
 @capability_required(htmx_login_next="dashboard:queue")
 def queue_rows(request: HttpRequest) -> HttpResponse:
     """The table body, polled by the queue page; the counts ride along out of band. An empty
-    204 when nothing changed in the reader's scope since the version the page sent."""
+    204 when nothing changed in the reader's scope since the version the page sent; only the
+    changed rows when few changed since a recent version (queue_live.delta)."""
     last, banner = last_change(request), triage_banner_context(request)
     marker = scope_marker(last, banner)
-    if unchanged(request.headers.get(VERSION_HEADER, ""), marker):
+    asked = request.headers.get(VERSION_HEADER, "")
+    if unchanged(asked, marker):
         return HttpResponse(status=204)
-    response = render(request, "dashboard/_queue_rows.html", _queue_state(request, banner))
+    state = _queue_state(request, banner)
+    caps = {"urgent": URGENT_ROWS, "new_messages": NEW_MESSAGE_ROWS, "rows": PAGE_SIZE}
+    changed = delta(request, asked, marker, state, caps)
+    if changed is not None:
+        body, new_version = changed
+        response = HttpResponse(body)
+        response[DELTA_HEADER] = "1"
+        response[VERSION_HEADER] = new_version
+        return response
+    response = render(request, "dashboard/_queue_rows.html", state)
     response[VERSION_HEADER] = version(marker)
     return response
 

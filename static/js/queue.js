@@ -222,6 +222,7 @@
     document.addEventListener("keydown", onKey);
     document.addEventListener("change", onChange);
     document.body.addEventListener("htmx:afterSwap", restore);
+    document.body.addEventListener("queue:rows", restore); // only the changed rows came
     document.querySelectorAll('[aria-controls="queue-help"]').forEach(function (button) {
       button.addEventListener("click", function () { toggleHelp(); });
     });
@@ -233,11 +234,15 @@
 // unless the analyst ticks it, remembered in this browser) and show a browser notification
 // (only once the analyst asked for them). Changes never land above where the reader is:
 // they wait behind a "show the changes" button until the reader is back at the top.
+// When few alerts changed, the answer (X-Queue-Delta) holds the order of every row by id and
+// only the rows that changed: the body is put together from them and the rows already here;
+// if one is missing, the whole body is asked for.
 (function () {
   "use strict";
 
   var SOUND = "kengele.queue.sound";
   var VERSION = "X-Queue-Version";
+  var DELTA = "X-Queue-Delta";
   var seen = null; // ids of the P1 alerts already announced
   var held = false; // a change is waiting for the reader to come back up
   var forcing = false; // the next answer is swapped whatever the scroll position
@@ -285,10 +290,10 @@
   }
 
   // The P1 alerts and their count in an answer (or the page), announced when new.
-  function take(html) {
+  function take(html, urgent) {
     var total = /data-urgent-total="(\d+)"/.exec(html);
     if (total) showTitle(parseInt(total[1], 10));
-    var urgent = urgentIn(html);
+    urgent = urgent || urgentIn(html);
     if (seen !== null) {
       announce(Object.keys(urgent).filter(function (id) { return !(id in seen); })
         .map(function (id) { return urgent[id]; }));
@@ -312,6 +317,60 @@
     window.htmx.trigger(table, "queue:refresh");
   }
 
+  // An answer holding only the changed rows, parsed: the order of all rows, the rows sent.
+  function parseDelta(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var fragment = template.content;
+    var order = fragment.querySelector("template[data-queue-rows]");
+    var fresh = {};
+    fragment.querySelectorAll("tr[id]").forEach(function (row) { fresh[row.id] = row; });
+    return {
+      fragment: fragment,
+      ids: order ? order.getAttribute("data-queue-rows").split(" ").filter(Boolean) : null,
+      fresh: fresh,
+    };
+  }
+
+  // The P1 rows the page will show once the changed rows are in, by id, with their reference.
+  function urgentAfter(delta) {
+    var urgent = {};
+    (delta.ids || []).forEach(function (id) {
+      var match = /^queue-u-(\d+)$/.exec(id);
+      if (!match) return;
+      var row = delta.fresh[id] || document.getElementById(id);
+      urgent[match[1]] = row ? row.getAttribute("data-reference") : "";
+    });
+    return urgent;
+  }
+
+  function replaceById(fragment, id) {
+    var next = fragment.querySelector("#" + id);
+    var current = document.getElementById(id);
+    if (!next || !current) return;
+    next.removeAttribute("hx-swap-oob");
+    current.replaceWith(next);
+  }
+
+  // The rows in the order given, the changed ones new, the others those already shown.
+  function applyDelta(delta) {
+    var table = body();
+    var have = {};
+    Array.prototype.forEach.call(table.children, function (row) { if (row.id) have[row.id] = row; });
+    var next = [];
+    for (var i = 0; delta.ids && i < delta.ids.length; i++) {
+      var row = delta.fresh[delta.ids[i]] || have[delta.ids[i]];
+      if (!row) return false;
+      next.push(row);
+    }
+    if (!delta.ids) return false;
+    table.replaceChildren.apply(table, next);
+    replaceById(delta.fragment, "queue-counts");
+    replaceById(delta.fragment, "triage-banner");
+    table.dispatchEvent(new CustomEvent("queue:rows", { bubbles: true }));
+    return true;
+  }
+
   function onConfigRequest(event) {
     var table = body();
     if (table && event.detail.elt === table) {
@@ -326,7 +385,8 @@
     var before = (table.getAttribute("data-version") || "").split(".")[0];
     var version = xhr.getResponseHeader(VERSION);
     if (version) table.setAttribute("data-version", version);
-    take(xhr.responseText);
+    var delta = xhr.getResponseHeader(DELTA) ? parseDelta(xhr.responseText) : null;
+    take(xhr.responseText, delta ? urgentAfter(delta) : null);
     // Redrawn for the clock alone (same alerts, same rows): nothing moves, swap it in.
     var moved = !version || version.split(".")[0] !== before;
     if (!forcing && (held || (moved && readerBelowTop()))) {
@@ -337,6 +397,10 @@
       return;
     }
     forcing = false;
+    if (delta) {
+      event.detail.shouldSwap = false;
+      if (!applyDelta(delta)) showChanges(); // a row it needs is not here: the whole body
+    }
   }
 
   function setUpControls() {
