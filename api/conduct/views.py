@@ -3,33 +3,31 @@ the list and 404 for a complaint, as if there were none. Every read is recorded:
 opening in its own trail (as its page records it), a list read once, naming what it gave."""
 
 from rest_framework import viewsets
-from rest_framework.permissions import BasePermission
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from conduct import selectors, services
 from conduct.models import Complaint, ComplaintView
+from core.permissions import CapabilityPermission
 from core.roles import can
 
 from .serializers import ComplaintListSerializer, ComplaintSerializer
-
-
-class ReadsComplaints(BasePermission):
-    """Signed in; the list needs `read_complaints`; a complaint is refused by the queryset
-    (404), so that its id tells nothing."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return view.action == "retrieve" or can(user, "read_complaints")
 
 
 class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
     """Complaints of sexual exploitation and abuse by peacekeepers, newest first: the list
     without their texts, each complaint with its text and its sender's number masked."""
 
-    permission_classes = [ReadsComplaints]
+    permission_classes = [CapabilityPermission]
+    read_capability = "read_complaints"
     filterset_fields = ["status", "source"]
+
+    def permission_denied(self, request, message=None, code=None):
+        """A signed-in user without `read_complaints` asking for one complaint gets a 404, as
+        for an id that exists nowhere: the answer tells nothing of which ids are complaints."""
+        if self.action == "retrieve" and request.user and request.user.is_authenticated:
+            raise NotFound
+        super().permission_denied(request, message=message, code=code)
 
     def get_serializer_class(self):
         return ComplaintListSerializer if self.action == "list" else ComplaintSerializer
