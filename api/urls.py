@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("api.cla.urls")),
     path("", include("api.engagement.urls")),
     path("", include("api.polls.urls")),
+    path("", include("api.conduct.urls")),
 ]

@@ -133,3 +133,20 @@ class ComplaintView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.what} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ComplaintListRead(models.Model):
+    """One reading of a list of complaints through the API: who, when, which complaints it
+    gave them (their references and places, not their texts)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    complaints = models.ManyToManyField(Complaint, related_name="list_reads", blank=True)
+
+    class Meta:
+        verbose_name = _("reading of a list of complaints")
+        verbose_name_plural = _("readings of lists of complaints")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"list {self.user_id} {self.at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ from core.crypto import lookup_hash
 from networks.models import Location
 from networks.phones import normalise_phone
 
-from .models import CbcmMember, Complaint, ComplaintView
+from .models import CbcmMember, Complaint, ComplaintListRead, ComplaintView
 
 REFERENCE_TRIES = 5
 
@@ -65,6 +65,13 @@ def complaint_create(
 
 def complaint_view_record(*, complaint: Complaint, user: User, what: str) -> ComplaintView:
     return ComplaintView.objects.create(complaint=complaint, user=user, what=what)
+
+
+def complaint_list_read_record(*, complaints, user: User) -> ComplaintListRead:
+    """One entry for one list read, naming every complaint it gave (even none)."""
+    read = ComplaintListRead.objects.create(user=user)
+    read.complaints.set(complaints)
+    return read
 
 
 def complaint_status_set(*, complaint: Complaint, status: str) -> Complaint:

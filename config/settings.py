@@ -496,6 +496,8 @@ SPECTACULAR_SETTINGS = {
         "AlertLanguageEnum": "alerts.models.Alert.Language",
         "FocalPointLanguageEnum": "networks.models.FocalPoint.Language",
         "DeploymentKindEnum": "engagement.models.Deployment.Kind",
+        "ComplaintStatusEnum": "conduct.models.Complaint.Status",
+        "ComplaintSourceEnum": "conduct.models.Complaint.Source",
     },
 }
 
