@@ -15,7 +15,7 @@ from networks.models import Equipment, FocalPoint, Location, Membership, Network
 from triage.services import alert_triage_by_id
 
 # Apps that may bring their own demo data as `<app>.demo.seed()`, seeded in this order.
-PLUGGABLE_APPS = ("triage", "lpc", "cla", "conduct")
+PLUGGABLE_APPS = ("triage", "lpc", "cla", "conduct", "engagement", "polls")
 
 
 class Command(BaseCommand):
