@@ -68,15 +68,18 @@ def concrete(path: str, admin_client) -> tuple[str, bool]:
 
 
 def visible_to(path: str, role: str) -> bool:
-    """For an alert's, an incident's or a focal point's own paths: may this role's demo user
-    see that object at all (as the access rules say; tests/access states them by hand)?"""
-    match = re.match(r"^/api/v1/(alerts|incidents|focal-points)/(\d+)/", path)
+    """For an alert's, a message's, an incident's, a town hall's or a focal point's own paths:
+    may this role's demo user see that object at all (as the access rules say; tests/access
+    and tests/engagement/test_policy.py state them by hand)?"""
+    match = re.match(r"^/api/v1/(alerts|messages|incidents|town-halls|focal-points)/(\d+)/", path)
     if not match:
         return True
     from django.contrib.auth.models import User
 
-    from access.alerts import alerts_visible, incidents_visible
-    from alerts.models import Alert
+    from access.alerts import alerts_visible, incidents_visible, messages_visible
+    from access.engagement import town_halls_visible
+    from alerts.models import Alert, Message
+    from engagement.models import TownHall
     from networks.identities import focal_points_identifiable
     from networks.models import FocalPoint
     from triage.models import Incident
@@ -85,6 +88,10 @@ def visible_to(path: str, role: str) -> bool:
     kind, pk = match.group(1), int(match.group(2))
     if kind == "alerts":
         return alerts_visible(Alert.objects.filter(pk=pk), user).exists()
+    if kind == "messages":
+        return messages_visible(Message.objects.filter(pk=pk), user).exists()
+    if kind == "town-halls":
+        return town_halls_visible(TownHall.objects.filter(pk=pk), user).exists()
     if kind == "incidents":
         return incidents_visible(Incident.objects.filter(pk=pk), user).exists()
     return focal_points_identifiable(FocalPoint.objects.filter(pk=pk), user).exists()

@@ -2,14 +2,22 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from alerts.models import Alert, AlertEvent, Broadcast, Message
 from core.crypto import lookup_hash
+from engagement.models import Commitment, Concern, Deployment, Recommendation, TownHall
 from networks.demo import RESERVED_NUMBERS, seed_focal_points, seed_networks, seed_places
 from networks.models import Equipment, FocalPoint, Location, Membership, Network
+from polls.models import Conversation, Interview, Poll, Question, Response
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (User, Location, Network, FocalPoint, Membership, Equipment)
+MODELS = (
+    *(User, Location, Network, FocalPoint, Membership, Equipment, Alert, AlertEvent, Message),
+    *(TownHall, Concern, Commitment, Deployment, Recommendation, Broadcast),
+    *(Poll, Question, Conversation, Response, Interview),
+)
 
 
 def counts() -> dict[str, int]:
@@ -27,6 +35,56 @@ def test_seed_demo_twice_gives_the_same_data(settings, capsys):
     assert first["Network"] >= 10
     assert first["FocalPoint"] >= 200  # the networks demo, plus the CLAs' recruits
     assert "Demo data ready" in capsys.readouterr().out
+    assert_town_hall_demo()
+    assert_deployment_demo()
+    assert_poll_demo()
+
+
+def assert_town_hall_demo() -> None:
+    """A meeting with its participants, two concerns (one an alert of source town_hall), one
+    promise answered at a later meeting and one open past its date."""
+    meeting = TownHall.objects.filter(concerns__isnull=False).distinct().get()
+    assert meeting.participants > 0 and meeting.women > 0
+    concerns = list(meeting.concerns.select_related("alert"))
+    assert len(concerns) == 2
+    raised = [c.alert for c in concerns if c.alert_id]
+    assert len(raised) == 1 and raised[0].source == Alert.Source.TOWN_HALL
+    assert raised[0].triaged_at is not None  # in the queue as triaged, like the demo's SMS
+    answered = meeting.commitments.get(status=Commitment.Status.ANSWERED)
+    assert answered.answer and answered.answered_at.held_on > meeting.held_on
+    overdue = meeting.commitments.get(status=Commitment.Status.OPEN)
+    assert overdue.due_on < timezone.localdate()
+
+
+def assert_deployment_demo() -> None:
+    """A joint protection team sent after an escalated alert, linked to it and its incident,
+    with findings and two recommendations followed up."""
+    deployment = Deployment.objects.get()
+    assert deployment.kind == Deployment.Kind.JPT and deployment.findings
+    alert = deployment.alerts.get()
+    assert alert.status == Alert.Status.ESCALATED
+    assert alert.incident_id is not None
+    assert list(deployment.incidents.values_list("pk", flat=True)) == [alert.incident_id]
+    assert alert.events.filter(kind=AlertEvent.Kind.DEPLOYMENT_SENT).exists()
+    follow_ups = list(deployment.recommendations.values_list("status", "follow_up"))
+    assert [status for status, _text in follow_ups] == ["done", "in_progress"]
+    assert all(text for _status, text in follow_ups)
+
+
+def assert_poll_demo() -> None:
+    """A closed poll sent to a demo network, with a numbered and a yes-or-no question, a dozen
+    answers by SMS (each an answer message through intake) and two field interviews."""
+    poll = Poll.objects.get()
+    assert poll.status == Poll.Status.CLOSED and poll.broadcast is not None
+    assert poll.network_ids == [Network.objects.get(code="can-oicha").pk]
+    assert list(poll.questions.values_list("kind", flat=True)) == ["choice", "yes_no"]
+    sms = Response.objects.filter(poll=poll, source=Response.Source.SMS)
+    assert sms.count() == 12
+    assert Message.objects.filter(kind=Message.Kind.ANSWER).count() == 12
+    assert Response.objects.filter(poll=poll, source=Response.Source.FIELD).count() == 4
+    assert Interview.objects.filter(poll=poll).count() == 2
+    assert poll.conversations.count() > 7  # sent to more people than answered
+    assert not poll.conversations.filter(state=Conversation.State.OPEN).exists()
 
 
 def test_seed_demo_is_refused_when_debug_is_off(settings):

@@ -12,10 +12,11 @@ from django.db import transaction
 from alerts.selectors import alert_list
 from networks import demo
 from networks.models import Equipment, FocalPoint, Location, Membership, Network
+from triage.demo import deadlines_settle
 from triage.services import alert_triage_by_id
 
 # Apps that may bring their own demo data as `<app>.demo.seed()`, seeded in this order.
-PLUGGABLE_APPS = ("triage", "lpc", "cla", "conduct")
+PLUGGABLE_APPS = ("triage", "lpc", "cla", "conduct", "engagement", "polls")
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     seed()
                 self.stdout.write(f"  {app}: demo data loaded")
         self._triage_leftovers()
+        deadlines_settle()  # other apps' demo alerts may be days old
         counts = {
             "users": User.objects.count(),
             "places": Location.objects.count(),
