@@ -109,9 +109,13 @@ class BroadcastSerializer(serializers.ModelSerializer):
     networks = serializers.JSONField(source="network_ids", read_only=True)
     locations = serializers.JSONField(source="location_ids", read_only=True)
     focal_points = serializers.JSONField(source="focal_point_ids", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    cancelled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    cancelled_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     counts = serializers.SerializerMethodField()
     reply_count = serializers.SerializerMethodField()
 
