@@ -19,6 +19,9 @@ TEST_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "LOG_LEVEL": "WARNING",
+    # Each alert's triage published in the request that stored it, as a test expects to find
+    # it; the batches of a web process have tests of their own (test_triage_batches.py).
+    "TRIAGE_PUBLISH_WINDOW": "0",
     "STATIC_MANIFEST": "false",  # plain static names: no collectstatic before the tests
     # Own broker folder, spool and SQLite file: tests never touch a running `make run`.
     "KENGELE_VAR_DIR": str(Path(__file__).resolve().parent.parent / "var" / "test"),

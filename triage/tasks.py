@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import close_old_connections, connection
 
 from .services import (
     alert_triage_by_id,
@@ -19,6 +20,36 @@ log = logging.getLogger(__name__)
 @shared_task
 def triage_alert(alert_id: int) -> None:
     alert_triage_by_id(alert_id=alert_id)
+
+
+class BatchIncomplete(RuntimeError):
+    """Some ids of a batch failed (each is logged); the others were done."""
+
+
+def _each(ids: list[int], do, what: str) -> None:
+    """`do(id)` for every id of a batch sent by intake's dispatcher, one failure never keeping
+    the next ids from triage; raises at the end if any failed (the sweepers retry those)."""
+    failed = []
+    for item_id in ids:
+        try:
+            do(item_id)
+        except Exception:
+            log.exception("triage of %s %s failed; the sweeper will retry it", what, item_id)
+            failed.append(item_id)
+            if not connection.in_atomic_block:
+                close_old_connections()  # a connection the failure broke is not the next id's
+    if failed:
+        raise BatchIncomplete(f"triage failed for {what} {failed}")
+
+
+@shared_task
+def triage_alerts(alert_ids: list[int]) -> None:
+    _each(alert_ids, lambda pk: alert_triage_by_id(alert_id=pk), "alert")
+
+
+@shared_task
+def triage_messages(message_ids: list[int]) -> None:
+    _each(message_ids, lambda pk: thread_message_triage(message_id=pk), "message")
 
 
 @shared_task

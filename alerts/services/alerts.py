@@ -21,13 +21,16 @@ from ..constants import (
     TRIAGE_URGENT_QUEUE,
 )
 from ..models import Alert, Message
-from .queueing import task_publish, triage_publish
+from .queueing import BatchKind, publish_soon, task_publish, triage_publish
 
 log = logging.getLogger(__name__)
 
 # Triage's task for a reporter's text that joined an existing alert's thread, by name: intake
 # never imports triage.
 THREAD_TEXT_TASK = "triage.tasks.triage_message"
+# The same tasks for a list of ids, as intake's dispatcher sends them (queueing.publish_soon).
+ALERTS_TASK = "triage.tasks.triage_alerts"
+THREAD_TEXTS_TASK = "triage.tasks.triage_messages"
 REQUEUE_BATCH = 500  # the most alerts, and the most thread texts, each sweep queues again
 
 _urgent_check: Callable[[str], bool] | None = None
@@ -73,6 +76,48 @@ def enqueue_triage(alert_id: int, *, flooded: bool = False, text: str = "") -> b
     except DatabaseError:  # then it is found TRIAGE_STALE_SECONDS after it came in
         log.exception("could not record the failed triage publish of alert %s", alert_id)
     return False
+
+
+def _publish_failed_mark(alert_ids: list[int]) -> None:
+    """Record a failed publish on the alerts still untriaged."""
+    try:
+        Alert.objects.filter(pk__in=alert_ids, triaged_at__isnull=True).update(
+            queued_at=PUBLISH_FAILED_AT
+        )
+    except DatabaseError:  # then they are found TRIAGE_STALE_SECONDS after they came in
+        log.exception("could not record the failed triage publish of alerts %s", alert_ids)
+
+
+def _alert_queue(item: tuple[bool, str]) -> str:
+    flooded, text = item
+    return triage_queue_for(text=text, flooded=flooded)
+
+
+ALERT_BATCH = BatchKind(
+    task=ALERTS_TASK,
+    queue_for=_alert_queue,
+    on_failure=_publish_failed_mark,
+    default_queue=TRIAGE_QUEUE,
+)
+# A thread text whose publish failed stays triage_pending: thread_texts_requeue_stale finds it.
+THREAD_TEXT_BATCH = BatchKind(
+    task=THREAD_TEXTS_TASK,
+    queue_for=lambda text: triage_queue_for(text=text),
+    on_failure=lambda ids: None,
+    default_queue=TRIAGE_QUEUE,
+)
+
+
+def enqueue_triage_soon(alert_id: int, *, flooded: bool = False, text: str = "") -> None:
+    """As enqueue_triage, for intake's hot path: the alert's triage is published within
+    TRIAGE_PUBLISH_WINDOW, in one batch with the others received meanwhile, and the caller
+    never waits for the broker. Only for a committed alert (call it from on_commit)."""
+    publish_soon(ALERT_BATCH, alert_id, (flooded, text))
+
+
+def thread_text_enqueue_soon(message_id: int, *, text: str = "") -> None:
+    """As thread_text_enqueue, batched like enqueue_triage_soon."""
+    publish_soon(THREAD_TEXT_BATCH, message_id, text)
 
 
 def triage_queue_depths() -> dict[str, int] | None:

@@ -24,7 +24,7 @@ from networks.phones import normalise_sender
 from ..channels.base import InboundSMS
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
 from ..models import Alert, Keyword, Message, OptOut
-from .alerts import enqueue_triage, thread_text_enqueue
+from .alerts import enqueue_triage_soon, thread_text_enqueue_soon
 from .answers import answer_offer, answers_expected
 from .broadcasts import broadcast_reply_link
 from .intake_sql import RECENT_SQL, auto_reply_keep, sms_alert_insert
@@ -482,7 +482,7 @@ def _receive_alert_text_in_one_statement(
         # Kept for a repeated delivery of the same SMS, which gets the same answer.
         auto_reply_keep(message, reply)
     # At once in autocommit; after the caller's commit inside an outer transaction.
-    transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded, text=alert.text))
+    transaction.on_commit(lambda: enqueue_triage_soon(alert.pk, flooded=flooded, text=alert.text))
     return InboundResult(message=message, alert=alert, reply=reply), focal_point
 
 
@@ -533,7 +533,9 @@ def _receive_alert_text(
             reply = _acknowledgement(focal_point, alert)
         if focal_point is not None:  # an answer to a recent broadcast is filed with it
             broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
-        transaction.on_commit(lambda: enqueue_triage(alert.pk, flooded=flooded, text=alert.text))
+        transaction.on_commit(
+            lambda: enqueue_triage_soon(alert.pk, flooded=flooded, text=alert.text)
+        )
     message = _message_for(
         sms=sms,
         number=number,
@@ -548,5 +550,5 @@ def _receive_alert_text(
     message.triage_pending = pending
     message.save(force_insert=True)
     if pending:
-        transaction.on_commit(lambda: thread_text_enqueue(message.pk, text=message.body))
+        transaction.on_commit(lambda: thread_text_enqueue_soon(message.pk, text=message.body))
     return InboundResult(message=message, alert=alert, reply=message.auto_reply)

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from core.crypto import decrypt, encrypt
 
 from ..channels.base import InboundCall, InboundSMS
+from .queueing import publish_flush
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,9 @@ def spool_import() -> int:
             continue
         path.unlink(missing_ok=True)  # another importer may have finished it first
         imported += 1
+    # The importer runs in a worker or a command, not a web process: the triage of what it
+    # stored goes out now rather than with a thread that may not outlive the task.
+    publish_flush()
     if imported:
         log.info("spool: imported %s request(s)", imported)
     return imported

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 URL = "/webhooks/twilio/sms/"
 UNKNOWN = "+243970000123"
 THREAD_TASK = "triage.tasks.triage_message"
+THREAD_BATCH_TASK = "triage.tasks.triage_messages"  # intake's: a list of ids
 
 
 def send(client, body, sender="+243991234567"):
@@ -39,7 +40,14 @@ def published():
 
 
 def thread_tasks(published) -> list:
-    return [(args, queue) for name, args, queue in published if name == THREAD_TASK]
+    """Each thread text's triage task as ([id], queue), whether sent alone or in a batch."""
+    tasks = []
+    for name, args, queue in published:
+        if name == THREAD_TASK:
+            tasks.append((args, queue))
+        elif name == THREAD_BATCH_TASK:
+            tasks.extend(([pk], queue) for pk in args[0])
+    return tasks
 
 
 # --- Words that may be a plea make alerts ---

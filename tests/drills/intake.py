@@ -37,6 +37,9 @@ class WebServer:
             PUBLIC_BASE_URL=self.url,
             LOG_LEVEL="WARNING",
         )
+        # Alerts' triage published in batches by each process's dispatcher, as in production
+        # (the test process itself publishes each one in its request).
+        self.env.pop("TRIAGE_PUBLISH_WINDOW", None)
         self.process: subprocess.Popen | None = None
 
     @property
