@@ -503,6 +503,8 @@ SPECTACULAR_SETTINGS = {
         "DeploymentKindEnum": "engagement.models.Deployment.Kind",
         "ComplaintStatusEnum": "conduct.models.Complaint.Status",
         "ComplaintSourceEnum": "conduct.models.Complaint.Source",
+        "PollQuestionKindEnum": "polls.models.Question.Kind",
+        "PollGroupEnum": "polls.models.Group",
     },
 }
 

@@ -10,15 +10,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.polls import conversations_visible, responses_visible
+from alerts.services import status_callback_url
 from core.permissions import capability_required, require
 from core.roles import can, mask_name
 from networks import selectors as network_selectors
+from networks.audit import audit_export_record
 from polls import selectors, services
 from polls.constants import CHOICE_MAX_LENGTH, MAX_CHOICES, QUESTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from polls.models import Conversation, Group, Poll, Question, Response
@@ -175,6 +177,9 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         network_ids=data["networks"],
                         location_ids=data["places"],
                         focal_point_ids=data["focal_points"],
+                        status_callback=status_callback_url(
+                            request.build_absolute_uri(reverse("twilio-status"))
+                        ),
                     )
                     messages.success(request, gettext("The first question is being sent."))
                     return redirect("dashboard:poll", poll.pk)
@@ -232,6 +237,13 @@ def poll_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The answers one may see, one per line; no phone number, no name."""
     poll = _poll(pk)
     responses, _conversations = _visible(request)
+    audit_export_record(
+        request=request,
+        export="poll_answers_csv",
+        target_type="polls.poll",
+        target_ids=[poll.pk],
+        count=responses.filter(poll=poll).count(),
+    )
     response = StreamingHttpResponse(
         selectors.responses_csv(
             poll=poll, responses=responses, include_text=can(request.user, "see_identity")

@@ -13,6 +13,8 @@ MAX_CHOICES = 9
 QUESTION_MAX_LENGTH = 320
 CHOICE_MAX_LENGTH = 60
 TITLE_MAX_LENGTH = 200
+# A free answer recorded in the field: as long as the longest SMS (ten segments).
+FREE_ANSWER_MAX_LENGTH = 1600
 
 # The respondents' groups results are broken down by.
 GROUPS = ("women", "youth", "men", "elders", "displaced")

@@ -15,7 +15,9 @@ from .models import Conversation, Group, Poll, Question, Response
 
 
 def poll_list() -> QuerySet[Poll]:
-    return Poll.objects.select_related("previous_round", "created_by").order_by("-created_at")
+    return Poll.objects.select_related("previous_round", "created_by", "sent_by").order_by(
+        "-created_at"
+    )
 
 
 def poll_questions(poll: Poll) -> list[Question]:

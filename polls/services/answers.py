@@ -128,6 +128,17 @@ def interview_record(
     if group not in Group.values:
         raise ValidationError({"group": _("Choose the respondent's group.")}, code="invalid")
     questions = list(poll.questions.prefetch_related("choices"))
+    unknown = sorted(set(answers) - {question.pk for question in questions})
+    if unknown:
+        raise ValidationError(
+            {
+                "answers": ValidationError(
+                    _("No such question in this poll: %(ids)s."),
+                    "unknown",
+                    params={"ids": ", ".join(str(pk) for pk in unknown[:20])},
+                )
+            }
+        )
     rows, errors = [], {}
     for question in questions:
         given = (answers.get(question.pk) or "").strip()

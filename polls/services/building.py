@@ -9,6 +9,7 @@ is in discreet mode and the question would expose them: then the conversation st
 
 import logging
 import time
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -67,6 +68,16 @@ def _draft_only(poll: Poll) -> None:
         raise PollRefused(_("Only a draft poll can be changed."))
 
 
+def _draft_locked(poll: Poll) -> Poll:
+    """The poll's row, locked until the transaction ends, if it is still a draft: a change and
+    a send of the same poll never interleave (poll_send takes the same lock)."""
+    locked = Poll.objects.select_for_update().filter(pk=poll.pk).first()
+    if locked is None:
+        raise PollRefused(_("This poll no longer exists."))
+    _draft_only(locked)
+    return locked
+
+
 def _previous_round_check(poll: Poll | None, previous_round: Poll | None) -> None:
     if previous_round is None:
         return
@@ -81,25 +92,57 @@ def _previous_round_check(poll: Poll | None, previous_round: Poll | None) -> Non
             current = current.previous_round
 
 
-def poll_create(*, title: str, created_by, previous_round: Poll | None = None) -> Poll:
-    """A draft poll without questions. Raises ValidationError by field."""
+def poll_create(
+    *,
+    title: str,
+    created_by,
+    previous_round: Poll | None = None,
+    questions: list[dict] | None = None,
+) -> Poll:
+    """A draft poll, with `questions` if given (each as question_check takes it; all or
+    none). Raises ValidationError by field."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("A title is required.")}, code="required")
     if len(title) > TITLE_MAX_LENGTH:
         raise ValidationError({"title": _("The title is too long.")}, code="max_length")
-    return Poll.objects.create(title=title, previous_round=previous_round, created_by=created_by)
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            title=title, previous_round=previous_round, created_by=created_by
+        )
+        if questions:
+            _questions_replace(poll, questions)
+    return poll
 
 
-def poll_update(*, poll: Poll, title: str, previous_round: Poll | None) -> Poll:
+def poll_update(
+    *,
+    poll: Poll,
+    title: str,
+    previous_round: Poll | None,
+    questions: list[dict] | None = None,
+) -> Poll:
+    """Change a draft's title and previous round and, when `questions` is given, put these
+    questions in place of its own (all or none)."""
     _draft_only(poll)
     title = (title or "").strip()
     if not title or len(title) > TITLE_MAX_LENGTH:
         raise ValidationError({"title": _("A title of at most 200 characters is required.")})
     _previous_round_check(poll, previous_round)
-    poll.title, poll.previous_round = title, previous_round
-    poll.save(update_fields=["title", "previous_round"])
+    with transaction.atomic():
+        _draft_locked(poll)
+        poll.title, poll.previous_round = title, previous_round
+        poll.save(update_fields=["title", "previous_round"])
+        if questions is not None:
+            _questions_replace(poll, questions)
     return poll
+
+
+def poll_delete(*, poll: Poll) -> None:
+    """Delete a draft poll and its questions; a poll once sent stays (its answers with it)."""
+    _draft_only(poll)
+    with transaction.atomic():
+        _draft_locked(poll).delete()
 
 
 def _clean_texts(texts: dict[str, str], *, field: str, max_length: int) -> dict[str, str]:
@@ -117,30 +160,37 @@ def _clean_texts(texts: dict[str, str], *, field: str, max_length: int) -> dict[
     return cleaned
 
 
-def question_add(
-    *,
-    poll: Poll,
-    kind: str,
-    texts: dict[str, str],
-    choices: list[dict[str, str]] | None = None,
-) -> Question:
-    """Add a question at the end of a draft poll. `texts` by language (French required);
-    `choices`: the numbered answers' labels by language, in order (2 to 9, French required);
-    a yes-or-no question gets its two answers by itself, a free-text question none."""
-    _draft_only(poll)
+@dataclass(frozen=True)
+class QuestionDraft:
+    """A question checked and ready to store: its kind, text by language, and its numbered
+    answers' labels by language, in order."""
+
+    kind: str
+    texts: dict[str, str]
+    labels: list[dict[str, str]]
+
+
+def question_check(
+    *, kind: str, texts: dict[str, str], choices: list[dict[str, str]] | None = None
+) -> QuestionDraft:
+    """A question as question_add takes it, checked. `texts` by language (French required);
+    `choices`: the numbered answers' labels by language, in order (2 to 9, French required),
+    for numbered answers only; a yes-or-no question gets its two answers by itself, a
+    free-text question none. Raises ValidationError by field."""
     if kind not in Question.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of question.")}, code="invalid")
-    if poll.questions.count() >= MAX_QUESTIONS:
-        raise ValidationError(
-            _("A poll has at most %(max)s questions."), "too_many", params={"max": MAX_QUESTIONS}
-        )
     cleaned = _clean_texts(texts, field="text", max_length=QUESTION_MAX_LENGTH)
+    rows = [row for row in (choices or []) if any((v or "").strip() for v in row.values())]
+    if rows and kind != Question.Kind.CHOICE:
+        raise ValidationError(
+            {"choices": _("Only a question with numbered answers takes answers of its own.")},
+            code="choices",
+        )
     labels: list[dict[str, str]] = []
     if kind == Question.Kind.YES_NO:
         given = answer_words()["yes_no_labels"]
         labels = [{lang: given[lang][i] for lang in LANGUAGES} for i in (0, 1)]
     elif kind == Question.Kind.CHOICE:
-        rows = [row for row in (choices or []) if any((v or "").strip() for v in row.values())]
         if not 2 <= len(rows) <= MAX_CHOICES:
             raise ValidationError(
                 {"choices": _("Give between 2 and %(max)s answers.") % {"max": MAX_CHOICES}},
@@ -153,23 +203,84 @@ def question_add(
                 raise ValidationError(
                     {"choices": _("Each answer needs a French label of at most 60 characters.")}
                 ) from exc
-    with transaction.atomic():
-        position = poll.questions.count() + 1
-        question = Question.objects.create(
-            poll=poll,
-            position=position,
-            kind=kind,
-            **{f"text_{lang}": text for lang, text in cleaned.items()},
+    return QuestionDraft(kind=kind, texts=cleaned, labels=labels)
+
+
+def _question_store(poll: Poll, draft: QuestionDraft, position: int) -> Question:
+    question = Question.objects.create(
+        poll=poll,
+        position=position,
+        kind=draft.kind,
+        **{f"text_{lang}": text for lang, text in draft.texts.items()},
+    )
+    Choice.objects.bulk_create(
+        Choice(
+            question=question,
+            number=number,
+            **{f"label_{lang}": label for lang, label in row.items()},
         )
-        Choice.objects.bulk_create(
-            Choice(
-                question=question,
-                number=number,
-                **{f"label_{lang}": label for lang, label in row.items()},
-            )
-            for number, row in enumerate(labels, start=1)
-        )
+        for number, row in enumerate(draft.labels, start=1)
+    )
     return question
+
+
+def question_add(
+    *,
+    poll: Poll,
+    kind: str,
+    texts: dict[str, str],
+    choices: list[dict[str, str]] | None = None,
+) -> Question:
+    """Add a question at the end of a draft poll (see question_check for its parts)."""
+    _draft_only(poll)
+    draft = question_check(kind=kind, texts=texts, choices=choices)
+    with transaction.atomic():
+        _draft_locked(poll)
+        count = poll.questions.count()
+        if count >= MAX_QUESTIONS:
+            raise ValidationError(
+                _("A poll has at most %(max)s questions."),
+                "too_many",
+                params={"max": MAX_QUESTIONS},
+            )
+        return _question_store(poll, draft, count + 1)
+
+
+def _questions_replace(poll: Poll, questions: list[dict]) -> list[Question]:
+    """Put `questions` (each with kind, texts and choices as question_check takes them) in
+    place of the draft's own, in order; nothing changes unless every one is right. Call it
+    inside a transaction holding the poll's lock. Raises ValidationError under "questions",
+    each message naming the question's number."""
+    if len(questions) > MAX_QUESTIONS:
+        raise ValidationError(
+            {"questions": _("A poll has at most %(max)s questions.") % {"max": MAX_QUESTIONS}},
+            code="too_many",
+        )
+    drafts, errors = [], []
+    for number, given in enumerate(questions, start=1):
+        try:
+            drafts.append(
+                question_check(
+                    kind=given.get("kind", ""),
+                    texts=given.get("texts") or {},
+                    choices=given.get("choices"),
+                )
+            )
+        except ValidationError as exc:
+            errors.extend(
+                ValidationError(
+                    _("In question %(number)s: %(error)s"),
+                    code="question",
+                    params={"number": number, "error": message},
+                )
+                for message in exc.messages
+            )
+    if errors:
+        raise ValidationError({"questions": errors})
+    poll.questions.all().delete()
+    return [
+        _question_store(poll, draft, position) for position, draft in enumerate(drafts, start=1)
+    ]
 
 
 def question_delete(*, question: Question) -> None:
@@ -177,6 +288,7 @@ def question_delete(*, question: Question) -> None:
     poll = question.poll
     _draft_only(poll)
     with transaction.atomic():
+        _draft_locked(poll)
         question.delete()
         for position, pk in enumerate(
             poll.questions.order_by("position").values_list("pk", flat=True), 1
@@ -208,17 +320,16 @@ def poll_send(
     """Send a draft poll's first question to a selection, as a broadcast. Raises PollRefused
     (state) or ValidationError (the selection, by field, as broadcasts check it)."""
     _draft_only(poll)
-    first = poll.questions.order_by("position").prefetch_related("choices").first()
-    if first is None:
-        raise PollRefused(_("Add at least one question before sending."))
-    texts = {language: question_render(first, language) for language in LANGUAGES}
-    # Focal points in discreet mode get the question only where it exposes nothing.
-    discreet = {lang: text for lang, text in texts.items() if not revealing_words(text)}
     with transaction.atomic():
-        locked = Poll.objects.select_for_update().get(pk=poll.pk)
-        _draft_only(locked)
+        locked = _draft_locked(poll)
+        first = poll.questions.order_by("position").prefetch_related("choices").first()
+        if first is None:
+            raise PollRefused(_("Add at least one question before sending."))
+        texts = {language: question_render(first, language) for language in LANGUAGES}
+        # Focal points in discreet mode get the question only where it exposes nothing.
+        discreet = {lang: text for lang, text in texts.items() if not revealing_words(text)}
         broadcast = broadcast_create(
-            title=(_("Poll: %(title)s") % {"title": poll.title})[:200],
+            title=(_("Poll: %(title)s") % {"title": locked.title})[:200],
             texts=texts,
             discreet_texts=discreet,
             network_ids=network_ids,
@@ -232,7 +343,17 @@ def poll_send(
         poll.network_ids = broadcast.network_ids
         poll.location_ids = broadcast.location_ids
         poll.focal_point_ids = broadcast.focal_point_ids
-        poll.save()
+        poll.save(
+            update_fields=[
+                "broadcast",
+                "status",
+                "sent_by",
+                "sent_at",
+                "network_ids",
+                "location_ids",
+                "focal_point_ids",
+            ]
+        )
         broadcast_send(broadcast=broadcast, by=by, status_callback=status_callback)
     open_flag_reset()
     return poll

@@ -55,6 +55,11 @@ def send_to(poll, by, *, networks=(), places=(), people=()) -> dict:
         location_ids=[p.pk for p in places],
         focal_point_ids=[p.pk for p in people],
     )
+    return deliver(poll)
+
+
+def deliver(poll) -> dict:
+    """Do the workers' part of a sent poll's broadcast; its recipients by first name."""
     poll.refresh_from_db()
     broadcast_fan_out(broadcast_id=poll.broadcast_id)
     for recipient in poll.broadcast.recipients.filter(state="waiting"):

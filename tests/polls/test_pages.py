@@ -3,6 +3,7 @@ areas), the CSV follows the same scope, and CLAs record field interviews without
 
 import pytest
 
+from networks.models import AuditEntry
 from polls.models import Interview, Poll, Response
 from tests.factories import AnalystProfileFactory, CLAProfileFactory, UserFactory
 from tests.polls.conftest import build_poll, send_to
@@ -84,6 +85,8 @@ def test_a_supervisor_sends_from_the_page_then_closes(signed_in, roster, supervi
     assert response.status_code == 302
     poll.refresh_from_db()
     assert poll.status == "open" and poll.broadcast.network_ids == [roster.can_mbau.pk]
+    # Delivery reports of the questions come back, as for any broadcast sent from a page.
+    assert poll.broadcast.status_callback.endswith("/webhooks/twilio/status/")
     client.post(f"/dashboard/polls/{poll.pk}/", {"close": "1"})
     assert Poll.objects.get(pk=poll.pk).status == "closed"
 
@@ -104,6 +107,8 @@ def test_results_page_and_csv_follow_the_readers_areas(client, signed_in, roster
     lines = b"".join(export.streaming_content).decode().strip().splitlines()
     assert len(lines) == 2 and ",Oui,,sms," in lines[1] and ",Lubero," in lines[1]
     assert roster.people["chance"].phone not in "".join(lines)
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor, entry.target_ids, entry.details["count"]) == (lubero, f",{poll.pk},", 1)
 
 
 def test_a_cla_records_a_field_interview_with_group_and_place_only(
