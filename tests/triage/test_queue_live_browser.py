@@ -159,3 +159,84 @@ def test_a_change_waits_while_the_reader_is_down_the_table(live_server, browser_
     page.locator("#queue-show").click()
     expect(page.locator("#queue-rows tr[data-urgent]")).to_contain_text(fresh.reference)
     expect(page.locator("#queue-held")).to_be_hidden()
+
+
+# Records each notification and each tone the page makes, passing them on to the real ones.
+RECORDER = """
+(function () {
+  window.__notes = [];
+  window.__tones = 0;
+  var Real = window.Notification;
+  if (Real) {
+    var Recording = function (title, options) {
+      window.__notes.push({ title: title, body: (options || {}).body || "" });
+      return new Real(title, options);
+    };
+    Object.defineProperty(Recording, "permission", {
+      get: function () { return Real.permission; },
+    });
+    Recording.requestPermission = function () { return Real.requestPermission(); };
+    window.Notification = Recording;
+  }
+  var RealContext = window.AudioContext;
+  if (RealContext) {
+    window.AudioContext = function () { window.__tones += 1; return new RealContext(); };
+  }
+})();
+"""
+
+
+def test_a_new_p1_raises_a_notification_and_a_tone_once_the_analyst_allowed_them(
+    live_server, browser, analyst
+):
+    context = browser.new_context(locale="fr-FR")
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    context.add_init_script(RECORDER)
+    page = context.new_page()
+    try:
+        known = alert(1, "Attaque en cours à Mbau")
+        log_in(page, live_server.url, "ana")
+        expect(page).to_have_title(re.compile(r"^\(1\) \w"))
+        # Already allowed: no button asking for it; the P1 on the page when it opened is not news.
+        expect(page.locator("#queue-notify")).to_be_hidden()
+        page.locator("#queue-sound").check()  # plays the tone once, as a sample
+        assert page.evaluate("window.__tones") == 1
+        page.wait_for_timeout(4_000)  # a poll or more with nothing new
+        assert page.evaluate("window.__notes") == []
+
+        fresh = alert(1, "Enlèvement signalé à Eringeti")
+        alert(3, "Réunion du comité à Oicha")  # not a P1: no announcement
+        page.wait_for_function("() => window.__notes.length > 0", timeout=10_000)
+        notes = page.evaluate("window.__notes")
+        assert len(notes) == 1
+        assert notes[0]["title"] == "Nouvelle alerte de priorité 1"
+        assert fresh.reference in notes[0]["body"] and known.reference not in notes[0]["body"]
+        assert page.evaluate("window.__tones") == 2
+        expect(page).to_have_title(re.compile(r"^\(2\) \w"))
+    finally:
+        context.close()
+
+
+def test_notifications_are_offered_until_the_analyst_answers_and_never_without_asking(
+    live_server, browser, analyst
+):
+    context = browser.new_context(locale="fr-FR")  # permission not given: "default"
+    context.add_init_script(RECORDER)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "ana")
+        offer = page.locator("#queue-notify")
+        expect(offer).to_be_visible()
+        expect(offer).to_have_text("Notifications du navigateur")
+
+        alert(1, "Coups de feu à Kamango")
+        expect(page).to_have_title(re.compile(r"^\(1\) \w"), timeout=10_000)
+        page.wait_for_timeout(1_000)
+        # Not allowed, not asked: no notification, and the sound stays off until ticked.
+        assert page.evaluate("window.__notes") == []
+        assert page.evaluate("window.__tones") == 0
+
+        offer.click()  # the browser asks; headless, the answer is no
+        expect(offer).to_be_hidden()
+    finally:
+        context.close()
