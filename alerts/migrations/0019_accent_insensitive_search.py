@@ -3,9 +3,11 @@ immutable so it can be indexed) and a trigram index on the folded alert text, in
 index on upper(text) (pg_trgm comes from 0009). PostgreSQL only; on SQLite `kengele_fold` is
 a Python function that core.search registers on each connection."""
 
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
+# Not django.contrib.postgres's UnaccentExtension: undone, it asks pg_extension whatever the
+# database, which fails on SQLite. The extension stays when this is undone, as pg_trgm does.
+EXTENSION = ("CREATE EXTENSION IF NOT EXISTS unaccent",)
 CREATE = (
     "CREATE OR REPLACE FUNCTION kengele_fold(text) RETURNS text"
     " LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT"
@@ -35,6 +37,6 @@ class Migration(migrations.Migration):
     dependencies = [("alerts", "0018_message_kind_poll_answer")]
 
     operations = [
-        UnaccentExtension(),  # pg_trgm is there since 0009 (and stays when this is undone)
+        migrations.RunPython(_run(EXTENSION), migrations.RunPython.noop),
         migrations.RunPython(_run(CREATE), _run(DROP)),
     ]
