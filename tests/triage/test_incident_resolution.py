@@ -78,7 +78,8 @@ def test_resolving_closes_the_open_alerts_and_records_who_and_what(incident, ana
     assert [a.status for a in alerts] == ["closed", "closed"]
     assert all(a.closed_at is not None for a in alerts)
     closing = AlertEvent.objects.filter(alert__in=alerts, kind="status", after="closed")
-    assert [e.note for e in closing] == [f"Closed when {incident.reference} was resolved."] * 2
+    # Written in the users' working language, whoever resolved it.
+    assert [e.note for e in closing] == [f"Clôturée à la résolution de {incident.reference}."] * 2
     event = incident.events.get()
     assert (event.kind, event.by, event.note) == (K.RESOLVED, analyst, incident.resolution_note)
     assert event.details == {"closed": [a.pk for a in alerts]}
