@@ -5,6 +5,7 @@ from . import (
     views_engagement,
     views_followup,
     views_identities,
+    views_incident_loop,
     views_incidents,
     views_map,
     views_operator,
@@ -51,6 +52,24 @@ urlpatterns = [
     path("incidents/<int:pk>/", views_incidents.incident_detail, name="incident"),
     path("incidents/<int:pk>/merge/", views_incidents.incident_merge_view, name="incident-merge"),
     path("incidents/<int:pk>/split/", views_incidents.incident_split_view, name="incident-split"),
+    path(
+        "incidents/<int:pk>/resolve/",
+        views_incidents.incident_resolve_view,
+        name="incident-resolve",
+    ),
+    path(
+        "incidents/<int:pk>/reopen/", views_incidents.incident_reopen_view, name="incident-reopen"
+    ),
+    path(
+        "incidents/<int:pk>/tell-reporters/",
+        views_incident_loop.incident_tell_reporters,
+        name="incident-tell-reporters",
+    ),
+    path(
+        "incidents/<int:pk>/tell-area/",
+        views_incident_loop.incident_tell_area,
+        name="incident-tell-area",
+    ),
     path("broadcasts/", include("dashboard.views_broadcasts")),
     path(
         "alerts/<int:pk>/tell-reporter/",

@@ -27,6 +27,8 @@ DIGEST_WORST = 3
 DIGEST_MAX_SEGMENTS = 3
 # Pending alert ids read per query when a digest is made (well under SQLite's parameter limit).
 DIGEST_ID_CHUNK = 500
+# What was done, as written when an incident is resolved or reopened.
+RESOLUTION_NOTE_MAX_LENGTH = 2000
 # Nearby incidents suggested for a merge on the alert and incident pages.
 MERGE_SUGGESTIONS = 5
 

@@ -42,6 +42,18 @@ class Incident(models.Model):
         choices=Corroboration.choices,
         default=Corroboration.SINGLE,
     )
+    # Resolved: the situation is over and its alerts closed. A new alert joining it reopens it
+    # (triage.services.resolution), so nothing that comes in later goes unseen.
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution_note = models.TextField(_("what was done"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
@@ -53,6 +65,14 @@ class Incident(models.Model):
             models.Index(fields=["location", "-last_seen_at"]),
             models.Index(fields=["-last_seen_at"], name="incident_last_seen"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=False)
+                | models.Q(resolved_by__isnull=True, resolution_note=""),
+                name="incident_resolution_only_when_resolved",
+                violation_error_message=_("Only a resolved incident has who resolved it and how."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -60,6 +80,69 @@ class Incident(models.Model):
     @property
     def reference(self) -> str:
         return f"I-{self.pk}" if self.pk else ""
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class IncidentEvent(models.Model):
+    """One line of an incident's history: resolved, reopened (by hand, or because an alert
+    joined it), its reporters told what was done, its area's networks given the news. Written
+    once, never edited or deleted (merging moves the merged incident's lines here)."""
+
+    class Kind(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")
+        REOPENED = "reopened", _("Reopened")
+        REPORTERS_TOLD = "reporters_told", _("Reporters told what was done")
+        AREA_TOLD = "area_told", _("Message to the area's networks prepared")
+
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # the (incident, at) index serves it
+        verbose_name=_("incident"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    # The alert whose arrival reopened the incident.
+    alert = models.ForeignKey(
+        "alerts.Alert",
+        verbose_name=_("alert"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Ids and counts only (alerts closed, messages sent, a broadcast), never personal data.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("incident history entry")
+        verbose_name_plural = _("incident history")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"], name="incident_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("incident history entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("incident history entries cannot be deleted")
 
 
 class AnalystProfile(models.Model):

@@ -18,7 +18,7 @@ from networks.models import Location
 from networks.selectors import location_ids_within
 
 from .geo import is_near, places_near
-from .models import AnalystProfile, EscalationSMS, Incident
+from .models import AnalystProfile, EscalationSMS, Incident, IncidentEvent
 
 # Statuses of an alert nobody has taken up yet: its deadline still runs.
 UNACKNOWLEDGED = (Alert.Status.NEW, Alert.Status.TRIAGED)
@@ -26,6 +26,11 @@ UNACKNOWLEDGED = (Alert.Status.NEW, Alert.Status.TRIAGED)
 
 def incident_list() -> QuerySet[Incident]:
     return Incident.objects.select_related("location__parent")
+
+
+def incident_history(*, incident: Incident) -> QuerySet[IncidentEvent]:
+    """What happened to the incident, oldest first."""
+    return incident.events.select_related("by", "alert").order_by("at", "pk")
 
 
 def incident_alerts(*, incident: Incident) -> QuerySet[Alert]:
@@ -197,6 +202,9 @@ class IncidentFilter(django_filters.FilterSet):
     # An incident "seen" in a period has alerts in it: it overlaps the period.
     seen_after = StorableDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
     seen_before = StorableDateTimeFilter(field_name="first_seen_at", lookup_expr="lt")
+    resolved = django_filters.BooleanFilter(
+        field_name="resolved_at", lookup_expr="isnull", exclude=True
+    )
 
     class Meta:
         model = Incident

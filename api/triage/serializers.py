@@ -7,8 +7,8 @@ from alerts.models import Alert
 from alerts.selectors import MAX_ID
 from core.roles import can_see_identity
 from networks.models import Location
-from triage.constants import MECHANISM_LABELS
-from triage.models import Incident
+from triage.constants import MECHANISM_LABELS, RESOLUTION_NOTE_MAX_LENGTH
+from triage.models import Incident, IncidentEvent
 
 
 class IncidentAlertSerializer(serializers.ModelSerializer):
@@ -33,6 +33,9 @@ class IncidentAlertSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     location_name = serializers.SerializerMethodField()
     territory = serializers.SerializerMethodField()
     mechanisms = serializers.ListField(
@@ -57,6 +60,9 @@ class IncidentSerializer(serializers.ModelSerializer):
             "mechanisms",
             "first_seen_at",
             "last_seen_at",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
             "alerts",
             "created_at",
             "updated_at",
@@ -100,4 +106,50 @@ class IncidentSplitSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=1000,
         help_text=_("Ids of this incident's alerts to move into a new incident."),
+    )
+
+
+class IncidentEventSerializer(serializers.ModelSerializer):
+    # Null for what the system did (an alert triage grouped into it reopened it).
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    details = serializers.DictField(
+        read_only=True,
+        help_text=_(
+            "Ids only: `closed` (alerts closed by the resolution), `messages` (SMS to the "
+            "reporters), `broadcast`, `merged` (the incident merged into this one), `split_from`."
+        ),
+    )
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["id", "at", "by", "kind", "alert", "note", "details"]
+        read_only_fields = fields
+
+
+class IncidentResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=RESOLUTION_NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("What was done, in a few words."),
+    )
+    alerts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "The ids of the incident's alerts the caller has read. Given, the resolution is "
+            "refused (400) when another alert joined the incident since."
+        ),
+    )
+
+
+class IncidentReopenSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=RESOLUTION_NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why it is reopened."),
     )

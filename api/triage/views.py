@@ -10,23 +10,37 @@ from alerts.models import Alert
 from core.permissions import CapabilityPermission
 from triage import selectors, services
 
-from .serializers import IncidentMergeSerializer, IncidentSerializer, IncidentSplitSerializer
+from .serializers import (
+    IncidentEventSerializer,
+    IncidentMergeSerializer,
+    IncidentReopenSerializer,
+    IncidentResolveSerializer,
+    IncidentSerializer,
+    IncidentSplitSerializer,
+)
 
 OUTSIDE_AREAS = _(
-    "This incident holds alerts outside your areas: a supervisor can merge or split it."
+    "This incident holds alerts outside your areas: a supervisor can merge, split, resolve "
+    "or reopen it."
 )
 
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     """Alerts grouped by place, time and category, with how many independent reporters and
-    mechanisms stand behind them. Every role reads those holding an alert they may see, and
-    only the alerts they may see in them (viewers without who reported); analysts,
-    supervisors and admins merge and split those whose alerts they all see."""
+    mechanisms stand behind them, and whether the situation is resolved. Every role reads
+    those holding an alert they may see, and only the alerts they may see in them (viewers
+    without who reported); analysts, supervisors and admins merge, split, resolve and reopen
+    those whose alerts they all see."""
 
     serializer_class = IncidentSerializer
     filterset_class = selectors.IncidentFilter
     permission_classes = [CapabilityPermission]
-    write_capabilities = {"merge": "work_alerts", "split": "work_alerts"}
+    write_capabilities = {
+        "merge": "work_alerts",
+        "split": "work_alerts",
+        "resolve": "work_alerts",
+        "reopen": "work_alerts",
+    }
 
     def get_queryset(self):
         user = self.request.user
@@ -80,3 +94,49 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         except services.IncidentRefused as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(self._fresh(new), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IncidentResolveSerializer, responses={200: IncidentSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """The situation is over: close the incident's open alerts and record what was done.
+        Refused (400) while one of its alerts waits to be acknowledged, when it is resolved
+        already, or when an alert not among `alerts` joined it. An alert that joins it later
+        reopens it."""
+        incident = self._workable(self.get_object())
+        incoming = IncidentResolveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            resolved = services.incident_resolve(
+                incident=incident,
+                by=request.user,
+                note=incoming.validated_data["note"],
+                seen_alert_ids=incoming.validated_data.get("alerts"),
+            )
+        except services.IncidentRefused as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(self._fresh(resolved))
+
+    @extend_schema(request=IncidentReopenSerializer, responses={200: IncidentSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a resolved incident (400 if it is not resolved); its alerts keep their
+        status."""
+        incident = self._workable(self.get_object())
+        incoming = IncidentReopenSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            reopened = services.incident_reopen(
+                incident=incident, by=request.user, note=incoming.validated_data["note"]
+            )
+        except services.IncidentRefused as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(self._fresh(reopened))
+
+    @extend_schema(responses={200: IncidentEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """What happened to the incident, oldest first: resolved, reopened (by whom, or by
+        which alert joining it), reporters and area told."""
+        incident = self.get_object()
+        page = self.paginate_queryset(selectors.incident_history(incident=incident))
+        return self.get_paginated_response(IncidentEventSerializer(page, many=True).data)

@@ -10,7 +10,7 @@ from alerts.models import Alert, AlertEvent
 from alerts.services import alert_create
 from core.writebatch import WriteBatch
 from networks.models import Location
-from triage.models import Incident
+from triage.models import Incident, IncidentEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_insert_stores_the_rows_bulk_create_stores():
 
 def test_none_is_null_for_every_column_of_what_triage_writes():
     # insert_values sends None as NULL without asking the field.
-    for model in (AlertEvent, Incident):
+    for model in (AlertEvent, Incident, IncidentEvent):
         for field in model._meta.concrete_fields:
             assert field.get_db_prep_save(None, connection=connection) is None, field
 

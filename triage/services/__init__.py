@@ -10,6 +10,7 @@ from .assignment import (
 )
 from .confidential import ConfidentialRoute, Original, confidential_route_register
 from .deadlines import alert_deadline_reset, alerts_escalate_overdue, deadline_for
+from .history import incident_event_record
 from .incidents import (
     IncidentRefused,
     alert_group,
@@ -28,6 +29,7 @@ from .pipeline import (
     place_index,
     place_index_reset,
 )
+from .resolution import incident_reopen, incident_resolve
 from .threads import thread_message_triage
 from .watchdog import (
     Backlog,
@@ -64,8 +66,11 @@ __all__ = [
     "deadline_for",
     "incident_choose",
     "incident_count_in",
+    "incident_event_record",
     "incident_merge",
     "incident_recount",
+    "incident_reopen",
+    "incident_resolve",
     "incident_split",
     "place_index",
     "place_index_reset",

@@ -3,6 +3,7 @@ independent reporters and mechanisms stand behind them.
 
 Triage calls `alert_group` inside its own transaction; analysts correct the grouping with
 `incident_merge` and `incident_split`. Counts are always recomputed from the alerts themselves.
+A resolved incident an alert joins is reopened (see triage.services.resolution).
 """
 
 import math
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.models import Alert, AlertEvent
 from alerts.services import alert_event_record
@@ -22,8 +24,15 @@ from networks.models import Location
 
 from ..constants import INCIDENT_RULES_FILE, MECHANISM_LABELS
 from ..geo import bounding_box, distance_km, radius_km
-from ..models import Incident
+from ..models import Incident, IncidentEvent
 from ..selectors import incident_window
+from .history import (
+    REOPENED,
+    incident_event_record,
+    incident_reopened_apply,
+    incident_reopened_event,
+    working_language,
+)
 
 
 class IncidentRefused(ValueError):
@@ -210,15 +219,20 @@ def incident_choose(
 def incident_count_in(*, incident: Incident, alert: Alert) -> Incident:
     """Add a newly linked alert to the incident's figures without reading all its alerts: one
     question (has this reporter spoken in it before? already answered when the incident was
-    chosen) and one update."""
+    chosen) and one update. A resolved incident is reopened, and its history says by which
+    alert."""
+    reopened = incident.is_resolved
     values = incident_counted_in(incident=incident, alert=alert)
     Incident.objects.filter(pk=incident.pk).update(**values)
+    if reopened:
+        incident_reopened_event(incident=incident, alert=alert).save(force_insert=True)
     return incident
 
 
 def incident_counted_in(*, incident: Incident, alert: Alert) -> dict:
     """The incident's figures with a newly linked alert added, set on `incident` and returned
-    for the caller to write (see incident_count_in)."""
+    for the caller to write (see incident_count_in). A resolved incident's values reopen it:
+    the caller then writes incident_reopened_event too."""
     known = getattr(incident, "reporter_known", None)
     if known is None:
         others = Alert.objects.filter(incident=incident).exclude(pk=alert.pk)
@@ -238,6 +252,8 @@ def incident_counted_in(*, incident: Incident, alert: Alert) -> dict:
     values["corroboration"] = corroboration_of(
         reporters=values["reporter_count"], mechanisms=values["mechanism_count"]
     )
+    if incident.is_resolved:
+        values.update(REOPENED)
     for name, value in values.items():
         setattr(incident, name, value)
     return values
@@ -349,7 +365,7 @@ def incident_recount(*, incident: Incident) -> Incident | None:
     return incident
 
 
-def _areas_lock(*incidents: Incident) -> None:
+def areas_lock(*incidents: Incident) -> None:
     """Take the area locks triage takes before grouping, so that no alert joins an incident
     while it is merged or split. Territories in id order: two merges never wait on each other
     crosswise."""
@@ -367,7 +383,7 @@ def _areas_lock(*incidents: Incident) -> None:
     )
 
 
-def _locked(*pks: int) -> dict[int, Incident]:
+def incidents_locked(*pks: int) -> dict[int, Incident]:
     rows = Incident.objects.select_for_update().filter(pk__in=pks).order_by("pk")
     return {incident.pk: incident for incident in rows}
 
@@ -379,8 +395,8 @@ def incident_merge(*, incident: Incident, other: Incident, by) -> Incident:
     distance cannot be told): the grouping never merges across distant places."""
     if incident.pk == other.pk:
         raise IncidentRefused(_("An incident cannot be merged with itself."))
-    _areas_lock(incident, other)
-    locked = _locked(incident.pk, other.pk)
+    areas_lock(incident, other)
+    locked = incidents_locked(incident.pk, other.pk)
     if incident.pk not in locked or other.pk not in locked:
         raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
     incident, other = locked[incident.pk], locked[other.pk]
@@ -399,6 +415,19 @@ def incident_merge(*, incident: Incident, other: Incident, by) -> Incident:
             by=by,
             before=other.pk,
             after=incident.pk,
+        )
+    # The merged incident's history goes on here; an open one joining a resolved one brings
+    # work still to do: the result is open.
+    IncidentEvent.objects.filter(incident=other).update(incident=incident)
+    if incident.is_resolved and not other.is_resolved:
+        incident_reopened_apply(incident=incident)
+        incident_event_record(
+            incident=incident,
+            kind=IncidentEvent.Kind.REOPENED,
+            by=by,
+            note=working_language(gettext_lazy("%(other)s, still open, was merged into it."))
+            % {"other": other.reference},
+            merged=other.pk,
         )
     other.delete()
     return incident_recount(incident=incident)
@@ -434,9 +463,11 @@ def incident_split(*, incident: Incident, alert_ids, by) -> Incident:
     wanted = {int(pk) for pk in alert_ids}
     if not wanted:
         raise IncidentRefused(_("Choose at least one alert to split out."))
-    _areas_lock(incident)
-    if incident.pk not in _locked(incident.pk):
+    areas_lock(incident)
+    locked = incidents_locked(incident.pk)
+    if incident.pk not in locked:
         raise IncidentRefused(_("This incident no longer exists: it was merged meanwhile."))
+    incident = locked[incident.pk]  # as it stands now (resolved or not)
     members = set(Alert.objects.filter(incident=incident).values_list("pk", flat=True))
     strangers = wanted - members
     if strangers:
@@ -455,7 +486,13 @@ def incident_split(*, incident: Incident, alert_ids, by) -> Incident:
         .order_by("received_at", "pk")
     )
     location_id = next((a.location_id for a in moving if a.location_id), incident.location_id)
-    new = Incident.objects.create(location_id=location_id)
+    # Alerts split out of a resolved incident stay resolved: they were closed with it.
+    new = Incident.objects.create(
+        location_id=location_id,
+        resolved_at=incident.resolved_at,
+        resolved_by_id=incident.resolved_by_id,
+        resolution_note=incident.resolution_note,
+    )
     Alert.objects.filter(pk__in=wanted).update(incident=new)
     for alert in moving:
         alert_event_record(
@@ -464,6 +501,15 @@ def incident_split(*, incident: Incident, alert_ids, by) -> Incident:
             by=by,
             before=incident.pk,
             after=new.pk,
+        )
+    if new.is_resolved:
+        incident_event_record(
+            incident=new,
+            kind=IncidentEvent.Kind.RESOLVED,
+            by=by,
+            note=working_language(gettext_lazy("Split out of %(incident)s, which was resolved."))
+            % {"incident": incident.reference},
+            split_from=incident.pk,
         )
     incident_recount(incident=incident)
     return incident_recount(incident=new)

@@ -26,10 +26,11 @@ from networks.models import FocalPoint, Location
 
 from ..engine import Analysis, Place, PlaceIndex, analyse
 from ..engine.lexicon import Lexicon, default_lexicon, load_lexicon
-from ..models import Incident, LexiconTerm
+from ..models import Incident, IncidentEvent, LexiconTerm
 from .assignment import analyst_from_row, analyst_take, analyst_take_sql, assignment_event
 from .confidential import ConfidentialRoute, Original, confidential_route_for
 from .deadlines import deadline_for
+from .history import incident_reopened_event
 from .incidents import (
     area_lock,
     area_lock_sql,
@@ -357,9 +358,12 @@ def _write(
     # update, whose row count (the last statement's) says whether the alert was still as read.
     batch = WriteBatch()
     if incident is not None and not opened:
+        reopened = incident.is_resolved  # a resolved incident an alert joins is reopened
         batch.update_where(
             Incident, {"pk": incident.pk}, **incident_counted_in(incident=incident, alert=alert)
         )
+        if reopened:
+            batch.insert(IncidentEvent, [incident_reopened_event(incident=incident, alert=alert)])
     history = [
         alert_event_build(
             alert=alert,
