@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .constants import LANGUAGE_CHOICES, MAX_ID
-from .models import CLAProfile, FieldVisit, FollowUp, Recruitment, VisitAlert
+from .models import CLAHandover, CLAProfile, FieldVisit, FollowUp, Recruitment, VisitAlert
 from .services import follow_up_mark_done
 
 
@@ -106,7 +106,7 @@ class RecruitmentInline(ReadOnlyInline):
 
 class FollowUpInline(ReadOnlyInline):
     model = FollowUp
-    fields = ("description", "due_on", "done_at", "done_by")
+    fields = ("description", "due_on", "assigned_to", "done_at", "done_by")
     readonly_fields = fields
 
 
@@ -147,13 +147,14 @@ class FieldVisitAdmin(NulSafeSearch, admin.ModelAdmin):
 @admin.register(FollowUp)
 class FollowUpAdmin(CheckedSelection, NulSafeSearch, admin.ModelAdmin):
     form = FollowUpAdminForm
-    list_display = ("description", "due_on", "done_at", "visit")
+    list_display = ("description", "due_on", "done_at", "visit", "assigned_to")
     list_filter = (("done_at", admin.EmptyFieldListFilter), "due_on")
     search_fields = ("description",)
-    list_select_related = ("visit",)
+    list_select_related = ("visit", "assigned_to")
     actions = ("mark_done",)
-    readonly_fields = ("visit", "done_at", "done_by", "created_at")
-    fields = ("visit", "description", "due_on", "done_at", "done_by", "created_at")
+    # Follow-ups change hands through a CLA handover (cla.succession), which records it.
+    readonly_fields = ("visit", "assigned_to", "done_at", "done_by", "created_at")
+    fields = ("visit", "description", "due_on", "assigned_to", "done_at", "done_by", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a follow-up belongs to a visit and is created with it
@@ -169,3 +170,43 @@ class FollowUpAdmin(CheckedSelection, NulSafeSearch, admin.ModelAdmin):
             ngettext("%(n)d follow-up marked done.", "%(n)d follow-ups marked done.", done)
             % {"n": done},
         )
+
+
+@admin.register(CLAHandover)
+class CLAHandoverAdmin(admin.ModelAdmin):
+    """The history of handovers, read only: they are made from a CLA's page or the API."""
+
+    list_display = (
+        "at",
+        "from_cla",
+        "to_cla",
+        "by",
+        "lpc_count",
+        "network_count",
+        "place_count",
+        "follow_up_count",
+    )
+    list_filter = ("at",)
+    list_select_related = ("from_cla", "to_cla", "by")
+    date_hierarchy = "at"
+    fields = (
+        "at",
+        "from_cla",
+        "to_cla",
+        "by",
+        "note",
+        "lpc_count",
+        "network_count",
+        "place_count",
+        "follow_up_count",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -30,6 +30,9 @@ EARLIEST_VISIT_DATE = dt.date(2000, 1, 1)
 # Months the calendar shows: enough for old records, and far from the limits of dates.
 CALENDAR_YEARS = (1990, 2100)
 
+# A handover's note: a few paragraphs for the successor, not a report.
+MAX_HANDOVER_NOTE = 2000
+
 # --- Offline field pages (cla/offline.py) ------------------------------------------------------
 # Pages the phone keeps for use without a connection, by URL name. None shows a focal point's
 # name or number: the visit page (recruits) and the edit form are never kept.

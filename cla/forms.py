@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +19,13 @@ from .constants import (
     CALENDAR_YEARS,
     COVERAGE_PLACE_KINDS,
     MAX_FOLLOW_UPS_PER_VISIT,
+    MAX_HANDOVER_NOTE,
     MAX_ID,
     MAX_PEOPLE_MET,
     MAX_RECRUITS_PER_VISIT,
 )
 from .models import FieldVisit
-from .selectors import cla_place_ids
+from .selectors import cla_place_ids, cla_users
 from .services import EquipmentData, FollowUpData, RecruitData
 
 # Kit handed out in kind; airtime has its own amount field.
@@ -356,3 +358,29 @@ class MonthForm(forms.Form):
                 params={"first": CALENDAR_YEARS[0], "last": CALENDAR_YEARS[1]},
             )
         return month
+
+
+class SuccessorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class HandoverForm(forms.Form):
+    """Whom a CLA's work goes to, and a note kept with the handover. The key, made when the
+    form is shown, keeps a form sent twice from recording two handovers."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    to_cla = SuccessorChoiceField(
+        label=_("Successor"), queryset=User.objects.none(), empty_label=_("Choose…")
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_HANDOVER_NOTE,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why, and what the successor should know first."),
+    )
+
+    def __init__(self, *args, outgoing: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_cla"].queryset = cla_users().exclude(pk=outgoing.pk)

@@ -218,7 +218,7 @@ def load_visit_equipment(ctx: ImportContext) -> None:
 
 def dump_follow_ups(ctx: ExportContext) -> Iterator[Row]:
     follow_ups = sorted(
-        FollowUp.objects.select_related("done_by").order_by("pk"),
+        FollowUp.objects.select_related("done_by", "assigned_to").order_by("pk"),
         key=lambda follow_up: ctx.ref("field_visits", follow_up.visit_id),
     )
     for follow_up in follow_ups:
@@ -228,6 +228,7 @@ def dump_follow_ups(ctx: ExportContext) -> Iterator[Row]:
             "due_on": iso(follow_up.due_on),
             "done_at": iso(follow_up.done_at),
             "done_by": ctx.user(follow_up.done_by),
+            "assigned_to": ctx.user(follow_up.assigned_to, cla=True),
             "created_at": iso(follow_up.created_at),
         }
 
@@ -242,6 +243,7 @@ def load_follow_ups(ctx: ImportContext) -> None:
                 visit=ctx.get("field_visits", row["visit"]),
                 description=text(row["description"]),
                 due_on=due_on,
+                assigned_to=ctx.user(row.get("assigned_to")),
             )
             done_at = to_datetime(row.get("done_at"))
             if done_at is not None:

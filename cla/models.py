@@ -6,10 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 
 from .constants import LANGUAGE_CODES, MAX_PEOPLE_MET
@@ -244,6 +246,17 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Empty: the CLA who recorded the visit. Set when a handover gives it to their successor;
+    # the visit itself stays the work of whoever made it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("in the hands of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups_held",
+        help_text=_("Who is to do it, when not the CLA who recorded the visit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
@@ -258,6 +271,15 @@ class FollowUp(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def holder_id(self) -> int:
+        """The user who is to do it: the successor it was handed to, or the visit's CLA."""
+        return self.assigned_to_id or self.visit.cla_id
+
+    @property
+    def holder(self):
+        return self.assigned_to if self.assigned_to_id else self.visit.cla
 
 
 class VisitAlert(models.Model):
@@ -280,3 +302,53 @@ class VisitAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} → {self.alert_id}"
+
+
+class CLAHandover(models.Model):
+    """One CLA's work handed to a successor in one go: who, to whom, by whom, when, why, and
+    the ids of what moved (committees, networks, places, open follow-ups). Written once."""
+
+    from_cla = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outgoing CLA"),
+        on_delete=models.PROTECT,
+        related_name="cla_handovers_given",
+    )
+    to_cla = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        related_name="cla_handovers_received",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # Free text may name someone: kept encrypted, as focal points' notes are.
+    note = EncryptedTextField(_("note"), blank=True)
+    lpc_count = models.PositiveIntegerField(_("committees"), default=0)
+    network_count = models.PositiveIntegerField(_("networks"), default=0)
+    place_count = models.PositiveIntegerField(_("places"), default=0)
+    follow_up_count = models.PositiveIntegerField(_("open follow-ups"), default=0)
+    # {"lpcs": [ids], "networks": [ids], "places": [ids], "follow_ups": [ids], "base": id|None}
+    moved = models.JSONField(_("what moved"), default=dict, blank=True)
+    # Made by the form (or the client) before sending: the same key twice records one handover.
+    idempotency_key = models.UUIDField(_("submission key"), unique=True, default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("CLA handover")
+        verbose_name_plural = _("CLA handovers")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_cla=F("to_cla")),
+                name="clahandover_not_to_oneself",
+                violation_error_message=_("A CLA cannot hand their work over to themselves."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_cla} → {self.to_cla}"

@@ -415,7 +415,11 @@ def equipment_hand_out(
 # --- Follow-ups ------------------------------------------------------------------------------
 
 
-def follow_up_create(*, visit: FieldVisit, description: str, due_on: dt.date) -> FollowUp:
+def follow_up_create(
+    *, visit: FieldVisit, description: str, due_on: dt.date, assigned_to: User | None = None
+) -> FollowUp:
+    """Add a follow-up to a visit; `assigned_to` when it is in other hands than the visit's CLA
+    (handed over: see cla.succession)."""
     data = FollowUpData(description=description, due_on=due_on)
     _check_follow_up(data, visit.visited_on)
     if visit.follow_ups.count() >= MAX_FOLLOW_UPS_PER_VISIT:
@@ -424,7 +428,9 @@ def follow_up_create(*, visit: FieldVisit, description: str, due_on: dt.date) ->
             code="too_many",
             params={"max": MAX_FOLLOW_UPS_PER_VISIT},
         )
-    return FollowUp.objects.create(visit=visit, description=description.strip(), due_on=due_on)
+    return FollowUp.objects.create(
+        visit=visit, description=description.strip(), due_on=due_on, assigned_to=assigned_to
+    )
 
 
 def follow_up_mark_done(

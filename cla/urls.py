@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_team
 
 app_name = "cla"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("follow-ups/", views.follow_up_list, name="follow-ups"),
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("calendar/", views.visit_calendar, name="calendar"),
+    path("team/", views_team.team, name="team"),
+    path("team/<int:pk>/", views_team.profile, name="profile"),
+    path("team/<int:pk>/handover/", views_team.handover, name="handover"),
     path("coverage/", views.coverage_page, name="coverage"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("csrf/", views.csrf_token, name="csrf"),

@@ -198,6 +198,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "shown": shown,
             "may_edit": selectors.may_edit_visit(user=request.user, visit=visit),
+            "may_admin": can(request.user, "edit_any_field_record"),
         },
     )
 
@@ -334,13 +335,15 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 @records_visits
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.select_related("visit"), pk=pk)
-    if not selectors.may_edit_visit(user=request.user, visit=follow_up.visit):
+    if not selectors.may_close_follow_up(user=request.user, follow_up=follow_up):
         raise PermissionDenied
     services.follow_up_mark_done(follow_up=follow_up, by=request.user)
     messages.success(request, gettext("Follow-up marked as done."))
     target = request.POST.get("next", "")
     if target == "visit":
         return redirect("cla:visit", pk=follow_up.visit_id)
+    if target == "profile":
+        return redirect("cla:profile", pk=follow_up.holder_id)
     return redirect("cla:follow-ups")
 
 

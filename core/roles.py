@@ -40,6 +40,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "write_field_records": frozenset({ADMIN, CLA}),
     # Change anyone's visits and committees (a CLA changes those they work on).
     "edit_any_field_record": frozenset({ADMIN}),
+    # Hand a CLA's committees, networks, places and open follow-ups to a successor, and read
+    # the history of such handovers (a CLA reads those they gave or received).
+    "hand_over_cla_work": frozenset({ADMIN, SUPERVISOR}),
     # Town hall meetings, their concerns and commitments: of one's areas or places
     # (access.engagement), or all of them for who sees every alert.
     "read_town_halls": frozenset(ROLES),

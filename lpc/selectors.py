@@ -55,6 +55,11 @@ def lpc_list() -> QuerySet[LPC]:
     )
 
 
+def lpcs_supported_by(*, user) -> QuerySet[LPC]:
+    """The committees a CLA supports, by name, with their places."""
+    return LPC.objects.filter(cla_id=user.pk).prefetch_related("places").order_by("name")
+
+
 # Members are listed as a committee introduces itself: its office first, in this order.
 ROLE_ORDER = Case(
     *(When(role=role, then=Value(rank)) for rank, role in enumerate(LPCMember.Role.values)),

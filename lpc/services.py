@@ -87,6 +87,20 @@ def lpc_update(*, lpc: LPC, by: User | None, places: Iterable[Location] | None =
     return lpc
 
 
+@transaction.atomic
+def lpcs_reassign_cla(*, from_cla: User, to_cla: User) -> list[int]:
+    """Give every committee `from_cla` supports to `to_cla` (a CLA's handover, cla.succession):
+    the rows are locked, changed, and their ids returned, inside the caller's transaction."""
+    ids = list(
+        LPC.objects.select_for_update()
+        .filter(cla=from_cla)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    LPC.objects.filter(pk__in=ids).update(cla=to_cla, updated_at=timezone.now())
+    return ids
+
+
 # --- Members --------------------------------------------------------------------------------
 
 

@@ -414,6 +414,7 @@ class AuditEntry(models.Model):
         AT_RISK_CLEARED = "at_risk_cleared", _("Focal point no longer at risk")
         KEY_ROTATED = "key_rotated", _("Encryption key rotated")
         RETENTION_PURGE = "retention_purge", _("Old messages purged")
+        CLA_HANDOVER = "cla_handover", _("CLA's work handed over")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(

@@ -181,6 +181,11 @@ def network_list() -> QuerySet[Network]:
     )
 
 
+def networks_of_cla(*, user) -> QuerySet[Network]:
+    """The networks a CLA is responsible for, by name."""
+    return Network.objects.filter(cla_id=user.pk).select_related("base").order_by("name")
+
+
 def network_by_codes(codes: list[str]) -> dict[str, Network]:
     return {n.code: n for n in Network.objects.filter(code__in=codes)}
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -161,6 +161,20 @@ def focal_point_clear_at_risk(*, focal_point: FocalPoint, by: AbstractBaseUser) 
         },
     )
     return True
+
+
+@transaction.atomic
+def networks_reassign_cla(*, from_cla: User, to_cla: User) -> list[int]:
+    """Make `to_cla` the CLA responsible for every network `from_cla` was (a CLA's handover):
+    the rows are locked, changed, and their ids returned, inside the caller's transaction."""
+    ids = list(
+        Network.objects.select_for_update()
+        .filter(cla=from_cla)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Network.objects.filter(pk__in=ids).update(cla=to_cla)
+    return ids
 
 
 def membership_audit(

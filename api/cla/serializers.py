@@ -1,5 +1,6 @@
 """The field-visits API: what it shows, and what a CLA's phone or script may send."""
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,10 +8,18 @@ from rest_framework import serializers
 from cla.constants import (
     ALERT_TEXT_MAX_LENGTH,
     MAX_FOLLOW_UPS_PER_VISIT,
+    MAX_HANDOVER_NOTE,
     MAX_PEOPLE_MET,
     MAX_RECRUITS_PER_VISIT,
 )
-from cla.models import FieldVisit, FollowUp, Recruitment, VisitAlert, VisitEquipment
+from cla.models import (
+    CLAHandover,
+    FieldVisit,
+    FollowUp,
+    Recruitment,
+    VisitAlert,
+    VisitEquipment,
+)
 from cla.services import EquipmentData, FollowUpData, RecruitData
 from core.roles import mask_name, mask_phone
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
@@ -63,8 +72,15 @@ class VisitEquipmentSerializer(serializers.ModelSerializer):
 class FollowUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUp
-        fields = ["id", "description", "due_on", "done_at"]
+        fields = ["id", "description", "due_on", "done_at", "assigned_to"]
         read_only_fields = fields
+        extra_kwargs = {
+            "assigned_to": {
+                "help_text": _(
+                    "The CLA it was handed to (user id); null: the CLA who made the visit."
+                )
+            }
+        }
 
 
 class VisitAlertSerializer(serializers.ModelSerializer):
@@ -287,4 +303,83 @@ class VisitAlertInSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=ALERT_TEXT_MAX_LENGTH)
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True
+    )
+
+
+# --- CLA handovers ---------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class MovedIdsField(serializers.Field):
+    """The ids of one kind of object a handover moved."""
+
+    def __init__(self, kind: str, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(source="moved", read_only=True, **kwargs)
+
+    def to_representation(self, moved) -> list[int]:
+        return list((moved or {}).get(self.kind) or [])
+
+
+@extend_schema_field({"type": "integer", "nullable": True})
+class BaseGivenField(serializers.Field):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="moved", read_only=True, **kwargs)
+
+    def to_representation(self, moved) -> int | None:
+        return (moved or {}).get("base")
+
+
+class CLAHandoverSerializer(serializers.ModelSerializer):
+    from_cla_username = serializers.CharField(source="from_cla.username", read_only=True)
+    to_cla_username = serializers.CharField(source="to_cla.username", read_only=True)
+    by_username = serializers.CharField(source="by.username", read_only=True)
+    lpcs = MovedIdsField("lpcs", help_text=_("Committees handed over (ids)."))
+    networks = MovedIdsField("networks", help_text=_("Networks handed over (ids)."))
+    places = MovedIdsField("places", help_text=_("Places added to the successor's (ids)."))
+    follow_ups = MovedIdsField("follow_ups", help_text=_("Open follow-ups handed over (ids)."))
+    base_given = BaseGivenField(
+        help_text=_("The outgoing CLA's base, given to a successor who had none (place id).")
+    )
+
+    class Meta:
+        model = CLAHandover
+        fields = [
+            "id",
+            "from_cla",
+            "from_cla_username",
+            "to_cla",
+            "to_cla_username",
+            "by",
+            "by_username",
+            "at",
+            "note",
+            "lpc_count",
+            "network_count",
+            "place_count",
+            "follow_up_count",
+            "lpcs",
+            "networks",
+            "places",
+            "follow_ups",
+            "base_given",
+            "idempotency_key",
+        ]
+        read_only_fields = fields
+
+
+class CLAHandoverWriteSerializer(serializers.Serializer):
+    """Whose work, to whom, and why. The same idempotency_key twice records one handover."""
+
+    from_cla = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text=_("The outgoing CLA (user id).")
+    )
+    to_cla = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        help_text=_("The successor (user id): an active user in the CLA role."),
+    )
+    note = serializers.CharField(max_length=MAX_HANDOVER_NOTE, required=False, allow_blank=True)
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        help_text=_("Made by the client; sending it again answers with the stored handover."),
     )

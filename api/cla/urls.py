@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import FieldVisitViewSet
+from .views import CLAHandoverViewSet, FieldVisitViewSet
 
 router = SimpleRouter()
 router.register("field-visits", FieldVisitViewSet, basename="field-visit")
+router.register("cla-handovers", CLAHandoverViewSet, basename="cla-handover")
 urlpatterns = router.urls

@@ -11,9 +11,12 @@ from rest_framework.response import Response
 from api.alerts.serializers import AlertSerializer
 from api.identities import reveal_or_refuse
 from cla import selectors, services
+from cla.succession import cla_handover_perform
 from core.permissions import CapabilityPermission
 
 from .serializers import (
+    CLAHandoverSerializer,
+    CLAHandoverWriteSerializer,
     FieldVisitSerializer,
     FieldVisitUpdateSerializer,
     FieldVisitWriteSerializer,
@@ -138,3 +141,42 @@ class FieldVisitViewSet(
             raise _service_errors(exc) from exc
         body = AlertSerializer(alert, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CLAHandoverViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Handovers of one CLA's work to a successor: the committees they support, the networks
+    they look after, their places and their open follow-ups, in one go. Supervisors and admins
+    only; they see every area, so no area narrows the list."""
+
+    serializer_class = CLAHandoverSerializer
+    filterset_class = selectors.CLAHandoverFilter
+    permission_classes = [CapabilityPermission]
+    read_capability = "hand_over_cla_work"
+    write_capabilities = {"create": "hand_over_cla_work"}
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.cla_handovers_visible_to(
+            selectors.cla_handover_list(), user=self.request.user
+        )
+
+    @extend_schema(
+        request=CLAHandoverWriteSerializer,
+        responses={201: CLAHandoverSerializer, 200: CLAHandoverSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Hand over; the same idempotency_key again answers 200 with the stored handover.
+        Refused (400): to oneself, to someone not an active CLA, nothing left to move."""
+        incoming = CLAHandoverWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            handover, created = cla_handover_perform(by=request.user, **incoming.validated_data)
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from exc
+        body = self.get_serializer(self.get_queryset().get(pk=handover.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -8,8 +8,18 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cla.models import CLAProfile
+from cla.services import FollowUpData, follow_up_mark_done
 from networks.models import Location
-from tests.factories import ProvinceFactory, TerritoryFactory, UserFactory, VillageFactory
+from tests.factories import (
+    CLAProfileFactory,
+    LPCFactory,
+    NetworkFactory,
+    ProvinceFactory,
+    TerritoryFactory,
+    UserFactory,
+    VillageFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +78,47 @@ def visit_factory(cla_user, gazetteer, today):
         return visit
 
     return make
+
+
+@pytest.fixture
+def world(gazetteer, cla_user, other_cla, visit_factory, today):
+    """kavira (cla_user) leaves: based in Beni, she covers Mbau and Oicha, supports two
+    committees, looks after one network, and has an open and a done follow-up. ngabo
+    (other_cla) takes over. bahati, another CLA, holds work of her own that stays hers."""
+    places = gazetteer
+    CLAProfileFactory(user=cla_user, base=places["Beni"], assigned_places=[places["Mbau"]])
+    CLAProfile.objects.get(user=cla_user).assigned_places.add(places["Oicha"])
+    bahati = UserFactory(username="bahati", role="cla")
+    CLAProfileFactory(user=bahati, assigned_places=[places["Kirumba"]])
+    world = {
+        "kavira": cla_user,
+        "ngabo": other_cla,
+        "bahati": bahati,
+        "sup": UserFactory(username="sup", role="supervisor"),
+        "lpc_mbau": LPCFactory(name="CLP Mbau", cla=cla_user, places=[places["Mbau"]]),
+        "lpc_oicha": LPCFactory(name="CLP Oicha", cla=cla_user, status="dissolved"),
+        "lpc_kirumba": LPCFactory(name="CLP Kirumba", cla=bahati),
+        "can_mbau": NetworkFactory(name="CAN Mbau", code="can-mbau", cla=cla_user),
+        "can_kirumba": NetworkFactory(name="CAN Kirumba", code="can-kirumba", cla=bahati),
+        "can_nobody": NetworkFactory(name="CAN Butembo", code="can-butembo", cla=None),
+    }
+    visit = visit_factory(
+        follow_ups=[
+            FollowUpData(description="Apporter des cartes SIM", due_on=today),
+            FollowUpData(description="Revoir le chef", due_on=today),
+        ]
+    )
+    world["visit"] = visit
+    world["open"], done = visit.follow_ups.order_by("pk")
+    follow_up_mark_done(follow_up=done, by=cla_user)
+    world["done"] = done
+    theirs = visit_factory(
+        cla=bahati,
+        places=[places["Kirumba"]],
+        follow_ups=[FollowUpData(description="Former les points focaux", due_on=today)],
+    )
+    world["bahati_open"] = theirs.follow_ups.get()
+    return world
 
 
 @pytest.fixture

@@ -173,6 +173,7 @@ def test_no_field_page_scrolls_sideways_at_360_px(live_server, browser):
     page = context.new_page()
     log_in(page, base, "kavira", then=FORM)
     pages = ("/cla/", FORM, "/cla/follow-ups/", "/cla/calendar/", "/cla/coverage/")
+    pages += (f"/cla/team/{kavira.pk}/",)
     for path in (*pages, f"/cla/visits/{visit.pk}/", f"/cla/visits/{visit.pk}/edit/"):
         page.goto(f"{base}{path}")
         page.evaluate(  # every part of the form open: the widest it gets

@@ -120,7 +120,14 @@ def demo(settings):
 
 def test_the_schema_lists_the_endpoints_of_every_app():
     paths = api_get_paths()
-    for prefix in ("alerts/", "focal-points/", "audit/", "lpcs/", "field-visits/"):
+    for prefix in (
+        "alerts/",
+        "focal-points/",
+        "audit/",
+        "lpcs/",
+        "field-visits/",
+        "cla-handovers/",
+    ):
         assert f"/api/v1/{prefix}" in paths
 
 

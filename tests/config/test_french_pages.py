@@ -1,8 +1,9 @@
-"""French all the way: every dashboard page and every admin list and form, as each role sees
-them in French, with real data in them, shows no English and no programmer's names.
+"""French all the way: every dashboard and field page and every admin list and form, as each
+role sees them in French, with real data in them, shows no English and no programmer's names.
 
-The pages are found by walking the dashboard's URL patterns and the models the admin site
-offers, not from a hand-written list, so a new page is checked the day it appears. The alert
+The pages are found by walking the dashboard's and the field pages' (cla) URL patterns and the
+models the admin site offers, not from a hand-written list, so a new page is checked the day it
+appears. The alert
 page and the map are also checked in a real browser (their text is partly drawn by scripts).
 """
 
@@ -18,6 +19,8 @@ from django.utils import translation
 
 from alerts.models import AlertEvent, Message, ResponseUnit
 from alerts.services import alert_escalate, alert_event_record, alert_transition, broadcast_create
+from cla.services import FollowUpData
+from cla.succession import cla_handover_perform
 from core import roles
 from tests.browser import (
     OUTSIDE,
@@ -116,10 +119,23 @@ def make_world() -> dict:
     )
     LexiconTerm.objects.create(term="bunduki", language="sw", category="attack", weight=2)
 
-    lpc = LPCFactory(name="CLP Mbau", places=[mbau])
+    lpc = LPCFactory(name="CLP Mbau", places=[mbau], cla=users[roles.CLA])
     LPCMemberFactory(lpc=lpc, name="Kahambu Sifa")
     LPCMeetingFactory(lpc=lpc, place=mbau)
     FieldVisitFactory(cla=users[roles.CLA], places=[mbau])
+    # A CLA who left handed their network and a follow-up to u-cla: a handover in the history.
+    leaving = UserFactory(username="u-cla-sortant", role=roles.CLA)
+    NetworkFactory(name="CAN Oicha", code="can-oicha", base=oicha, cla=leaving)
+    FieldVisitFactory(
+        cla=leaving,
+        places=[oicha],
+        follow_ups=[
+            FollowUpData(description="Revoir le chef d’Oicha", due_on=dt.date(2025, 10, 20))
+        ],
+    )
+    cla_handover_perform(
+        from_cla=leaving, to_cla=users[roles.CLA], by=users[roles.SUPERVISOR], note="Départ à Goma."
+    )
     broadcast = broadcast_create(
         title="Alerte Beni",
         texts={"fr": "Alerte : mouvements armés signalés. Restez prudents.", "sw": "", "ln": ""},
@@ -128,7 +144,13 @@ def make_world() -> dict:
         focal_point_ids=[],
         created_by=users[roles.ADMIN],
     )
-    return {"users": users, "alert": alert, "incident": incident, "broadcast": broadcast}
+    return {
+        "users": users,
+        "alert": alert,
+        "incident": incident,
+        "broadcast": broadcast,
+        "team": users[roles.CLA],
+    }
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -139,23 +161,27 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
             yield prefix + str(entry.pattern), entry.name
 
 
+# The namespaces crawled, and the objects whose <pk> fills their routes (by the route's start).
+CRAWLED = ("dashboard", "cla")
+OWNERS = ("alert", "incident", "broadcast", "team")
+
+
 def dashboard_urls(world: dict) -> list[str]:
-    """Every named page of the dashboard namespace, its <pk> filled from the world."""
-    namespace = get_resolver().namespace_dict["dashboard"][1]
+    """Every named page of the crawled namespaces, its <pk> filled from the world."""
     urls = []
-    for route, name in _patterns(namespace):
-        kwargs = {}
-        if "<int:pk>" in route:
-            owner = next(
-                (k for k in ("alert", "incident", "broadcast") if route.startswith(k)), None
-            )
-            if owner is None:
+    for space in CRAWLED:
+        namespace = get_resolver().namespace_dict[space][1]
+        for route, name in _patterns(namespace):
+            kwargs = {}
+            if "<int:pk>" in route:
+                owner = next((k for k in OWNERS if route.startswith(k)), None)
+                if owner is None:
+                    continue
+                kwargs["pk"] = world[owner].pk
+            try:
+                urls.append(reverse(f"{space}:{name}", kwargs=kwargs))
+            except NoReverseMatch:
                 continue
-            kwargs["pk"] = world[owner].pk
-        try:
-            urls.append(reverse(f"dashboard:{name}", kwargs=kwargs))
-        except NoReverseMatch:
-            continue
     return sorted(set(urls))
 
 
@@ -242,6 +268,11 @@ def test_every_dashboard_and_admin_page_reads_in_french_for_every_role(client):
     # Each role saw its pages (the crawl did not stop at the door).
     assert any("/alerts/" in url for url in shown[roles.ANALYST])
     assert "/dashboard/map/" in shown[roles.VIEWER]
+    team = world["team"].pk
+    assert {"/cla/team/", f"/cla/team/{team}/", f"/cla/team/{team}/handover/"} <= set(
+        shown[roles.SUPERVISOR]
+    )
+    assert f"/cla/team/{team}/" in shown[roles.CLA]
     assert sum(url.startswith("/admin/") for url in shown[roles.ADMIN]) > 30
     assert sum(url.startswith("/admin/") for url in shown[roles.SUPERVISOR]) > 20
     report = "\n".join(f"{page}: {hit}" for page, hits in problems.items() for hit in hits)

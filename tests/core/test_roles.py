@@ -28,6 +28,7 @@ EXPECTED = {
     "read_field_records": {A, S, AN, C},
     "write_field_records": {A, C},
     "edit_any_field_record": {A},
+    "hand_over_cla_work": {A, S},
     "edit_membership": {A},
     "read_audit_trail": {A},
     "read_town_halls": {A, S, AN, C, V, K},

@@ -15,13 +15,14 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from cla.models import CLAProfile, FieldVisit
+from cla.models import CLAProfile, FieldVisit, FollowUp
 from cla.services import (
     EquipmentData,
     FollowUpData,
     RecruitData,
     cla_profile_save,
     field_visit_create,
+    follow_up_create,
     follow_up_mark_done,
 )
 from lpc.models import LPC, ActionPoint, LPCMeeting, LPCMember
@@ -416,6 +417,23 @@ def test_an_import_into_a_fresh_instance_recreates_the_rows_and_finds_people_by_
     assert (mbau.alternate_names, mbau.latitude) == (["Mbawu"], Decimal("0.60123"))
 
 
+def test_a_follow_up_handed_to_a_successor_stays_in_their_hands(world, tmp_path):
+    successor = UserFactory(username="cla.sud", role="cla")
+    follow_up_create(
+        visit=world["visit"],
+        description="Rencontrer le chef de Mbau",
+        due_on=visit_due(),
+        assigned_to=successor,
+    )
+    path = tmp_path / "h.zip"
+    export(path)
+    wipe()
+    import_(path)
+    moved = FollowUp.objects.get(description="Rencontrer le chef de Mbau")
+    assert moved.assigned_to.username == "cla.sud"
+    assert FollowUp.objects.get(description="Revenir avec des cartes SIM").assigned_to is None
+
+
 def test_discreet_settings_and_an_at_risk_mark_travel_with_the_archive(world, tmp_path):
     from networks.services import focal_point_mark_at_risk
 
@@ -685,6 +703,7 @@ def snapshot() -> dict:
         "recruitments__network",
         "equipment_given__equipment__focal_point",
         "follow_ups__done_by",
+        "follow_ups__assigned_to",
     )
     return {
         "places": _sorted(
@@ -773,7 +792,10 @@ def snapshot() -> dict:
                     if link.equipment.focal_point.consent_at is not None
                 ),
                 _sorted(
-                    (f.description, f.due_on, f.done_at, _username(f.done_by), f.created_at)
+                    (
+                        (f.description, f.due_on, f.done_at, _username(f.done_by)),
+                        (_username(f.assigned_to), f.created_at),
+                    )
                     for f in v.follow_ups.all()
                 ),
             )
