@@ -376,7 +376,7 @@ TRIAGE_PUBLISH_PAUSE = envfloat("TRIAGE_PUBLISH_PAUSE", 5)
 # Intake hands each new alert's triage to a thread of its process, which publishes the alerts
 # received within TRIAGE_PUBLISH_WINDOW seconds as one task (at most TRIAGE_PUBLISH_BATCH ids a
 # task): the webhook never waits for the broker. 0 publishes each alert at once, in the request.
-TRIAGE_PUBLISH_WINDOW = envfloat("TRIAGE_PUBLISH_WINDOW", 0.02)
+TRIAGE_PUBLISH_WINDOW = envfloat("TRIAGE_PUBLISH_WINDOW", 0.05)
 TRIAGE_PUBLISH_BATCH = envint("TRIAGE_PUBLISH_BATCH", 25)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 if CELERY_BROKER_URL.startswith(("redis", "rediss")):
