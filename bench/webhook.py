@@ -776,10 +776,11 @@ class Bench:
             )
             (acks,) = c.fetchone()
         broker = redis.Redis(host="127.0.0.1", port=6379, db=self.args.redis_db)
-        queued = broker.llen("triage") + broker.llen("default")
+        queued = sum(broker.llen(queue) for queue in ("triage_urgent", "triage", "default"))
         self.facts["webhook work done"] = (
             f"{alerts} alerts created ({known} from known focal points, {flooded} flagged as "
-            f"flooding), {acks} acknowledgements in TwiML, {queued} triage tasks on the broker"
+            f"flooding), {acks} acknowledgements in TwiML, {queued} triage tasks on the broker "
+            "(each for the alerts a process stored within TRIAGE_PUBLISH_WINDOW)"
         )
 
     def report(self) -> str:
