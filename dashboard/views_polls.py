@@ -20,9 +20,9 @@ from alerts.services import status_callback_url
 from core.permissions import capability_required, require
 from core.roles import can, mask_name
 from networks import selectors as network_selectors
-from networks.audit import audit_export_record
 from polls import selectors, services
 from polls.constants import CHOICE_MAX_LENGTH, MAX_CHOICES, QUESTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from polls.exports import poll_answers_download
 from polls.models import Conversation, Group, Poll, Question, Response
 
 LANGUAGE_LABELS = (
@@ -237,21 +237,7 @@ def poll_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The answers one may see, one per line; no phone number, no name."""
     poll = _poll(pk)
     responses, _conversations = _visible(request)
-    audit_export_record(
-        request=request,
-        export="poll_answers_csv",
-        target_type="polls.poll",
-        target_ids=[poll.pk],
-        count=responses.filter(poll=poll).count(),
-    )
-    response = StreamingHttpResponse(
-        selectors.responses_csv(
-            poll=poll, responses=responses, include_text=can(request.user, "see_identity")
-        ),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}.csv"'
-    return response
+    return poll_answers_download(request=request, poll=poll, responses=responses)
 
 
 class InterviewForm(forms.Form):

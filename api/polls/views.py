@@ -5,9 +5,7 @@ record_poll_interviews), as on the poll pages."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,9 +18,8 @@ from access.polls import conversations_visible, responses_visible
 from alerts.services import status_callback_url
 from api.alerts.exports import ExportNegotiation, ExportOptions
 from core.permissions import CapabilityPermission
-from core.roles import can
-from networks.audit import audit_export_record
 from polls import selectors, services
+from polls.exports import poll_answers_download
 from polls.models import Conversation, Poll
 from polls.models import Response as PollResponse
 
@@ -232,22 +229,4 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         poll = self.get_object()
         PollExportOptions(data=request.query_params).is_valid(raise_exception=True)
         responses, _conversations = self._visible(request)
-        audit_export_record(
-            request=request,
-            export="poll_answers_csv",
-            target_type="polls.poll",
-            target_ids=[poll.pk],
-            count=responses.filter(poll=poll).count(),
-        )
-        response = StreamingHttpResponse(
-            selectors.responses_csv(
-                poll=poll,
-                responses=responses,
-                include_text=can(request.user, "see_identity"),
-            ),
-            content_type="text/csv; charset=utf-8",
-        )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        name = f"kengele-poll-{poll.pk}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return poll_answers_download(request=request, poll=poll, responses=responses)
