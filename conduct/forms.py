@@ -7,13 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from networks.models import FocalPoint, Location
 from networks.phones import normalise_phone
 
+from . import selectors
 from .models import CbcmMember
 
 TEXT_MAX = 5000
-
-
-def _places():
-    return Location.objects.exclude(kind=Location.Kind.PROVINCE).order_by("name")
 
 
 class ComplaintForm(forms.Form):
@@ -32,7 +29,7 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _places()
+        self.fields["location"].queryset = selectors.places()
         if members is None:  # who may not read the registry does not choose from it
             del self.fields["member"]
         else:
@@ -58,7 +55,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _places()
+        self.fields["location"].queryset = selectors.places()
         self.fields["gender"].initial = FocalPoint.Gender.UNDISCLOSED
 
     def clean_phone(self) -> str:

@@ -1,10 +1,12 @@
 """Reads of complaints and members. Every function that gives complaints or members takes the
-user and refuses (PermissionDenied) anyone without `read_complaints`."""
+user and refuses (PermissionDenied) anyone without `read_complaints`; the places a complaint or
+a member is placed at are no secret."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from core.roles import can
+from networks.models import Location
 
 from .models import CbcmMember, Complaint, ComplaintView
 
@@ -31,6 +33,16 @@ def complaint_views(*, user, complaint: Complaint) -> QuerySet[ComplaintView]:
 def member_list(*, user) -> QuerySet[CbcmMember]:
     _require(user)
     return CbcmMember.objects.select_related("location")
+
+
+def member_choices(*, user) -> QuerySet[CbcmMember]:
+    """The members a complaint may name as the one who brought it: the active ones."""
+    return member_list(user=user).filter(active=True)
+
+
+def places() -> QuerySet[Location]:
+    """Where a complaint or a member may be placed: any place but a province."""
+    return Location.objects.exclude(kind=Location.Kind.PROVINCE).order_by("name")
 
 
 def member_by_phone_hash(sender_hash: str) -> CbcmMember | None:

@@ -68,7 +68,7 @@ def complaint_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     reader = can(request.user, "read_complaints")
-    members = selectors.member_list(user=request.user).filter(active=True) if reader else None
+    members = selectors.member_choices(user=request.user) if reader else None
     form = ComplaintForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         complaint = services.complaint_create(

@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import ComplaintViewSet
+from .views import CbcmMemberViewSet, ComplaintViewSet
 
 router = SimpleRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("cbcm-members", CbcmMemberViewSet, basename="cbcm-member")
 urlpatterns = router.urls

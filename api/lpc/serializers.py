@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import BoundedPrimaryKeyField
 from core.roles import roles_with
 from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from lpc import permissions as rules
@@ -14,21 +15,6 @@ from networks.models import Location
 
 # More action points than this in one call is not a meeting's work but a mistake.
 MAX_ACTION_POINTS = 50
-
-
-class BoundedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An id the database can hold (1 to 2^63-1), checked before any query is made."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            value = int(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if str(data).strip() != str(value) or not 1 <= value <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(value)
 
 
 def _user(serializer: serializers.Serializer):

@@ -185,12 +185,13 @@ def test_the_stub_stays_in_the_alerts_api_as_it_was(api, world):
     assert api(world[CD]).get(f"/api/v1/alerts/{world['stub'].pk}/").status_code == 404
 
 
-def test_writes_are_refused_even_to_conduct_staff(api, world):
-    """Read-only: the API names no capability for a write, so nobody may make one."""
+def test_a_complaint_is_changed_only_through_its_status_and_never_deleted(api, world):
+    """Conduct staff enter complaints and set their status (tests/conduct/test_api_writes.py);
+    the API names no capability for changing or deleting one, so nobody may."""
     cd = api(world[CD])
-    assert cd.post("/api/v1/complaints/", {"text": "x"}).status_code == 403
     path = f"/api/v1/complaints/{world['routed'].pk}/"
     assert cd.patch(path, {"status": "closed"}).status_code == 403
+    assert cd.put(path, {"status": "closed"}).status_code == 403
     assert cd.delete(path).status_code == 403
     assert Complaint.objects.count() == 2
     world["routed"].refresh_from_db()

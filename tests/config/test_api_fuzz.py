@@ -1,7 +1,8 @@
-"""schemathesis against /api/schema/: generated requests to every operation, as an admin, never
-get a 5xx, and what comes back matches the schema. Paths with an id are exercised on a real
-object of the demo (a random id is a 404 and shows nothing of the object), and the write
-operations also get requests that break the schema, which must be refused with a 4xx."""
+"""schemathesis against /api/schema/: generated requests to every operation, as an admin (as
+conduct staff for the conduct role's own operations), never get a 5xx, and what comes back
+matches the schema. Paths with an id are exercised on a real object of the demo (a random id
+is a 404 and shows nothing of the object), and the write operations also get requests that
+break the schema, which must be refused with a 4xx."""
 
 import io
 
@@ -53,14 +54,28 @@ def django_settings(settings):
     return settings
 
 
-@pytest.fixture
-def admin_headers(db):
+def headers_of(username: str) -> dict:
     from django.contrib.auth.models import User
 
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="admin"))
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
     # The WSGI transport hands schemathesis the body as sent: ask for it uncompressed, as
     # the gzip middleware otherwise compresses every JSON answer.
     return {"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"}
+
+
+@pytest.fixture
+def admin_headers(db):
+    return headers_of("admin")
+
+
+# The conduct role's own operations refuse the admin (403 or 404): conduct staff, who read
+# and write them, exercise them instead.
+CONDUCT_PATHS = ("/api/v1/complaints/", "/api/v1/cbcm-members/")
+
+
+@pytest.fixture
+def conduct_headers(db):
+    return headers_of("conduct")
 
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -137,7 +152,7 @@ def exercise(
 
 
 def test_generated_requests_get_no_server_error_and_match_the_schema(
-    db, django_settings, keep_connection, admin_headers
+    db, django_settings, keep_connection, admin_headers, conduct_headers
 ):
     # One seeded database for every operation (seed_demo takes seconds), hence one test that
     # walks the operations rather than one test per operation.
@@ -146,21 +161,25 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application, headers=admin_headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20
+
+    def headers_for(operation) -> dict:
+        return conduct_headers if operation.path.startswith(CONDUCT_PATHS) else admin_headers
+
     # Chosen before anything is generated: the demo's own objects (with their history of
     # triage and deadlines), not those the generated requests are about to create.
-    reals = {op.label: real_path_parameters(op, admin_headers) for op in operations}
+    reals = {op.label: real_path_parameters(op, headers_for(op)) for op in operations}
     failures = []
     for operation in operations:
-        real = reals[operation.label]
+        real, headers = reals[operation.label], headers_for(operation)
         try:
-            exercise(operation, admin_headers, CHECKS, path_parameters=real)
+            exercise(operation, headers, CHECKS, path_parameters=real)
         # schemathesis reports its findings as a BaseExceptionGroup, not an Exception.
         except (AssertionError, FailureGroup, Failure) as exc:
             findings = unexpected(exc)
             if not findings:
                 # Only known mismatches stopped the run: go on looking for server errors.
                 try:
-                    exercise(operation, admin_headers, [not_a_server_error], path_parameters=real)
+                    exercise(operation, headers, [not_a_server_error], path_parameters=real)
                 except (AssertionError, FailureGroup, Failure) as server_error:
                     findings = [str(server_error)]
             for finding in findings:
@@ -169,7 +188,7 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(
             try:
                 exercise(
                     operation,
-                    admin_headers,
+                    headers,
                     [not_a_server_error],
                     path_parameters=real,
                     mode=GenerationMode.NEGATIVE,

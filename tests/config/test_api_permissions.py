@@ -32,6 +32,8 @@ EXCEPTIONS: dict[tuple[str, str], int] = {
     ("/api/v1/field-visits/{id}/", "cla"): 404,
     # Complaints are the conduct role's only; to anyone else a complaint's id is no complaint.
     **{("/api/v1/complaints/{id}/", role): 404 for role in ROLES if role != "conduct"},
+    # The CBCM members' registry likewise: a member's id is no member to anyone else.
+    **{("/api/v1/cbcm-members/{id}/", role): 404 for role in ROLES if role != "conduct"},
 }
 
 
@@ -127,6 +129,8 @@ def test_the_schema_lists_the_endpoints_of_every_app():
         "lpcs/",
         "field-visits/",
         "cla-handovers/",
+        "complaints/",
+        "cbcm-members/",
     ):
         assert f"/api/v1/{prefix}" in paths
 
