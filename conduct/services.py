@@ -74,11 +74,15 @@ def complaint_list_read_record(*, complaints, user: User) -> ComplaintListRead:
     return read
 
 
-def complaint_status_set(*, complaint: Complaint, status: str) -> Complaint:
+@transaction.atomic
+def complaint_status_set(*, complaint: Complaint, status: str, by: User) -> Complaint:
+    """Set the status and record, in the same transaction, who changed it in the complaint's
+    own trail: one never stands without the other."""
     if status not in Complaint.Status.values:
         raise ValueError(f"unknown status {status!r}")
     complaint.status = status
     complaint.save(update_fields=["status"])
+    complaint_view_record(complaint=complaint, user=by, what=ComplaintView.What.STATUS)
     return complaint
 
 

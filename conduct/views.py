@@ -57,10 +57,7 @@ def complaint_status(request: HttpRequest, pk: int) -> HttpResponse:
     if status not in Complaint.Status.values:
         messages.error(request, gettext("Unknown status."))
     else:
-        services.complaint_status_set(complaint=complaint, status=status)
-        services.complaint_view_record(
-            complaint=complaint, user=request.user, what=ComplaintView.What.STATUS
-        )
+        services.complaint_status_set(complaint=complaint, status=status, by=request.user)
     return redirect("conduct:complaint", pk=complaint.pk)
 
 

@@ -7,7 +7,6 @@ Writes go through the services the pages call: a complaint entered (`submit_comp
 staff, and CLAs who get its reference back, as from the form), its status set, members
 registered and corrected."""
 
-from django.db import transaction
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -115,13 +114,9 @@ class ComplaintViewSet(ConductOnly, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         complaint = self.get_object()
         given = ComplaintStatusSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with transaction.atomic():
-            services.complaint_status_set(
-                complaint=complaint, status=given.validated_data["status"]
-            )
-            services.complaint_view_record(
-                complaint=complaint, user=request.user, what=ComplaintView.What.STATUS
-            )
+        services.complaint_status_set(
+            complaint=complaint, status=given.validated_data["status"], by=request.user
+        )
         return Response(ComplaintListSerializer(complaint).data)
 
 

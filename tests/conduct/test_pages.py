@@ -4,9 +4,10 @@ never the text back) and the CBCM members' registry, encrypted at rest."""
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 
+from conduct import services
 from conduct.models import CbcmMember, Complaint
 from conduct.services import member_create
 
@@ -114,6 +115,22 @@ def test_conduct_staff_change_the_status_and_it_is_recorded(people, places):
     # Others may not.
     response = _as(people["root"]).post(f"/conduct/{complaint.pk}/status/", {"status": "closed"})
     assert response.status_code == 403
+
+
+def test_a_status_never_changes_without_its_record_in_the_trail(people, places, monkeypatch):
+    client = _as(people["cd"])
+    client.post("/conduct/new/", {"text": TEXT, "location": places["mbau"].pk})
+    complaint = Complaint.objects.get()
+
+    def broken(**kwargs):
+        raise DatabaseError("the trail could not be written")
+
+    monkeypatch.setattr(services, "complaint_view_record", broken)
+    with pytest.raises(DatabaseError):
+        services.complaint_status_set(complaint=complaint, status="closed", by=people["cd"])
+    complaint.refresh_from_db()
+    assert complaint.status != "closed"
+    assert not complaint.views.exists()
 
 
 def test_the_demo_has_a_conduct_login_members_and_a_complaint(settings, db):
