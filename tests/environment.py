@@ -22,6 +22,9 @@ TEST_ENV = {
     # Each alert's triage published in the request that stored it, as a test expects to find
     # it; the batches of a web process have tests of their own (test_triage_batches.py).
     "TRIAGE_PUBLISH_WINDOW": "0",
+    # A new SMS alert stored through the test's own connection (and its transaction) rather
+    # than intake's second one; that one has tests of its own (test_intake_connection.py).
+    "INTAKE_DATABASE": "default",
     "STATIC_MANIFEST": "false",  # plain static names: no collectstatic before the tests
     # Own broker folder, spool and SQLite file: tests never touch a running `make run`.
     "KENGELE_VAR_DIR": str(Path(__file__).resolve().parent.parent / "var" / "test"),

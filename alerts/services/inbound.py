@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -460,11 +460,17 @@ def _receive_alert_text_in_one_statement(
         flooded=False,
         now=now,
     )
-    # In autocommit the statement is its own transaction; inside an outer one (a caller's
-    # atomic block) a savepoint keeps a refused duplicate from breaking that transaction.
-    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    if connection.in_atomic_block:
+        # Inside a caller's transaction: its connection, and a savepoint that keeps a refused
+        # duplicate from breaking that transaction.
+        using, guard = DEFAULT_DB_ALIAS, transaction.atomic()
+    else:
+        # In autocommit the statement is its own transaction, on intake's own connection.
+        using, guard = settings.INTAKE_DATABASE, contextlib.nullcontext()
     with guard:
-        intake = sms_alert_insert(alert=alert, message=message, sender_hash=sender_hash, now=now)
+        intake = sms_alert_insert(
+            alert=alert, message=message, sender_hash=sender_hash, now=now, using=using
+        )
     focal_point = intake.focal_point
     if intake.alert is None:
         return None, focal_point
@@ -480,7 +486,7 @@ def _receive_alert_text_in_one_statement(
     reply = _with_help(reply, plea=plea, focal_point=focal_point, flooded=flooded)
     if reply:
         # Kept for a repeated delivery of the same SMS, which gets the same answer.
-        auto_reply_keep(message, reply)
+        auto_reply_keep(message, reply, using=using)
     # At once in autocommit; after the caller's commit inside an outer transaction.
     transaction.on_commit(lambda: enqueue_triage_soon(alert.pk, flooded=flooded, text=alert.text))
     return InboundResult(message=message, alert=alert, reply=reply), focal_point

@@ -32,17 +32,21 @@ decision drifting from the ORM's path fails there.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
 from core.prepared import forget_on_lost_statement, prepared
 from core.writebatch import WriteBatch, insert_values
 from networks import selectors as network_selectors
 
 from ..constants import FLOOD_LIMIT, FLOOD_WINDOW, THREAD_WINDOW
+from ..deadlines import DatabaseDeadlineExceeded
 from ..models import Alert, Message, OptOut
+
+log = logging.getLogger(__name__)
 
 # Columns the statement fills from what it read rather than from a parameter, by field name.
 EXPRESSIONS = {
@@ -163,22 +167,55 @@ class Intake:
     number_opted_out: bool = False
 
 
-def _as_stored(model, obj, alias: str, **columns):
+def _as_stored(model, obj, **columns):
     """`obj` as the ORM gives back a row it read: its values, with `columns` (by attribute
-    name) as the statement set them."""
+    name) as the statement set them. The row is the default database's whichever connection
+    stored it, so later ORM work on it goes through the default connection and its
+    transactions."""
     names = [f.attname for f in model._meta.concrete_fields]
     values = [columns[name] if name in columns else getattr(obj, name) for name in names]
-    return model.from_db(alias, names, values)
+    return model.from_db(DEFAULT_DB_ALIAS, names, values)
+
+
+def _broke_while_kept(db, exc: Exception) -> bool:
+    """Whether `exc` is a kept connection found broken (the server restarted or dropped it
+    since the last request) rather than a database that is down or too slow: worth one more
+    try on a new connection. Only where Django's health check is off, as on "intake"."""
+    return (
+        isinstance(exc, OperationalError | InterfaceError)
+        and not isinstance(exc.__cause__, DatabaseDeadlineExceeded)
+        and not db.settings_dict.get("CONN_HEALTH_CHECKS")
+        and not db.in_atomic_block
+    )
 
 
 def sms_alert_insert(
-    *, alert: Alert, message: Message, sender_hash: str, now: dt.datetime
+    *,
+    alert: Alert,
+    message: Message,
+    sender_hash: str,
+    now: dt.datetime,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> Intake:
     """Store `alert` and `message` (made with no reporter, focal point, flood flag nor alert
     followed: the statement sets them) when the text is a new alert, and give them back as
     saved instances. Raises IntegrityError (a MessageSid seen before) with nothing stored, as
-    the ORM would."""
-    db = connections[DEFAULT_DB_ALIAS]
+    the ORM would. `using`: the connection to send it on; a kept one found broken is replaced
+    and the statement sent once more (the MessageSid's uniqueness refuses a text the first try
+    stored after all)."""
+    db = connections[using]
+    kept = db.connection is not None
+    try:
+        return _insert(db, alert=alert, message=message, sender_hash=sender_hash, now=now)
+    except (OperationalError, InterfaceError) as exc:
+        if not (kept and _broke_while_kept(db, exc)):
+            raise
+        log.warning("intake: the kept database connection had broken; sending on a new one")
+        db.close()
+        return _insert(db, alert=alert, message=message, sender_hash=sender_hash, now=now)
+
+
+def _insert(db, *, alert: Alert, message: Message, sender_hash: str, now: dt.datetime) -> Intake:
     sql, alert_fields, message_fields, sender_position = _statement()
     alert_values = insert_values(alert, alert_fields, db)
     shared = {}
@@ -194,8 +231,8 @@ def sms_alert_insert(
         *insert_values(message, message_fields, db, shared),
         sender_hash,
     ]
-    with db.cursor() as cursor, forget_on_lost_statement():
-        cursor.execute(prepared(sql), params)
+    with db.cursor() as cursor, forget_on_lost_statement(db.alias):
+        cursor.execute(prepared(sql, db.alias), params)
         row = cursor.fetchone()
     columns = network_selectors.INTAKE_SENDER_COLUMNS
     sender, (flood_count, parent_id, message_id, alert_id, opted_out) = (
@@ -212,7 +249,6 @@ def sms_alert_insert(
     stored_alert = _as_stored(
         Alert,
         alert,
-        db.alias,
         id=alert_id,
         reporter_id=reporter_id,
         sender_known=focal_point is not None,
@@ -222,7 +258,6 @@ def sms_alert_insert(
     stored_message = _as_stored(
         Message,
         message,
-        db.alias,
         id=message_id,
         alert_id=alert_id,
         focal_point_id=reporter_id,
@@ -239,11 +274,12 @@ def sms_alert_insert(
     )
 
 
-def auto_reply_keep(message: Message, reply: str) -> None:
+def auto_reply_keep(message: Message, reply: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Keep on `message` the acknowledgement it was answered with (for a repeated delivery of
-    the same SMS): one prepared UPDATE, without the ORM compiling it."""
-    batch = WriteBatch()
+    the same SMS): one prepared UPDATE, without the ORM compiling it, on the connection that
+    stored it."""
+    batch = WriteBatch(using)
     batch.update_where(Message, {"pk": message.pk}, auto_reply=reply)
-    with forget_on_lost_statement():
+    with forget_on_lost_statement(using):
         batch.execute()
     message.auto_reply = reply

@@ -40,6 +40,8 @@ class WebServer:
         # Alerts' triage published in batches by each process's dispatcher, as in production
         # (the test process itself publishes each one in its request).
         self.env.pop("TRIAGE_PUBLISH_WINDOW", None)
+        # New SMS alerts stored through intake's own connection, as in production.
+        self.env.pop("INTAKE_DATABASE", None)
         self.process: subprocess.Popen | None = None
 
     @property

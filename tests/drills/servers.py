@@ -91,7 +91,8 @@ class TcpProxy:
         """As a stopped server: refuse new connections and cut the open ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
-            listener.close()
+            _close(listener)  # shut down first: a close alone leaves accept() waiting, and
+            # the port taken, until the next connection attempt
         with self._lock:
             open_sockets, self._sockets = self._sockets, set()
         for sock in open_sockets:

@@ -150,3 +150,17 @@ def test_the_database_stopped(drill):
 def test_the_database_frozen(drill):
     answers = drill.stream_through(drill.proxy.freeze, drill.proxy.thaw)
     assert assert_all_answered_in_time_and_stored_once(drill, answers) > 0
+
+
+def test_the_database_restarted(drill):
+    """Every session cut at once and the server back at once, as a restart: each web process's
+    kept intake connection is found broken by its next text, which is stored on a new one
+    within the webhook. Nothing goes through the spool."""
+
+    def restart() -> None:
+        drill.proxy.stop()
+        drill.proxy.start()
+
+    answers = drill.stream_through(restart, lambda: None)
+    assert assert_all_answered_in_time_and_stored_once(drill, answers) == 0
+    assert "kept database connection had broken" in drill.web.log_path.read_text()
