@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -464,11 +464,14 @@ _LAST_RECEIVED_SQL = (
 )
 
 
-def broadcast_reply_link(*, focal_point_id: int, alert: Alert, now: dt.datetime) -> bool:
+def broadcast_reply_link(
+    *, focal_point_id: int, alert: Alert, now: dt.datetime, using: str = DEFAULT_DB_ALIAS
+) -> bool:
     """File a new alert from a focal point as a reply to the last broadcast sent to them within
-    BROADCAST_REPLY_WINDOW_HOURS, if any. One indexed query; an insert when there is one."""
+    BROADCAST_REPLY_WINDOW_HOURS, if any. One indexed query; an insert when there is one. `using`:
+    the connection that stored the alert (intake's, for a new SMS alert)."""
     since = now - dt.timedelta(hours=settings.BROADCAST_REPLY_WINDOW_HOURS)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             _LAST_RECEIVED_SQL.format(table=BroadcastRecipient._meta.db_table),
             [focal_point_id, since],
@@ -476,7 +479,7 @@ def broadcast_reply_link(*, focal_point_id: int, alert: Alert, now: dt.datetime)
         row = cursor.fetchone()
     if row is None:
         return False
-    BroadcastReply.objects.create(
+    BroadcastReply.objects.using(using).create(
         broadcast_id=row[1], recipient_id=row[0], alert=alert, received_at=alert.received_at
     )
     return True

@@ -482,7 +482,7 @@ def _receive_alert_text_in_one_statement(
         opted_out = focal_point.opted_out_at is not None or intake.number_opted_out
         if not flooded and not opted_out:
             reply = _acknowledgement(focal_point, alert)
-        broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now)
+        broadcast_reply_link(focal_point_id=focal_point.pk, alert=alert, now=now, using=using)
     reply = _with_help(reply, plea=plea, focal_point=focal_point, flooded=flooded)
     if reply:
         # Kept for a repeated delivery of the same SMS, which gets the same answer.

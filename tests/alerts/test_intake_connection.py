@@ -20,8 +20,17 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.channels.base import InboundSMS
 from alerts.deadlines import database_pause_end
-from alerts.models import Alert, Message
-from alerts.services import inbound_receive, spool_import
+from alerts.models import Alert, BroadcastReply, Message, ReplyText
+from alerts.services import (
+    broadcast_fan_out,
+    broadcast_recipient_send,
+    broadcast_send,
+    inbound_receive,
+    spool_import,
+)
+from alerts.services.texts import clear_cache as texts_clear_cache
+from tests.alerts.broadcast_support import draft, make_roster
+from tests.factories import UserFactory
 from tests.twilio_support import post_signed, sms_params
 
 from .test_database_deadline import table_locked
@@ -155,6 +164,36 @@ def test_a_new_alert_goes_through_intakes_connection_with_no_health_check(intake
     assert intake.connection is not None
     assert "intake" not in health_checks
     assert Alert.objects.count() == 3 and Message.objects.count() == 3
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, databases=["default", "intake"])
+def test_a_known_senders_reply_to_a_broadcast_goes_through_intakes_connection_alone(intake):
+    roster = make_roster()
+    supervisor = UserFactory(username="sup", role="supervisor")
+    broadcast = draft(supervisor, places=[roster.mbau])
+    broadcast_send(broadcast=broadcast, by=supervisor)
+    broadcast_fan_out(broadcast_id=broadcast.pk)
+    for recipient in broadcast.recipients.all():
+        broadcast_recipient_send(recipient_id=recipient.pk)
+    amani = roster.people["amani"]
+    ReplyText.objects.update_or_create(
+        key="ack", language="sw", defaults={"text": "Tahadhari {reference} imepokelewa."}
+    )
+    texts_clear_cache()  # read afresh, as a process does a minute after an edit
+    client = Client()
+    # Another focal point's text fills the process's caches (keywords, open polls, texts).
+    warm = post_signed(client, URL, sms_params("Bonjour", sender=roster.people["dieu"].phone))
+    assert warm.status_code == 200
+    close_old_connections()
+    with CaptureQueriesContext(connections["default"]) as on_default:
+        answer = post_signed(client, URL, sms_params("Ici à Mbau tout est calme", amani.phone))
+    assert answer.status_code == 200
+    alert = Alert.objects.get(reporter=amani)
+    assert alert.reference in answer.content.decode()  # acknowledged, and the answer kept
+    assert Message.objects.get(alert=alert).auto_reply in answer.content.decode()
+    assert BroadcastReply.objects.get(alert=alert).broadcast == broadcast
+    assert not on_default.captured_queries
 
 
 @postgresql_only
