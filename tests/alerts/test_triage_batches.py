@@ -20,7 +20,7 @@ from tests.realworker import wait_for
 from tests.twilio_support import post_signed, sms_params
 from triage import tasks as triage_tasks
 
-from .test_triage_publish import REDIS_URL, _queued, needs_redis, redis_broker  # noqa: F401
+from .broker_support import REDIS_URL, needs_redis, queued
 
 URGENT = "Ils tirent sur la population, trois morts à Mbau"
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _batches(queue: str) -> list[list[int]]:
     """The id lists of the batch tasks waiting on `queue`, in order."""
     batches = []
-    for message in _queued(queue):
+    for message in queued(queue):
         assert message.headers["task"] in (
             alert_services.ALERTS_TASK,
             alert_services.THREAD_TEXTS_TASK,
@@ -41,7 +41,7 @@ def _batches(queue: str) -> list[list[int]]:
 
 
 @needs_redis
-def test_alerts_within_the_window_go_as_one_task_per_queue(redis_broker, settings):  # noqa: F811
+def test_alerts_within_the_window_go_as_one_task_per_queue(redis_broker, settings):
     settings.TRIAGE_PUBLISH_WINDOW = 0.3
     alert_services.enqueue_triage_soon(1, text="Bonjour, merci pour la réunion")
     alert_services.enqueue_triage_soon(2, text=URGENT)
@@ -59,7 +59,7 @@ def test_alerts_within_the_window_go_as_one_task_per_queue(redis_broker, setting
 
 
 @needs_redis
-def test_a_batch_holds_at_most_triage_publish_batch_ids(redis_broker, settings):  # noqa: F811
+def test_a_batch_holds_at_most_triage_publish_batch_ids(redis_broker, settings):
     settings.TRIAGE_PUBLISH_WINDOW = 0.3
     settings.TRIAGE_PUBLISH_BATCH = 3
     for alert_id in range(1, 8):
@@ -70,7 +70,7 @@ def test_a_batch_holds_at_most_triage_publish_batch_ids(redis_broker, settings):
 
 
 @needs_redis
-def test_with_no_window_each_alert_is_published_at_once(redis_broker, settings):  # noqa: F811
+def test_with_no_window_each_alert_is_published_at_once(redis_broker, settings):
     settings.TRIAGE_PUBLISH_WINDOW = 0
     alert_services.enqueue_triage_soon(5, text="Vaches volées")
     assert _batches("triage") == [[5]]
@@ -79,7 +79,7 @@ def test_with_no_window_each_alert_is_published_at_once(redis_broker, settings):
 @needs_redis
 def test_signed_webhooks_reach_triage_in_one_batch(
     client,
-    redis_broker,  # noqa: F811
+    redis_broker,
     settings,
     transactional_db,
 ):
@@ -120,7 +120,7 @@ def test_the_dispatchers_thread_records_a_refused_batch_too(settings, transactio
 
 
 @needs_redis
-def test_a_process_that_exits_sends_what_it_still_holds(redis_broker):  # noqa: F811
+def test_a_process_that_exits_sends_what_it_still_holds(redis_broker):
     """A web process stopped between two windows (a deploy, a worker recycled by gunicorn)
     publishes its last alerts on the way out."""
     env = dict(os.environ, CELERY_BROKER_URL=REDIS_URL, TRIAGE_PUBLISH_WINDOW="30")

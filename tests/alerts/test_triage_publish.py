@@ -1,39 +1,16 @@
 """Intake queues triage through Celery's own publish: a real message on the queue its route
 names, and a broker that fails costs one publish a short timeout, then nothing for a while."""
 
-import os
 import time
-from urllib.parse import urlsplit
 
 import pytest
-from kombu import Connection
 from kombu.exceptions import OperationalError as BrokerError
 
 from alerts.services import enqueue_triage, queueing
 from config.celery import app
-from tests.outages import broker_at, broker_down
+from tests.outages import broker_down
 
-# A database of its own on the broker's Redis (CI: CELERY_BROKER_URL), else on the local one.
-_SUITE_BROKER = os.environ.get("CELERY_BROKER_URL", "")
-REDIS_REQUIRED = _SUITE_BROKER.startswith("redis://")
-_server = urlsplit(_SUITE_BROKER if REDIS_REQUIRED else "redis://127.0.0.1:6379/0")
-REDIS_URL = f"redis://{_server.netloc}/14"
-
-
-def _redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-# Where the suite runs on Redis (CI), Redis must be there: the test fails rather than skip.
-needs_redis = pytest.mark.skipif(
-    not REDIS_REQUIRED and not _redis_up(),
-    reason="needs Redis on 127.0.0.1:6379 (required when CELERY_BROKER_URL is redis://)",
-)
+from .broker_support import needs_redis, queued
 
 
 @pytest.fixture(autouse=True)
@@ -43,29 +20,6 @@ def _no_pause():
     queueing.triage_publish_resume()
 
 
-@pytest.fixture
-def redis_broker():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    with broker_at(REDIS_URL):
-        yield client
-    client.flushdb()
-
-
-def _queued(queue: str) -> list:
-    """Every message waiting on `queue`, read back with kombu as a worker would."""
-    messages = []
-    with Connection(REDIS_URL) as connection:
-        waiting = connection.SimpleQueue(queue, no_ack=True)
-        while True:
-            try:
-                messages.append(waiting.get(timeout=0.5))
-            except waiting.Empty:
-                return messages
-
-
 @needs_redis
 def test_the_task_reaches_the_queue_its_route_names(redis_broker):
     route = app.amqp.router.route({}, queueing.TASK_NAME)["queue"].name
@@ -73,12 +27,12 @@ def test_the_task_reaches_the_queue_its_route_names(redis_broker):
 
     queueing.triage_publish(7, queue=route)
 
-    [message] = _queued(route)
+    [message] = queued(route)
     assert message.headers["task"] == "triage.tasks.triage_alert"
     args, kwargs, _embed = message.decode()
     assert (args, kwargs) == ([7], {})
     assert message.content_type == "application/json"
-    assert _queued("default") == []
+    assert queued("default") == []
 
 
 @needs_redis
@@ -86,8 +40,8 @@ def test_a_flooding_senders_alert_goes_to_the_housekeeping_queue(redis_broker):
     assert enqueue_triage(8, flooded=True) is True
     assert enqueue_triage(9) is True
 
-    assert [m.decode()[0] for m in _queued("default")] == [[8]]
-    assert [m.decode()[0] for m in _queued("triage")] == [[9]]
+    assert [m.decode()[0] for m in queued("default")] == [[8]]
+    assert [m.decode()[0] for m in queued("triage")] == [[9]]
 
 
 @needs_redis
@@ -95,7 +49,7 @@ def test_each_publish_is_its_own_task(redis_broker):
     for alert_id in (1, 2, 3):
         queueing.triage_publish(alert_id, queue="triage")
 
-    messages = _queued("triage")
+    messages = queued("triage")
     assert sorted(m.decode()[0][0] for m in messages) == [1, 2, 3]
     assert len({m.headers["id"] for m in messages}) == 3
 
@@ -136,4 +90,4 @@ def test_a_pause_on_one_broker_does_not_hold_publishes_to_another(redis_broker, 
             queueing.triage_publish(1, queue="triage")
     # broker_down restored the Redis broker of the fixture
     queueing.triage_publish(2, queue="triage")
-    assert [m.decode()[0] for m in _queued("triage")] == [[2]]
+    assert [m.decode()[0] for m in queued("triage")] == [[2]]
