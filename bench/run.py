@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = [
     "webhook.py",
+    "intake_path.py",
     "triage.py",
     "dashboard.py",
     "triage_engine.py",
