@@ -152,7 +152,7 @@ else:
 DATABASES = {"default": _db}
 # A new SMS alert is stored through a connection of its own to the same database ("intake"),
 # kept without Django's health check: that check costs every request a round trip (SELECT 1)
-# before its first statement, a third of a webhook's waiting under a surge. A webhook does not
+# before its first statement, one more wait on PostgreSQL for every SMS. A webhook does not
 # need it: a kept connection that broke is met by the intake statement, which is then tried
 # once more on a new connection (a MessageSid stored the first time is refused the second), and
 # a database that is down has the SMS spooled as always. Pages and tasks keep the check.

@@ -177,13 +177,13 @@ def _as_stored(model, obj, **columns):
     return model.from_db(DEFAULT_DB_ALIAS, names, values)
 
 
-def _broke_while_kept(db, exc: Exception) -> bool:
-    """Whether `exc` is a kept connection found broken (the server restarted or dropped it
-    since the last request) rather than a database that is down or too slow: worth one more
-    try on a new connection. Only where Django's health check is off, as on "intake"."""
+def _worth_a_new_connection(db, exc: Exception) -> bool:
+    """Whether `exc` (an OperationalError or InterfaceError) is a kept connection found broken
+    (the server restarted or dropped it since the last request) rather than a database that is
+    down or too slow: worth one more try on a new connection. Only where Django's health check
+    is off, as on "intake", and outside a transaction."""
     return (
-        isinstance(exc, OperationalError | InterfaceError)
-        and not isinstance(exc.__cause__, DatabaseDeadlineExceeded)
+        not isinstance(exc.__cause__, DatabaseDeadlineExceeded)
         and not db.settings_dict.get("CONN_HEALTH_CHECKS")
         and not db.in_atomic_block
     )
@@ -208,7 +208,7 @@ def sms_alert_insert(
     try:
         return _insert(db, alert=alert, message=message, sender_hash=sender_hash, now=now)
     except (OperationalError, InterfaceError) as exc:
-        if not (kept and _broke_while_kept(db, exc)):
+        if not (kept and _worth_a_new_connection(db, exc)):
             raise
         log.warning("intake: the kept database connection had broken; sending on a new one")
         db.close()
