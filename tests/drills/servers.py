@@ -65,7 +65,8 @@ class RedisServer:
 
 class TcpProxy:
     """A TCP relay on a port of its own in front of a server (PostgreSQL), which a drill can make
-    behave as the server would when stopped (connections refused, open ones cut) or frozen
+    behave as the server would when stopped (connections refused, open ones cut), restarted at
+    once (open ones cut, new ones taken) or frozen
     (connections accepted, as the kernel does for a SIGSTOPped process, and bytes no longer
     relayed either way until it thaws)."""
 
@@ -93,6 +94,13 @@ class TcpProxy:
         if listener is not None:
             _close(listener)  # shut down first: a close alone leaves accept() waiting, and
             # the port taken, until the next connection attempt
+        with self._lock:
+            open_sockets, self._sockets = self._sockets, set()
+        for sock in open_sockets:
+            _close(sock)
+
+    def cut(self) -> None:
+        """As a server restarted and back at once: the open connections cut, new ones taken."""
         with self._lock:
             open_sockets, self._sockets = self._sockets, set()
         for sock in open_sockets:
