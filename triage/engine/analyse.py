@@ -71,7 +71,8 @@ def analyse(
     terms += match_verbs(tokens, lex, consumed)
     terms += match_patterns(tokens, lex, consumed)
     read = correct_spelling(tokens, lex, consumed, lex.all_function_words | index.words)
-    terms += match_phrases(read, lex, consumed)
+    if read is not tokens:  # the same words would find no phrase more
+        terms += match_phrases(read, lex, consumed)
     place_matches += index.match_fuzzy(tokens, consumed, lex.all_function_words)
     terms.sort(key=lambda m: m.start)
     place_matches.sort(key=lambda m: m.start)
@@ -227,7 +228,8 @@ def has_priority1_evidence(text: str, *, lexicon: Lexicon | None = None) -> bool
     terms += match_verbs(tokens, lex, consumed)
     terms += match_patterns(tokens, lex, consumed)
     read = correct_spelling(tokens, lex, consumed, lex.all_function_words)
-    terms += match_phrases(read, lex, consumed)
+    if read is not tokens:
+        terms += match_phrases(read, lex, consumed)
     if not terms:
         return False
     terms.sort(key=lambda m: m.start)

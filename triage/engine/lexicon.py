@@ -29,9 +29,12 @@ from core.taxonomy import CATEGORY_CODES, RISK_FACTOR_CODES
 from .constants import LANGUAGES, MIN_PATTERN_CORE
 from .morphology import VerbGrammar, compile_grammar
 from .normalise import fold, squeeze, term_tokens
-from .spelling import Speller
+from .spelling import Correction, Speller
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+# Words whose stem pattern and spelling a lexicon remembers (per process; forgotten all at
+# once when full).
+WORD_MEMO_SIZE = 20000
 SHARED = "shared"
 SIGNALS = frozenset(
     {
@@ -146,6 +149,45 @@ class Lexicon:
     verbs: dict[str, dict[str, list[Verb]]] = field(default_factory=dict)
     speller: Speller | None = None
     vocabulary: frozenset[str] = frozenset()
+    # What pattern_for and respelling found for each word: the words of SMS alerts repeat a
+    # great deal, and both depend on the word alone.
+    word_memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _remembered(self, kind: str, word: str, work) -> Any:
+        key = (kind, word)
+        try:
+            return self.word_memo[key]
+        except KeyError:
+            pass
+        found = work(word)
+        if len(self.word_memo) >= WORD_MEMO_SIZE:
+            self.word_memo.clear()
+        self.word_memo[key] = found
+        return found
+
+    def pattern_for(self, word: str) -> Pattern | None:
+        """The stem pattern (``pill*``, ``*uawa``) `word` matches, the longest stem winning."""
+        return self._remembered("pattern", word, self._pattern_for)
+
+    def _pattern_for(self, word: str) -> Pattern | None:
+        hits = [p for p in self.patterns if p.matches(word)]
+        return max(hits, key=lambda p: len(p.core)) if hits else None
+
+    def respelling(self, word: str) -> Correction | None:
+        """The lexicon word an SMS spelling stands for (``masacre`` -> ``massacre``); None for a
+        known word, a kept everyday word, a verb form (never corrected: ``wamekuja``, they
+        came, is one letter from ``wamekufa``, they died) or a word near none."""
+        return self._remembered("spelling", word, self._respelling)
+
+    def _respelling(self, word: str) -> Correction | None:
+        if (
+            self.speller is None
+            or word in self.vocabulary
+            or word in self.keep_words
+            or any(g.looks_like_a_verb(word) for g in self.grammars.values())
+        ):
+            return None
+        return self.speller.correct(word)
 
 
 def _as_weights(value: Any, weight: float) -> dict[str, float]:

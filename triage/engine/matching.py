@@ -109,10 +109,9 @@ def match_patterns(tokens: list[Token], lexicon: Lexicon, consumed: set[int]) ->
     for tok in tokens:
         if tok.index in consumed or tok.is_number:
             continue
-        hits = [p for p in lexicon.patterns if p.matches(tok.norm)]
-        if not hits:
+        best = lexicon.pattern_for(tok.norm)
+        if best is None:
             continue
-        best = max(hits, key=lambda p: len(p.core))
         found.append(
             TermMatch(
                 tok.index, tok.index + 1, tok.raw, tok.norm, best.term, f"stem:{best.kind}", 100.0
@@ -172,26 +171,23 @@ def correct_spelling(
 ) -> list[Token]:
     """The same tokens, with unexplained SMS spellings replaced by the lexicon word they stand
     for (``masacre`` -> ``massacre``). Known words, place names, kept everyday words and
-    Swahili verb forms are never touched."""
+    Swahili verb forms are never touched. `tokens` itself when no word was replaced: the
+    phrases are then already matched."""
     if lexicon.speller is None:
         return tokens
-    corrected = list(tokens)
+    corrected = None
     for tok in tokens:
         word = tok.norm
-        if (
-            tok.index in consumed
-            or word in lexicon.vocabulary
-            or word in protected
-            or word in lexicon.keep_words
-            or any(g.looks_like_a_verb(word) for g in lexicon.grammars.values())
-        ):
+        if tok.index in consumed or word in protected:
             continue
-        fix = lexicon.speller.correct(word)
+        fix = lexicon.respelling(word)
         if fix is not None and fix.word != word:
+            if corrected is None:
+                corrected = list(tokens)
             corrected[tok.index] = replace(
                 tok, norm=fix.word, squeezed=squeeze(fix.word), spelled=word
             )
-    return corrected
+    return tokens if corrected is None else corrected
 
 
 def mark_negations(

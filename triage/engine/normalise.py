@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 # "tiiiir" keeps two letters here so genuine doubles ("attaque", "kuuawa") still match
@@ -36,6 +37,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=16384)
 def squeeze(word: str) -> str:
     """Collapse every run of a letter to one (``"tiiir"`` and ``"tir"`` meet as ``"tir"``)."""
     return _RUN2_RE.sub(r"\1", word)
@@ -51,21 +53,33 @@ def term_tokens(term: str) -> tuple[str, ...]:
 
 
 def _strip_marks(text: str) -> str:
+    if text.isascii():  # nothing to decompose, no mark to strip
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Every text is cut into words and each word normalised: the words of SMS alerts repeat a
+# great deal ("watu", "armés", "tirs"), so each word's forms are worked out once per process
+# (bounded: the least recently met are forgotten).
+@lru_cache(maxsize=16384)
+def _word(raw: str) -> tuple[str, str, bool]:
+    """A word as written: its normalised and squeezed forms, and whether it is capitalised."""
+    norm = _shorten(raw.lower())
+    return norm, squeeze(norm), raw[:1].isupper()
 
 
 def tokenise(text: str, abbreviations: Mapping[str, tuple[str, ...]] | None = None) -> list[Token]:
     """Split a message into tokens, expanding SMS abbreviations (``ds`` -> ``dans``)."""
     tokens: list[Token] = []
     for raw in _TOKEN_RE.findall(_strip_marks(text)):
-        norm = _shorten(raw.lower())
+        norm, squeezed, capitalised = _word(raw)
         expansion = abbreviations.get(norm) if abbreviations else None
         if expansion:
             for word in expansion:
                 tokens.append(Token(word, squeeze(word), raw, False, len(tokens), norm))
             continue
-        tokens.append(Token(norm, squeeze(norm), raw, raw[:1].isupper(), len(tokens)))
+        tokens.append(Token(norm, squeezed, raw, capitalised, len(tokens)))
     return tokens
 
 
