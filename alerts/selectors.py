@@ -453,7 +453,13 @@ def search_q(value: str, *, places: list[tuple[int, str]], fallback_ok: bool = T
     # text's trigram index (alert_text_fold_trgm) combine into one bitmap scan.
     coarse = [pk for pk, kind in places if fallback_ok or kind in COARSE_PLACE_KINDS]
     fine = [pk for pk, kind in places if not (fallback_ok or kind in COARSE_PLACE_KINDS)]
-    wanted = Q(folded_text__contains=fold(value))
+    # The trigram index holds triaged alerts only (intake does not write to it); the alerts
+    # not triaged yet, few, are read through their own index (alert_untriaged). Both halves
+    # are asked for, so PostgreSQL can use each index for its half.
+    words = fold(value)
+    wanted = Q(folded_text__contains=words, triaged_at__isnull=False) | Q(
+        folded_text__contains=words, triaged_at__isnull=True
+    )
     if coarse:
         wanted |= Q(location_id__in=sorted(location_ids_within_any(coarse)))
     if fine:

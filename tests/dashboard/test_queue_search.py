@@ -65,6 +65,15 @@ def test_the_search_ignores_accents_and_case(world, analyst_client, api, q):
     assert api_found(api, q) == {world["armed"].pk}
 
 
+def test_the_search_finds_alerts_before_and_after_triage(analyst_client, api):
+    # On PostgreSQL the trigram index holds triaged alerts only: the others are read apart.
+    waiting = AlertFactory(text="Coups de feu à Mabalako")
+    triaged = AlertFactory(text="Coups de feu entendus à Mabalako hier soir", triaged=True)
+    AlertFactory(text="Marché calme à Mabalako", triaged=True)
+    assert found(analyst_client, "coups de feu") == {waiting.pk, triaged.pk}
+    assert api_found(api, "COUPS DE FEU") == {waiting.pk, triaged.pk}
+
+
 def test_an_accented_search_finds_a_text_written_without_accents(world, analyst_client):
     plain = AlertFactory(text="Enlevement a Eringeti")
     assert found(analyst_client, "enlèvement à eringeti") == {plain.pk}
