@@ -69,6 +69,12 @@ def _word(raw: str) -> tuple[str, str, bool]:
     return norm, squeeze(norm), raw[:1].isupper()
 
 
+def forget_words() -> None:
+    """Forget the word forms worked out so far (for measuring a first reading)."""
+    _word.cache_clear()
+    squeeze.cache_clear()
+
+
 def tokenise(text: str, abbreviations: Mapping[str, tuple[str, ...]] | None = None) -> list[Token]:
     """Split a message into tokens, expanding SMS abbreviations (``ds`` -> ``dans``)."""
     tokens: list[Token] = []
