@@ -161,7 +161,13 @@
       .then(function (data) {
         addAlerts(data.alerts);
         addIncidents(data.incidents);
-        if (bounds.length) map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] });
+        if (bounds.length) {
+          // Said once the view has come to rest on the markers (fitBounds may animate).
+          map.once("moveend", function () { el.dataset.settled = "1"; });
+          map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] });
+        } else {
+          el.dataset.settled = "1";
+        }
         el.dataset.loaded = String((data.alerts.features || []).length);
       })
       .catch(function () {

@@ -108,7 +108,7 @@ def test_the_map_reads_without_tiles_and_a_popup_leads_to_the_incident(live_serv
         expect(legend).to_contain_text(words)
     expect(legend).to_contain_text("Couverture")
     expect(page.locator(".leaflet-control-layers")).to_contain_text("Lieux")
-    page.wait_for_timeout(400)  # the zoom onto the markers
+    expect(page.locator("#map")).to_have_attribute("data-settled", "1")  # zoomed onto them
     page.screenshot(path=screenshots_dir() / "dashboard-map-offline.png", full_page=True)
     box = page.locator("#map").bounding_box()
     data = page.evaluate(
